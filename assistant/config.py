@@ -1,0 +1,56 @@
+"""Settings, built by `load_settings()` from flags and environment variables, never at import."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The corpus shipped with the project (a checkout's `corpus/` folder).
+SHIPPED_CORPUS = PACKAGE_DIR.parent / "corpus"
+#: What `ASSISTANT_EMBEDDING_MODEL` means when unset: the offline default (see embedders.py).
+OFFLINE_DEFAULT_MODEL = "m3e-small"
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path
+    home: Path
+    embedding_model: str = OFFLINE_DEFAULT_MODEL
+    rerank_model: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_model: str | None = None
+    top_k: int = 5
+    chunk_chars: int = 480
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def index_root(self) -> Path:
+        return self.home / "index"
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+
+def _default_home() -> Path:
+    return Path.cwd() / ".assistant"
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings from the environment, then `overrides` (flags) on top; `None` overrides are ignored."""
+    env = os.environ
+    values: dict = {
+        "corpus_dir": Path(env.get("ASSISTANT_CORPUS") or SHIPPED_CORPUS),
+        "home": Path(env.get("ASSISTANT_HOME") or _default_home()),
+        "embedding_model": env.get("ASSISTANT_EMBEDDING_MODEL") or OFFLINE_DEFAULT_MODEL,
+        "rerank_model": env.get("ASSISTANT_RERANK_MODEL") or None,
+        "llm_base_url": env.get("ASSISTANT_LLM_BASE_URL") or None,
+        "llm_api_key": env.get("ASSISTANT_LLM_API_KEY") or None,
+        "llm_model": env.get("ASSISTANT_LLM_MODEL") or None,
+    }
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    for key in ("corpus_dir", "home"):
+        values[key] = Path(values[key]).expanduser()
+    return Settings(**values)

@@ -1,0 +1,25 @@
+"""Typed errors the library raises; the CLI turns them into one-line messages, the HTTP app into 4xx."""
+
+
+class AssistantError(Exception):
+    """Base class for every error a user can act on. The message says what to do."""
+
+
+class CorpusError(AssistantError):
+    """The corpus folder is missing, empty or holds nothing readable."""
+
+
+class IndexMissingError(AssistantError):
+    """No index has been built yet under ASSISTANT_HOME."""
+
+
+class IndexCorruptError(AssistantError):
+    """The index on disk cannot be read (partial copy, other version)."""
+
+
+class LoadError(AssistantError):
+    """One source file cannot be read; the build skips it with this message."""
+
+
+class QuestionError(AssistantError):
+    """A question or query is empty, too long, or has a bad parameter."""

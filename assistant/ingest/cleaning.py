@@ -1,0 +1,145 @@
+"""Cleaning rules for text collected from the web and from PDF extraction, written as data.
+
+Each rule names what it removes and carries a real example from the corpus (the tests apply
+every rule to its example). `clean_lines` applies them in order:
+1. truncate: drop a marker line and everything after it ("相关文章" link lists, "上一篇/下一篇");
+2. drop: remove one line of site boilerplate ("我要投稿", "WORD下载 PDF下载", "小编" intros);
+3. inline: remove stray characters inside a line (anti-copy apostrophes);
+4. repair PDF damage: page numbers glued into sentences, sentences and titles broken over lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import jieba
+
+from ..documents import Line
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    pattern: re.Pattern
+    example: str
+    replacement: str = ""
+
+
+def _r(name: str, pattern: str, example: str, replacement: str = "") -> Rule:
+    return Rule(name, re.compile(pattern), example, replacement)
+
+
+#: A line matching one of these, and everything after it, is site furniture.
+TRUNCATE_RULES = [
+    _r("related-articles", r"^【[^】]{1,60}】\s*相关文章[::]?$", "【学校均衡发展工作总结】相关文章:"),
+    _r("related-articles-plain", r"^(相关文章|相关阅读|推荐阅读|猜你喜欢)[::]?$", "相关文章:"),
+    _r("prev-next", r"^上一篇[::].{0,80}下一篇[::]", "上一篇:一堂有趣的科学实验课下一篇:语文部编教材培训总结"),
+    _r("preview-list", r"^\*{2,}.{0,20}范文\d*$", "***工作报告范文0"),
+]
+
+#: Whole lines of site boilerplate.
+DROP_RULES = [
+    _r("post-time", r"^(时间|发布时间|发布)[::\s]\s*\d{4}-\d{1,2}-\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?.*$",
+       "时间:2023-07-26 10:55:14 工作总结 我要投稿"),
+    _r("post-views", r"^发布\s+\d{4}-\d{1,2}-\d{1,2}.*阅读\s*\d+$", "发布 2020-06-25 19:43:28 阅读 4412"),
+    _r("bare-date", r"^\d{4}-\d{1,2}-\d{1,2}$", "2023-05-03"),
+    _r("recommend", r"^[•·\-\s]*(相关推荐|热门推荐|精选推荐)$", "• 相关推荐"),
+    _r("share-buttons", r"^(分享|手机扫码分享|扫码分享|我要投稿|投诉|Top|TOP|返回顶部|收藏|打印)$", "手机扫码分享"),
+    _r("download-buttons", r"^((WORD|Word|PDF|DOC)下载|投诉|\s)+$", "WORD下载 PDF下载 投诉"),
+    _r("editor-intro", r"^.{0,120}(以下是|下面是|这里是|本文是).{0,10}小编.{0,80}$",
+       "总结是把一定阶段内的有关情况分析研究,做出有指导性的经验方法以及结论的书面材料,通过它可以正确认识以往学习和工作中的优缺点,因此我们要做好归纳,写好总结。总结怎么写才不会千篇一律呢?以下是小编帮大家整理的学校均衡发展工作总结,希望对大家有所帮助。"),
+    _r("preview-item", r"^.{20,}(\.\.\.|…{1,2})$",
+       "学区教研工作总结的进行能有效地帮助教师们提升教研工作的成效。以下是为大家精心整理的学区教研工作总结范本,欢迎大家阅读。时光荏苒,岁月如梭,转眼一个学期过去了,回顾这学期所从事的初二美术教学工作,基本上是比较顺利地完成任务。当然在工作中我享受到成功的喜悦,也在工作中发现一些存在的问题。我所享有的收获我..."),
+]
+
+#: Characters removed inside a line.
+INLINE_RULES = [
+    _r("anti-copy-apostrophe", r"(?<=[\u4e00-\u9fff])['‘’](?=[\u4e00-\u9fff“])", "的'工作方法"),
+    _r("anti-copy-dot", r"(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff])", "第一资源的.观念"),
+    _r("anti-copy-dot-before-comma", r"(?<=[\u4e00-\u9fff])\.(?=[,,])", "学生都能得到均衡发展.,"),
+]
+
+#: A short line naming the author right after a post-time line (site byline).
+BYLINE = re.compile(r"^[\u4e00-\u9fff]{1,4}$")
+
+#: End of a sentence or paragraph: a line ending otherwise runs on into the next line.
+_TERMINAL = tuple("。!?!?;;::…”’》)】」")
+#: A line starting like this begins something new (a heading, a list item, a label).
+_STARTS_NEW = re.compile(
+    r"^([一二三四五六七八九十]{1,3}[、是]|[((][一二三四五六七八九十\d]{1,3}[))]|㈠|[①-⑳⑴-⒇]|\d{1,2}\s?[.、．]|"
+    r"第[一二三四五六七八九十]+[篇章节条]|(组\s*长|副组长|成\s*员|组员)[::]|B\d{0,2}[::]C)"
+)
+_PAGE_NUMBER = re.compile(r"^(\d{1,3})\s+(?=\S)(?![年月日%个人名元万册套间所台])")
+
+
+def _first_match(rules: list[Rule], text: str) -> Rule | None:
+    for rule in rules:
+        if rule.pattern.search(text):
+            return rule
+    return None
+
+
+def _joins_word(before: str, after: str) -> bool:
+    """True when the break between `before` and `after` falls inside a word ("均衡发|展", "提|高")."""
+    left, right = before[-4:], after[:4]
+    position = 0
+    for token in jieba.lcut(left + right, HMM=False):
+        end = position + len(token)
+        if position < len(left) < end and len(token) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", token):
+            return True
+        position = end
+    return False
+
+
+def _runs_on(previous: Line, line: Line, page_number_removed: bool) -> bool:
+    """Should `line` be joined to `previous` (one paragraph broken by extraction)?"""
+    prev = previous.text
+    if prev.endswith(_TERMINAL) or _STARTS_NEW.match(line.text):
+        return False
+    if prev.endswith((",", ",", "、")):
+        return True
+    if page_number_removed:
+        return True
+    return len(prev) >= 15 and _joins_word(prev, line.text)
+
+
+def clean_lines(lines: list[Line]) -> list[Line]:
+    """Apply the rules above to one file's lines, keeping each line's source span."""
+    kept: list[Line] = []
+    after_post_time = False
+    for line in lines:
+        text = line.text
+        if _first_match(TRUNCATE_RULES, text):
+            break
+        rule = _first_match(DROP_RULES, text)
+        if rule is not None:
+            after_post_time = rule.name in ("post-time", "post-views")
+            continue
+        if after_post_time and BYLINE.match(text):
+            continue
+        after_post_time = False
+        for inline in INLINE_RULES:
+            text = inline.pattern.sub(inline.replacement, text)
+        kept.append(Line(text, line.start, line.end, line.page))
+    return repair_pdf_damage(kept)
+
+
+def repair_pdf_damage(lines: list[Line]) -> list[Line]:
+    """Remove page numbers glued to line starts (they count 1, 2, 3… through the file) and join
+    lines that one paragraph or title was broken into."""
+    out: list[Line] = []
+    next_page = 1
+    for line in lines:
+        text, removed = line.text, False
+        match = _PAGE_NUMBER.match(text)
+        if match and int(match.group(1)) in (next_page, next_page + 1):
+            next_page = int(match.group(1)) + 1
+            text, removed = text[match.end():], True
+        current = Line(text, line.start, line.end, line.page)
+        if out and _runs_on(out[-1], current, removed):
+            prev = out[-1]
+            out[-1] = Line(prev.text + text, prev.start, line.end, prev.page)
+        else:
+            out.append(current)
+    return out

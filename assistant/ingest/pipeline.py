@@ -1,0 +1,103 @@
+"""Corpus folder → documents: discover files, load, clean, split; unreadable files are reported, not fatal."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..documents import Document
+from ..errors import CorpusError, LoadError
+from .cleaning import clean_lines
+from .loaders import load_file
+from .splitting import split_documents
+
+MANIFEST_NAMES = ("manifest.json",)
+
+
+@dataclass
+class SkippedFile:
+    path: str
+    reason: str
+
+
+@dataclass
+class LoadReport:
+    documents: list[Document] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    formats: dict[str, int] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # relative path -> content hash
+
+
+def read_manifest(corpus_dir: Path) -> dict[str, dict]:
+    """`manifest.json` of a corpus folder: {"documents": [{"file", "title", "kind", "source", "date"}]}."""
+    path = corpus_dir / "manifest.json"
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {entry["file"]: entry for entry in data.get("documents", [])}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CorpusError(f"{path}: not a valid manifest ({exc}); fix or delete it") from exc
+
+
+def discover(corpus_dir: Path) -> list[Path]:
+    if not corpus_dir.exists():
+        raise CorpusError(f"corpus folder {corpus_dir} does not exist; set ASSISTANT_CORPUS or pass --corpus")
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"{corpus_dir} is not a folder; pass the folder that holds the documents")
+    files = [p for p in sorted(corpus_dir.rglob("*"))
+             if p.is_file() and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
+             and p.name not in MANIFEST_NAMES]
+    if not files:
+        raise CorpusError(f"corpus folder {corpus_dir} holds no files; add .txt/.md documents")
+    return files
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def doc_prefix(relative: str) -> str:
+    stem = re.sub(r"\.[^.]+$", "", relative)
+    return re.sub(r"[^0-9A-Za-z\u4e00-\u9fff]+", "-", stem).strip("-") or "doc"
+
+
+def load_documents(path: Path, relative: str, meta: dict | None = None) -> tuple[list[Document], str]:
+    """One file → its documents (and the format). Raises LoadError naming the file."""
+    loaded = load_file(path)
+    lines = clean_lines(loaded.lines)
+    if not lines:
+        raise LoadError(f"{path.name}: nothing left after removing site boilerplate")
+    meta = meta or {}
+    documents = split_documents(lines, relative, doc_prefix(relative), meta.get("title"), meta.get("kind"))
+    if len(documents) == 1 and meta.get("title"):
+        documents[0].title = meta["title"]
+        documents[0].kind = meta.get("kind") or documents[0].kind
+    for document in documents:
+        document.date = document.date or meta.get("date")
+    return documents, loaded.format
+
+
+def load_corpus(corpus_dir: Path, warn: Callable[[str], None] = lambda message: None) -> LoadReport:
+    """Every readable file of `corpus_dir`; each unreadable one is reported through `warn` and skipped."""
+    corpus_dir = Path(corpus_dir)
+    manifest = read_manifest(corpus_dir)
+    report = LoadReport()
+    for path in discover(corpus_dir):
+        relative = path.relative_to(corpus_dir).as_posix()
+        try:
+            documents, fmt = load_documents(path, relative, manifest.get(relative))
+        except LoadError as exc:
+            report.skipped.append(SkippedFile(relative, str(exc)))
+            warn(f"skipped {exc}")
+            continue
+        report.documents.extend(documents)
+        report.formats[fmt] = report.formats.get(fmt, 0) + 1
+        report.files[relative] = file_hash(path)
+    if not report.documents:
+        raise CorpusError(f"no readable documents in {corpus_dir} ({len(report.skipped)} files skipped)")
+    return report

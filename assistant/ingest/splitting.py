@@ -1,0 +1,165 @@
+"""Split one cleaned file into its documents, each with title, kind, organisation and date.
+
+Compilations hold several documents: "第一篇:…", "…总结 篇一", "学校均衡发展工作总结1…8", site
+separators ("工作总结范文。"), and plans that end in a signature (unit + date) followed by the
+title of the next plan."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..documents import Document, Line
+
+_CN_NUM = "一二三四五六七八九十"
+PIECE_MARKER = re.compile(rf"^第[{_CN_NUM}]{{1,3}}篇\s*[::]?\s*(?P<title>.*)$")
+PIECE_SUFFIX = re.compile(rf"^(?P<title>.{{2,40}}?)\s*篇[{_CN_NUM}]{{1,3}}$")
+NUMBERED_TITLE = re.compile(r"^(?P<base>[^\d\s。,,;;]{4,30}?)(?P<n>\d{1,2})$")
+SITE_SEPARATOR = re.compile(r"^.{0,20}范文[。.]?$")
+DATE = r"(\d{4}|[二〇○零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?"
+SIGNATURE = re.compile(rf"^(?P<org>[^\s,,。;;]{{2,30}}?)?\s*(?P<date>{DATE})$")
+KIND_WORDS = ("方案", "计划", "总结", "报告", "汇报", "意见", "办法", "标准", "规定", "条例", "通知", "细则", "规划")
+ORG = re.compile(
+    r"(?P<org>[\u4e00-\u9fffA-Za-z]{2,14}?(中心小学|中心学校|初级中学校|初级中学|中学校|小学|中学|初中|学校|二中|一中|学区|中心校|教育办|教育局|教体局))"
+)
+_GENERIC_ORG = re.compile(r"^(我校|该校|本校|学校|全校|各学校|各校|中小学校?|.*义务教育.*|.*均衡.*|.*[创名特色].{0,2}学校)$")
+_PLACE = re.compile(r"[市县区镇乡村]|街道|第[一二三四五六七八九十百]+")
+
+_KIND_RULES = [
+    ("inspection-prep", ("迎检", "迎评", "迎接")),
+    ("rectification", ("整改",)),
+    ("self-inspection", ("自查", "自评", "督导评估报告")),
+    ("summary", ("总结", "汇报", "成效")),
+    ("plan", ("方案", "计划", "规划", "意见")),
+    ("standard", ("标准", "办法", "规定", "条例", "细则", "通知")),
+]
+
+
+def kind_of(title: str) -> str:
+    for kind, words in _KIND_RULES:
+        if any(word in title for word in words):
+            return kind
+    return "other"
+
+
+def is_title_like(text: str) -> bool:
+    return len(text) <= 45 and not re.search(r"[。;;!?!?,,]", text) and any(w in text for w in KIND_WORDS)
+
+
+def find_organisation(text: str) -> str | None:
+    for match in ORG.finditer(text):
+        org = match.group("org")
+        org = re.sub(r"^.*(总结|方案|计划|报告)", "", org)
+        org = re.sub(r"^(关于|迎接|推进|根据|为了|在|全|我|该|依托)", "", org)
+        if len(org) >= 3 and not _GENERIC_ORG.match(org):
+            return org
+    return None
+
+
+@dataclass
+class _Piece:
+    lines: list[Line] = field(default_factory=list)
+    title: str | None = None
+
+
+def _numbered_title_bases(lines: list[Line]) -> set[str]:
+    """Bases like "学校均衡发展工作总结" that occur as base+1, base+2, … on lines of their own."""
+    seen: dict[str, set[int]] = {}
+    for line in lines:
+        match = NUMBERED_TITLE.match(line.text)
+        if match and any(w in match.group("base") for w in KIND_WORDS):
+            seen.setdefault(match.group("base"), set()).add(int(match.group("n")))
+    return {base for base, numbers in seen.items() if {1, 2} <= numbers}
+
+
+def _boundary_title(text: str, bases: set[str]) -> tuple[bool, str | None]:
+    """Is this line the start of a new document? Returns (starts, title-from-marker)."""
+    match = PIECE_MARKER.match(text)
+    if match:
+        return True, match.group("title").strip() or None
+    match = PIECE_SUFFIX.match(text)
+    if match and any(w in match.group("title") for w in KIND_WORDS):
+        return True, text
+    match = NUMBERED_TITLE.match(text)
+    if match and match.group("base") in bases:
+        return True, text
+    return False, None
+
+
+def split_pieces(lines: list[Line], file_title: str) -> list[_Piece]:
+    bases = _numbered_title_bases(lines)
+    pieces = [_Piece()]
+    for i, line in enumerate(lines):
+        text = line.text
+        if i > 0 and text == file_title:
+            continue  # the page title repeated by the site's header or footer
+        if SITE_SEPARATOR.match(text):
+            if pieces[-1].lines:
+                pieces.append(_Piece())
+            continue
+        starts, title = _boundary_title(text, bases)
+        if starts:
+            pieces.append(_Piece([line], title))
+            continue
+        previous = pieces[-1].lines[-1].text if pieces[-1].lines else ""
+        if (pieces[-1].lines and SIGNATURE.match(previous) and is_title_like(text)
+                and len(pieces[-1].lines) > 3):
+            pieces.append(_Piece([line], text))
+            continue
+        pieces[-1].lines.append(line)
+    return [p for p in pieces if p.lines]
+
+
+def _body_chars(piece: _Piece) -> int:
+    return sum(len(line.text) for line in piece.lines if not is_title_like(line.text) and not SIGNATURE.match(line.text))
+
+
+def _describe(piece: _Piece, file_title: str) -> tuple[str, str | None, str | None]:
+    """Title, organisation and date of one piece."""
+    head = [line.text for line in piece.lines[:4]]
+    title = piece.title or (head[0] if head and is_title_like(head[0]) else file_title)
+    organisation = None
+    for text in head[1:4]:
+        if is_title_like(text) and len(text) > len(title) - 2 and text != title and not PIECE_MARKER.match(text):
+            title = text
+        elif ORG.fullmatch(text) or (len(text) <= 14 and find_organisation(text) == text):
+            organisation = organisation or text
+    date = None
+    for line in reversed(piece.lines[-3:]):
+        match = SIGNATURE.match(line.text)
+        if match:
+            date = re.sub(r"\s+", "", match.group("date"))
+            if match.group("org") and not organisation:
+                organisation = find_organisation(match.group("org")) or match.group("org")
+            break
+    organisation = organisation or find_organisation(title)
+    if organisation is None:
+        first_para = next((l.text for l in piece.lines[1:3] if len(l.text) > 20), "")
+        found = find_organisation(first_para[:60])
+        organisation = found if found and _PLACE.search(found) else None
+    return title, organisation, date
+
+
+def split_documents(lines: list[Line], source: str, doc_prefix: str, file_title: str | None = None,
+                    file_kind: str | None = None) -> list[Document]:
+    """Documents of one file. Pieces that are only a title or a signature join the piece before."""
+    file_title = file_title or (lines[0].text if lines else source)
+    pieces = split_pieces(lines, lines[0].text if lines else "")
+    merged: list[_Piece] = []
+    for piece in pieces:
+        if merged and _body_chars(piece) < 40:
+            merged[-1].lines.extend(piece.lines)
+        else:
+            merged.append(piece)
+    if len(merged) > 1 and _body_chars(merged[0]) < 40:
+        merged = merged[1:]  # the page header of a compilation: its title only
+    documents = []
+    for n, piece in enumerate(merged, start=1):
+        title, organisation, date = _describe(piece, file_title)
+        if organisation and organisation not in title:
+            title = f"{title}({organisation})"
+        kind = kind_of(title)
+        if kind == "other" and file_kind:
+            kind = file_kind
+        documents.append(Document(f"{doc_prefix}-{n:02d}", title, kind, source, piece.lines, date, organisation))
+    return documents
