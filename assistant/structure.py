@@ -148,9 +148,11 @@ class Node:
 
     @property
     def path(self) -> list[str]:
+        """Headings from the top down to this node; sentence-like items above it are left out."""
         node, out = self, []
         while node is not None and node.marker is not None:
-            out.append(node.heading)
+            if node is self or node.marker.title_like or node.marker.rank <= 2:
+                out.append(node.heading)
             node = node.parent
         return out[::-1]
 

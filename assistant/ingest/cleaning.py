@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import jieba
-
 from ..documents import Line
+from ..segmentation import cut
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ def _joins_word(before: str, after: str) -> bool:
     """True when the break between `before` and `after` falls inside a word ("均衡发|展", "提|高")."""
     left, right = before[-4:], after[:4]
     position = 0
-    for token in jieba.lcut(left + right, HMM=False):
+    for token in cut(left + right):
         end = position + len(token)
         if position < len(left) < end and len(token) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", token):
             return True

