@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .documents import Chunk, Document, Line, Section
 from .structure import Node, build_tree, extract_codes, sections_of
 
-_SENTENCE_END = re.compile(r"(?<=[。!?!?;;])")
+_SENTENCE_END = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])")
 
 
 @dataclass
@@ -78,15 +78,15 @@ def pack_node(node: Node, max_chars: int, hard_chars: int, lead: list[Line] | No
                     groups.append((node, current))
                 current, size = [], 0
                 sub = pack_node(unit, max_chars, hard_chars, carry)
-                if carry:  # the first group holds this node's heading: it belongs to this node
+                if carry and node.marker is not None:  # the first group holds this heading: it is this node's
                     sub[0] = (node, sub[0][1])
                 groups.extend(sub)
                 continue
             lines = unit.all_lines()
         else:
             unit_size, lines = unit.size, unit.lines
-        if current and size + unit_size > max_chars:
-            groups.append((node, current))
+        if current and size + unit_size > max_chars and size > max_chars // 4:
+            groups.append((node, current))  # a short heading stays with what follows it
             current, size = [], 0
         current.extend(lines)
         size += unit_size

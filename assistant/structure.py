@@ -36,21 +36,21 @@ CN = "一二三四五六七八九十"
 #: style -> (pattern at the start of a block, rank used for display and tests)
 STYLES: list[tuple[str, re.Pattern, int]] = [
     ("cn", re.compile(rf"^(?P<n>[{CN}]{{1,3}})\s*[、．.](?!\d)"), 1),
-    ("paren_cn", re.compile(rf"^(?:[((]\s*(?P<n>[{CN}]{{1,3}})\s*[))]|(?P<c>[㈠-㈩]))\s*[、.,,]?"), 2),
-    ("indicator", re.compile(r"^(?P<n>B\d{0,2})\s*[::]\s*C\s*\d{1,2}(?:\s*[-—–-]\s*C?\s*\d{1,2})?"), 3),
+    ("paren_cn", re.compile(rf"^(?:[(\uff08]\s*(?P<n>[{CN}]{{1,3}})\s*[)\uff09]|(?P<c>[㈠-㈩]))\s*[、.,\uff0c]?"), 2),
+    ("indicator", re.compile(r"^(?P<n>B\d{0,2})\s*[\uff1a:]\s*C\s*\d{1,2}(?:\s*[-—–-]\s*C?\s*\d{1,2})?"), 3),
     ("arabic", re.compile(r"^(?P<n>\d{1,2})\s?[.、．]\s?(?=\D|\d{4})"), 3),
-    ("paren_arabic", re.compile(r"^(?:[((]\s*(?P<n>\d{1,2})\s*[))]|(?P<c>[⑴-⒇]))"), 4),
+    ("paren_arabic", re.compile(r"^(?:[(\uff08]\s*(?P<n>\d{1,2})\s*[)\uff09]|(?P<c>[⑴-⒇]))"), 4),
     ("circled", re.compile(r"^(?P<c>[①-⑳])"), 5),
     ("enum", re.compile(rf"^(?P<n>[{CN}]{{1,2}})是(?=[\u4e00-\u9fff“\"《])"), 6),
 ]
 _CIRCLED_BASE = {"paren_cn": "㈠", "paren_arabic": "⑴", "circled": "①"}
 
 _HIDDEN = re.compile(
-    r"(?<=[\s。;;::!?!?])\s*(?="
-    rf"[{CN}]{{1,3}}、|[((][{CN}]{{1,3}}[))]|\d{{1,2}}\s?[.、．]\s?(?:\D|\d{{4}})|[((]\d{{1,2}}[))]|"
-    r"[①-⑳⑴-⒇㈠-㈩]|B\d{0,2}\s*[::]\s*C\s*\d)"
+    r"(?<=[\s。;\uff1b\uff1a:!?\uff01\uff1f])\s*(?="
+    rf"[{CN}]{{1,3}}、|[(\uff08][{CN}]{{1,3}}[)\uff09]|\d{{1,2}}\s?[.、．]\s?(?:\D|\d{{4}})|[(\uff08]\d{{1,2}}[)\uff09]|"
+    r"[①-⑳⑴-⒇㈠-㈩]|B\d{0,2}\s*[\uff1a:]\s*C\s*\d)"
 )
-_HEAD_END = re.compile(r"[。;;::,,!?!?\s]")
+_HEAD_END = re.compile(r"[。;\uff1b\uff1a:,\uff0c!?\uff01\uff1f\s]")
 _LABEL = re.compile(r"^\s*(组\s*长|副组长|成\s*员|组\s*员|责任指标|工作任务|负责人)")
 
 
@@ -58,7 +58,7 @@ def is_title_text(rest: str, head: str, after: str) -> bool:
     """A heading's shape: a short title ("A2保障机制组", "图书室装订目录") or a title followed by
     labels ("宣传报道组 组长:严志远"), as opposed to a sentence item ("学校作息时间表 ;")."""
     stripped = rest.strip()
-    if len(stripped) <= 20 and not stripped.endswith((";", ";", "。", ",", ",")):
+    if len(stripped) <= 20 and not re.search(r"[;\uff1b。,\uff0c]", stripped):
         return True
     return len(head) <= 16 and after.isspace() and bool(_LABEL.match(rest[len(head):]))
 
@@ -175,7 +175,7 @@ def display_heading(marker: Marker, text: str, limit: int = 30) -> str:
     if marker.style == "indicator":
         return marker.label.replace(" ", "")
     body = text[len(marker.label):].strip() if text.startswith(marker.label) else text
-    cut = re.search(r"[。;;::!?!?]|\s{1,}(?=\S)", body)
+    cut = re.search(r"[。;\uff1b\uff1a:!?\uff01\uff1f]|\s{1,}(?=\S)", body)
     head = body[: cut.start()] if cut else body
     if len(head) > limit:
         head = head[:limit].rstrip() + "…"

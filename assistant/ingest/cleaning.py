@@ -31,15 +31,15 @@ def _r(name: str, pattern: str, example: str, replacement: str = "") -> Rule:
 
 #: A line matching one of these, and everything after it, is site furniture.
 TRUNCATE_RULES = [
-    _r("related-articles", r"^【[^】]{1,60}】\s*相关文章[::]?$", "【学校均衡发展工作总结】相关文章:"),
-    _r("related-articles-plain", r"^(相关文章|相关阅读|推荐阅读|猜你喜欢)[::]?$", "相关文章:"),
-    _r("prev-next", r"^上一篇[::].{0,80}下一篇[::]", "上一篇:一堂有趣的科学实验课下一篇:语文部编教材培训总结"),
+    _r("related-articles", r"^【[^】]{1,60}】\s*相关文章[\uff1a:]?$", "【学校均衡发展工作总结】相关文章:"),
+    _r("related-articles-plain", r"^(相关文章|相关阅读|推荐阅读|猜你喜欢)[\uff1a:]?$", "相关文章:"),
+    _r("prev-next", r"^上一篇[\uff1a:].{0,80}下一篇[\uff1a:]", "上一篇:一堂有趣的科学实验课下一篇:语文部编教材培训总结"),
     _r("preview-list", r"^\*{2,}.{0,20}范文\d*$", "***工作报告范文0"),
 ]
 
 #: Whole lines of site boilerplate.
 DROP_RULES = [
-    _r("post-time", r"^(时间|发布时间|发布)[::\s]\s*\d{4}-\d{1,2}-\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?.*$",
+    _r("post-time", r"^(时间|发布时间|发布)[\uff1a:\s]\s*\d{4}-\d{1,2}-\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?.*$",
        "时间:2023-07-26 10:55:14 工作总结 我要投稿"),
     _r("post-views", r"^发布\s+\d{4}-\d{1,2}-\d{1,2}.*阅读\s*\d+$", "发布 2020-06-25 19:43:28 阅读 4412"),
     _r("bare-date", r"^\d{4}-\d{1,2}-\d{1,2}$", "2023-05-03"),
@@ -56,18 +56,18 @@ DROP_RULES = [
 INLINE_RULES = [
     _r("anti-copy-apostrophe", r"(?<=[\u4e00-\u9fff])['‘’](?=[\u4e00-\u9fff“])", "的'工作方法"),
     _r("anti-copy-dot", r"(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff])", "第一资源的.观念"),
-    _r("anti-copy-dot-before-comma", r"(?<=[\u4e00-\u9fff])\.(?=[,,])", "学生都能得到均衡发展.,"),
+    _r("anti-copy-dot-before-comma", r"(?<=[\u4e00-\u9fff])\.(?=[,\uff0c])", "学生都能得到均衡发展.,"),
 ]
 
 #: A short line naming the author right after a post-time line (site byline).
 BYLINE = re.compile(r"^[\u4e00-\u9fff]{1,4}$")
 
 #: End of a sentence or paragraph: a line ending otherwise runs on into the next line.
-_TERMINAL = tuple("。!?!?;;::…”’》)】」")
+_TERMINAL = tuple("。!?;:…”’》)】」\uff01\uff1f\uff1b\uff1a\uff09")
 #: A line starting like this begins something new (a heading, a list item, a label).
 _STARTS_NEW = re.compile(
-    r"^([一二三四五六七八九十]{1,3}[、是]|[((][一二三四五六七八九十\d]{1,3}[))]|㈠|[①-⑳⑴-⒇]|\d{1,2}\s?[.、．]|"
-    r"第[一二三四五六七八九十]+[篇章节条]|(组\s*长|副组长|成\s*员|组员)[::]|B\d{0,2}[::]C)"
+    r"^([一二三四五六七八九十]{1,3}[、是]|[(\uff08][一二三四五六七八九十\d]{1,3}[)\uff09]|㈠|[①-⑳⑴-⒇]|\d{1,2}\s?[.、．]|"
+    r"第[一二三四五六七八九十]+[篇章节条]|(组\s*长|副组长|成\s*员|组员)[\uff1a:]|B\d{0,2}[\uff1a:]C)"
 )
 _PAGE_NUMBER = re.compile(r"^(\d{1,3})\s+(?=\S)(?![年月日%个人名元万册套间所台])")
 
@@ -96,7 +96,7 @@ def _runs_on(previous: Line, line: Line, page_number_removed: bool) -> bool:
     prev = previous.text
     if prev.endswith(_TERMINAL) or _STARTS_NEW.match(line.text):
         return False
-    if prev.endswith((",", ",", "、")):
+    if prev.endswith((",", "\uff0c", "、")):
         return True
     if page_number_removed:
         return True

@@ -8,6 +8,7 @@ from ..errors import LoadError
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 
 
 def common_cjk_share(text: str) -> float:
@@ -28,15 +29,19 @@ def common_cjk_share(text: str) -> float:
     return common / len(chars)
 
 
-def looks_like_mojibake(text: str) -> bool:
+def looks_like_mojibake(text: str, simplified: bool = True) -> bool:
+    """Replacement characters, control characters or private-use characters (what Big5 bytes
+    become under GB18030) mean a wrong codec; for simplified-Chinese codecs, so do rare characters."""
     sample = text[:20000]
     if not sample:
         return False
+    if len(_PRIVATE_USE.findall(sample)) > max(1, len(sample) // 200):
+        return True
     if sample.count("\ufffd") > max(3, len(sample) // 200):
         return True
     if len(_CONTROL.findall(sample)) > max(3, len(sample) // 100):
         return True
-    return len(_CJK.findall(sample)) >= 20 and common_cjk_share(sample) < 0.85
+    return simplified and len(_CJK.findall(sample)) >= 20 and common_cjk_share(sample) < 0.85
 
 
 def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
@@ -66,6 +71,6 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
         best = None
     if best is not None:
         text = str(best)
-        if not looks_like_mojibake(text):
+        if not looks_like_mojibake(text, simplified=False):
             return text, best.encoding
     raise LoadError(f"{name}: cannot decode as UTF-8 or GB18030 without garbled text; save it as UTF-8")

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from ..documents import Document, Line
 
 _CN_NUM = "一二三四五六七八九十"
-PIECE_MARKER = re.compile(rf"^第[{_CN_NUM}]{{1,3}}篇\s*[::]?\s*(?P<title>.*)$")
+PIECE_MARKER = re.compile(rf"^第[{_CN_NUM}]{{1,3}}篇\s*[\uff1a:]?\s*(?P<title>.*)$")
 PIECE_SUFFIX = re.compile(rf"^(?P<title>.{{2,40}}?)\s*篇[{_CN_NUM}]{{1,3}}$")
-NUMBERED_TITLE = re.compile(r"^(?P<base>[^\d\s。,,;;]{4,30}?)(?P<n>\d{1,2})$")
+NUMBERED_TITLE = re.compile(r"^(?P<base>[^\d\s。,\uff0c;\uff1b]{4,30}?)(?P<n>\d{1,2})$")
 SITE_SEPARATOR = re.compile(r"^.{0,20}范文[。.]?$")
 DATE = r"(\d{4}|[二〇○零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?"
-SIGNATURE = re.compile(rf"^(?P<org>[^\s,,。;;]{{2,30}}?)?\s*(?P<date>{DATE})$")
+SIGNATURE = re.compile(rf"^(?P<org>[^\s,\uff0c。;\uff1b]{{2,30}}?)?\s*(?P<date>{DATE})$")
 KIND_WORDS = ("方案", "计划", "总结", "报告", "汇报", "意见", "办法", "标准", "规定", "条例", "通知", "细则", "规划")
 ORG = re.compile(
     r"(?P<org>[\u4e00-\u9fffA-Za-z]{2,14}?(中心小学|中心学校|初级中学校|初级中学|中学校|小学|中学|初中|学校|二中|一中|学区|中心校|教育办|教育局|教体局))"
@@ -43,7 +43,7 @@ def kind_of(title: str) -> str:
 
 
 def is_title_like(text: str) -> bool:
-    return len(text) <= 45 and not re.search(r"[。;;!?!?,,]", text) and any(w in text for w in KIND_WORDS)
+    return len(text) <= 45 and not re.search(r"[。;\uff1b!?\uff01\uff1f,\uff0c]", text) and any(w in text for w in KIND_WORDS)
 
 
 def find_organisation(text: str) -> str | None:
@@ -147,11 +147,11 @@ def split_documents(lines: list[Line], source: str, doc_prefix: str, file_title:
     pieces = split_pieces(lines, lines[0].text if lines else "")
     merged: list[_Piece] = []
     for piece in pieces:
-        if merged and _body_chars(piece) < 40:
+        if merged and _body_chars(piece) < 15:
             merged[-1].lines.extend(piece.lines)
         else:
             merged.append(piece)
-    if len(merged) > 1 and _body_chars(merged[0]) < 40:
+    if len(merged) > 1 and _body_chars(merged[0]) < 15:
         merged = merged[1:]  # the page header of a compilation: its title only
     documents = []
     for n, piece in enumerate(merged, start=1):

@@ -1,0 +1,66 @@
+import pytest
+
+from assistant.documents import Line
+from assistant.ingest.cleaning import DROP_RULES, INLINE_RULES, TRUNCATE_RULES, clean_lines, repair_pdf_damage
+
+
+def lines(*texts):
+    return [Line(t, i, i) for i, t in enumerate(texts, start=1)]
+
+
+@pytest.mark.parametrize("rule", DROP_RULES, ids=lambda r: r.name)
+def test_each_drop_rule_removes_its_real_example(rule):
+    assert rule.pattern.search(rule.example)
+    kept = clean_lines(lines("学校工作总结", rule.example, "一、基本情况"))
+    assert [l.text for l in kept] == ["学校工作总结", "一、基本情况"]
+
+
+@pytest.mark.parametrize("rule", TRUNCATE_RULES, ids=lambda r: r.name)
+def test_each_truncate_rule_drops_the_rest_of_the_file(rule):
+    kept = clean_lines(lines("正文第一段。", rule.example, "均衡发展工作总结03-24", "学校义务教育均衡发展方案04-18"))
+    assert [l.text for l in kept] == ["正文第一段。"]
+
+
+@pytest.mark.parametrize("rule", INLINE_RULES, ids=lambda r: r.name)
+def test_each_inline_rule_fixes_its_real_example(rule):
+    fixed = rule.pattern.sub(rule.replacement, rule.example)
+    assert fixed != rule.example and "'" not in fixed and "." not in fixed
+
+
+def test_rules_do_not_touch_ordinary_content():
+    text = ["一、加强组织领导", "学校现有43个班,学生2300人,教职工170人。", "1.2012-2014学校绩效工资实施方案;", "琚湾二中", "2012年2月"]
+    assert [l.text for l in clean_lines(lines(*text))] == text
+
+
+def test_byline_after_post_time_is_dropped():
+    kept = clean_lines(lines("义务教育均衡发展总结(精简4篇)", "时间:2013-06-01 04:12:14", "染雾", "分享", "义务教育均衡发展总结 篇一"))
+    assert [l.text for l in kept] == ["义务教育均衡发展总结(精简4篇)", "义务教育均衡发展总结 篇一"]
+
+
+def test_page_number_glued_into_sentence_is_removed_and_sentence_joined():
+    # seed 001: "…全镇学生能就近入学。 在2012年" / "2 10月份,新生入学班额…"
+    fixed = repair_pdf_damage([Line("学校安装有", 153, 153), Line("1 监控摄像头,对进出校门进行监控。", 155, 155),
+                               Line("1.实现学校布局基本合理。 在2012年", 175, 175), Line("2 10月份,新生入学班额力争控制将在45人以下。", 177, 177)])
+    assert [l.text for l in fixed] == ["学校安装有监控摄像头,对进出校门进行监控。",
+                                       "1.实现学校布局基本合理。 在2012年10月份,新生入学班额力争控制将在45人以下。"]
+    assert (fixed[1].start, fixed[1].end) == (175, 177)
+
+
+def test_page_number_before_a_heading_is_removed_without_joining():
+    fixed = repair_pdf_damage([Line("1 首页内容。", 1, 1), Line("2.装备条件", 2, 2), Line("2 (1)学生课桌椅。", 3, 3)])
+    assert [l.text for l in fixed] == ["首页内容。", "2.装备条件", "(1)学生课桌椅。"]
+
+
+def test_title_broken_over_lines_is_joined():
+    fixed = repair_pdf_damage([Line("新庄乡德胜小学2013-2014年义务教育均衡发", 537, 537), Line("展工作实施方案", 539, 539)])
+    assert [l.text for l in fixed] == ["新庄乡德胜小学2013-2014年义务教育均衡发展工作实施方案"]
+
+
+def test_line_ending_in_comma_runs_on():
+    fixed = repair_pdf_damage([Line("其基本内容:学生的基本情况、家长姓名、联系电话,", 99, 99), Line("家长务工单位详细地址。", 101, 101)])
+    assert len(fixed) == 1 and fixed[0].text.endswith("联系电话,家长务工单位详细地址。")
+
+
+def test_heading_and_short_lines_are_not_joined():
+    texts = ["一、指导思想", "根据上级有关文件精神。", "学校义务教育均衡发展工作方案", "琚湾二中"]
+    assert [l.text for l in repair_pdf_damage(lines(*texts))] == texts

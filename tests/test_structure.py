@@ -1,0 +1,127 @@
+import pytest
+
+from assistant.documents import Document, Line
+from assistant.structure import build_tree, cn_to_int, extract_codes, parse_marker, split_hidden_headings
+
+
+@pytest.mark.parametrize("text, style, number", [
+    ("一、指导思想", "cn", 1),
+    ("十二、其他", "cn", 12),
+    ("(三)信息技术教室装订目录", "paren_cn", 3),
+    ("（二）明确职责", "paren_cn", 2),
+    ("㈠健全机制", "paren_cn", 1),
+    ("3.A2保障机制组", "arabic", 3),
+    ("2、完善组织协调机制", "arabic", 2),
+    ("3 .师资队伍", "arabic", 3),
+    ("2.2012-2014学校绩效工资实施方案;", "arabic", 2),
+    ("(1)学生课桌椅", "paren_arabic", 1),
+    ("⑵生活上优先照顾", "paren_arabic", 2),
+    ("③活动上优先安排", "circled", 3),
+    ("二是加强两支队伍建设", "enum", 2),
+    ("B6:C9", "indicator", 6),
+    ("B:C10学校标准化建设", "indicator", 0),
+])
+def test_heading_styles(text, style, number):
+    marker = parse_marker(text)
+    assert (marker.style, marker.number) == (style, number)
+
+
+@pytest.mark.parametrize("text", ["3.66万元已发放", "2012年10月", "生均公用经费700元", "一是一,二是二" * 0 + "今年是"])
+def test_not_headings(text):
+    assert parse_marker(text) is None
+
+
+def test_title_like_versus_sentence_items():
+    assert parse_marker("3.A2保障机制组 组长:张宗海").title_like
+    assert parse_marker("(二)图书室装订目录").title_like
+    assert not parse_marker("2.学校财务管理制度、办法,财务人员工作职责;").title_like
+    assert not parse_marker("4.2012-2014班主任名单;(分)").title_like
+
+
+def test_cn_numbers():
+    assert [cn_to_int(t) for t in ["一", "十", "十二", "二十", "二十三"]] == [1, 10, 12, 20, 23]
+
+
+def test_headings_hidden_in_flattened_line_are_split():
+    line = Line("成员:张翼技 责任指标:C7-C15 工作任务和职责: 7.学校迎接省评估验收的资料; B6:C9 1.近年来的文件; 2.学校财务管理制度;", 353, 353)
+    parts = [p.text for p in split_hidden_headings(line)]
+    assert parts == ["成员:张翼技 责任指标:C7-C15 工作任务和职责:", "7.学校迎接省评估验收的资料;", "B6:C9",
+                     "1.近年来的文件;", "2.学校财务管理制度;"]
+    assert all(p.start == 353 for p in split_hidden_headings(line))
+
+
+def test_decimals_and_dates_inside_lines_are_not_split():
+    line = Line("累计发放低保金3.66万元。 预计需资金 4。6万元左右,师生比1:19.9", 1, 1)
+    assert len(split_hidden_headings(line)) == 1
+
+
+def test_codes():
+    assert extract_codes("责任指标:C7-C9 B6:C9") == ["C7", "C8", "C9", "B6"]
+    assert extract_codes("C1—C5. B2:C3- C4") == ["C1", "C2", "C3", "C4", "C5", "B2"]
+    assert extract_codes("4.A3教师队伍组 B11:C16-17") == ["C16", "C17", "A3", "B11"]
+    assert extract_codes("A4纸 C99") == ["A4"]
+
+
+# The inspection-preparation plan's groups, flattened the way the PDF extraction left them:
+# inside the A2 group a "一、…五、" list and "(二)(三)" sub-lists that must not close the group.
+GROUPS = """迎检工作方案
+三、工作措施
+(一)加强组织领导,明确工作职责
+1.宣传报道组 组长:严志远
+工作任务和职责:制作迎检专题片。
+2.A1入学机会组
+成员: 满亚全 责任指标C1—C5. B2:C3- C4 2.2012-2014留守儿童花名册; 3.留守儿童入学情况统计表;
+3.A2保障机制组 组长:张宗海
+成员:张翼技 责任指标:C7-C15 工作任务和职责: 7.目标责任制度的资料; B6:C9 1.财务管理文件; 2.学校财务管理制度;
+B:C10学校标准化建设
+一、综合类
+1. 标准化建设的文件;
+二、校舍档案校舍档案、基建档案。
+五、实验室资料装订目录:
+1、实验计划、实验总结;
+(二)图书室装订目录
+1、分类账和明细账
+(三)信息技术教室装订目录 1.计算机网络教室使用记录。
+2.多媒体教室使用记录。 4.A3教师队伍组
+组 长:严志远
+工作任务和职责: B11:C16-17
+1.上级下发的有关绩效工资方面的文件;
+4.2012-2014班主任名单;(分)
+5.A4质量与管理组
+组 长:张 婷
+(二)建立校长、组长责任制
+实行校长负责制。
+四、工作要求
+(一)统一思想、提高认识。
+"""
+
+
+def _doc(text):
+    return Document("d", "t", "plan", "x.txt", [Line(t, i, i) for i, t in enumerate(text.strip().splitlines(), 1)])
+
+
+def _find(root, heading):
+    return next(n for n in root.walk() if n.heading.startswith(heading))
+
+
+def test_a2_group_keeps_its_nested_lists_and_stops_at_a3():
+    root = build_tree(_doc(GROUPS))
+    a2 = _find(root, "3.A2保障机制组")
+    text = a2.full_text()
+    assert "图书室装订目录" in text and "计算机网络教室使用记录" in text and "多媒体教室使用记录" in text
+    assert "A3教师队伍组" not in text and "绩效工资" not in text
+    a3 = _find(root, "4.A3教师队伍组")
+    assert a3.parent is a2.parent
+    assert "班主任名单" in a3.full_text()
+    assert _find(root, "5.A4质量与管理组").parent is a2.parent
+    assert _find(root, "(二)建立校长、组长责任制").parent is _find(root, "三、工作措施")
+    assert _find(root, "四、工作要求").parent is root
+
+
+def test_section_path_and_levels():
+    root = build_tree(_doc(GROUPS))
+    a2 = _find(root, "3.A2保障机制组")
+    assert a2.path == ["三、工作措施", "(一)加强组织领导,明确工作职责", "3.A2保障机制组"]
+    assert a2.depth == 3
+    library = _find(root, "(二)图书室装订目录")
+    assert library.path[:3] == a2.path and library.path[-1] == "(二)图书室装订目录"
