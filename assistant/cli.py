@@ -135,6 +135,11 @@ def search(query: str = typer.Argument(..., help="What to look for, in Chinese o
            top_k: int = typer.Option(5, "--top-k", "-k", help="How many passages (1-50)."),
            as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
     """Find the passages that match a query, each cited to document, section and lines."""
+    from .retrieval.search import check_question
+    from .service import check_top_k
+
+    check_top_k(top_k)
+    check_question(query)
     assistant = _open()
     result = assistant.search(query, top_k)
     if as_json:

@@ -1,0 +1,87 @@
+import numpy as np
+import pytest
+
+from assistant.errors import IndexCorruptError, IndexMissingError
+from assistant.index import store
+from assistant.index.build import build_index
+from assistant.index.dense import DenseIndex
+from assistant.index.lexical import LexicalIndex
+from assistant.index.tokenization import tokenize
+
+
+def test_tokenizer_keeps_domain_terms_and_codes_whole():
+    tokens = tokenize("3.A2保障机制组 责任指标:C7-C9,留守儿童")
+    assert "保障机制组" in tokens and "留守儿童" in tokens
+    assert {"a2", "c7", "c8", "c9"} <= set(tokens)
+    assert "c1" not in tokenize("C15")
+
+
+def test_lexical_round_trip(tmp_path):
+    texts = ["学校财务管理制度", "教职工工资花名册", "留守儿童入学情况统计表"]
+    index = LexicalIndex.build(texts)
+    before = index.scores(tokenize("工资花名册"))
+    index.save(tmp_path / "bm25")
+    loaded = LexicalIndex.load(tmp_path / "bm25")
+    assert np.allclose(before, loaded.scores(tokenize("工资花名册")))
+    assert int(np.argmax(before)) == 1
+
+
+def test_dense_round_trip(tmp_path, fake_embedder):
+    vectors = fake_embedder.encode(["学校财务管理制度", "教职工工资花名册", "留守儿童统计表"])
+    index = DenseIndex.build(vectors)
+    query = fake_embedder.encode(["工资花名册"])[0]
+    before = index.scores(query)
+    index.save(tmp_path)
+    loaded = DenseIndex.load(tmp_path)
+    assert np.allclose(before, loaded.scores(query))
+    assert int(np.argmax(before)) == 1
+
+
+def test_index_round_trip_and_atomic_replace(settings, fake_embedder):
+    data, stats = build_index(settings, warn=lambda m: None, embedder=fake_embedder)
+    assert stats.documents == 2 and stats.chunks == len(data.chunks)
+    loaded = store.load_current(settings.index_root)
+    assert [c.id for c in loaded.chunks] == [c.id for c in data.chunks]
+    assert loaded.manifest["embedding_model"] == "fake-bigram"
+    first = store.current_path(settings.index_root).resolve()
+    build_index(settings, warn=lambda m: None, embedder=fake_embedder)
+    second = store.current_path(settings.index_root).resolve()
+    assert first != second and not first.exists(), "the old build is removed after the swap"
+
+
+def test_interrupted_build_leaves_previous_index(settings, fake_embedder, monkeypatch):
+    build_index(settings, warn=lambda m: None, embedder=fake_embedder)
+    before = store.current_path(settings.index_root).resolve()
+
+    def broken_save(self, directory):
+        (directory / "half-written").parent.mkdir(parents=True, exist_ok=True)
+        (directory / "half-written").write_text("x")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store.IndexData, "save", broken_save)
+    with pytest.raises(KeyboardInterrupt):
+        build_index(settings, warn=lambda m: None, embedder=fake_embedder)
+    assert store.current_path(settings.index_root).resolve() == before
+    assert len(list((settings.index_root / "builds").iterdir())) == 1
+    monkeypatch.undo()
+    assert store.load_current(settings.index_root).chunks
+
+
+def test_missing_and_corrupt_index_errors(settings, fake_embedder):
+    with pytest.raises(IndexMissingError, match="assistant index build"):
+        store.load_current(settings.index_root)
+    build_index(settings, warn=lambda m: None, embedder=fake_embedder)
+    (store.current_path(settings.index_root) / "chunks.jsonl").write_text("{not json")
+    with pytest.raises(IndexCorruptError, match="assistant index build"):
+        store.load_current(settings.index_root)
+
+
+def test_unreadable_file_is_skipped_and_listed(settings, fake_embedder, tiny_corpus):
+    (tiny_corpus / "empty.txt").write_bytes(b"")
+    (tiny_corpus / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    warnings = []
+    data, stats = build_index(settings, warn=warnings.append, embedder=fake_embedder)
+    assert stats.documents == 2
+    assert sorted(s["file"] for s in stats.skipped) == ["empty.txt", "photo.jpg"]
+    assert any("empty.txt: empty file" in w for w in warnings)
+    assert store.load_current(settings.index_root).manifest["skipped"] == stats.skipped

@@ -1,0 +1,70 @@
+import pytest
+
+from assistant.errors import QuestionError
+from assistant.index.build import build_index
+from assistant.retrieval.fusion import ranks_of, reciprocal_rank_fusion
+from assistant.retrieval.query import analyse, english_terms, int_to_cn, language_of
+from assistant.retrieval.search import Searcher
+
+import numpy as np
+
+
+@pytest.fixture
+def searcher(settings, fake_embedder):
+    # small chunks, so the tiny plan is cut into its sections
+    data, _ = build_index(settings.with_(chunk_chars=120), warn=lambda m: None, embedder=fake_embedder)
+    return Searcher(data, fake_embedder)
+
+
+def sections(hits):
+    return [h.chunk.section_path[-1] if h.chunk.section_path else "" for h in hits]
+
+
+def test_chinese_question_ranks_the_group_first(searcher):
+    hits = searcher.search("A2保障机制组要准备哪些材料?", top_k=3)
+    assert hits[0].chunk.doc_id == "plan-01"
+    assert "2.A2保障机制组" in hits[0].chunk.section
+    assert "工资花名册" in hits[0].chunk.text
+    assert [h.rank for h in hits] == [1, 2, 3]
+
+
+def test_english_question_reaches_chinese_passage(searcher):
+    hits = searcher.search("What must the A2 guarantee mechanism group file?", top_k=3)
+    assert "2.A2保障机制组" in hits[0].chunk.section
+
+
+def test_pinyin_names_and_figures(searcher):
+    hits = searcher.search("乡村学校有多少学生和教职工?", top_k=2)
+    assert hits[0].chunk.doc_id == "summary-01" and "320人" in hits[0].chunk.text
+
+
+def test_hit_json_has_the_design_fields(searcher):
+    item = searcher.search("宣传报道组的职责", top_k=1)[0].to_dict()
+    assert set(item) == {"rank", "chunk_id", "doc_id", "title", "source", "section", "start_line", "end_line",
+                         "page", "text", "score"}
+    assert item["source"] == "plan.txt" and item["page"] is None
+    assert item["start_line"] <= item["end_line"]
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 2001])
+def test_bad_questions_raise_question_error(searcher, bad):
+    with pytest.raises(QuestionError):
+        searcher.search(bad)
+
+
+def test_language_and_english_mapping():
+    assert language_of("What is the A2 group?") == "en"
+    assert language_of("A2保障机制组") == "zh"
+    assert int_to_cn(46) == "四十六" and int_to_cn(10) == "十" and int_to_cn(14) == "十四"
+    terms = [t for t, _ in english_terms("Which materials does the 46th middle school's A4 group file?")]
+    assert terms[0] == "A4" and "第四十六" in terms and "中学" in terms and "材料" in terms and "组" in terms
+    names = {"caoji": ["曹集"]}
+    assert "曹集" in [t for t, _ in english_terms("What is the ratio at Caoji school?", names)]
+    query = analyse("How many teaching points does the town have?")
+    assert "教学点" in query.dense_text and "镇" in query.dense_text
+
+
+def test_rrf_formula():
+    fused = reciprocal_rank_fusion([{0: 1, 1: 2}, {1: 1}], k=60)
+    assert fused[0] == pytest.approx(1 / 61) and fused[1] == pytest.approx(1 / 62 + 1 / 61)
+    assert ranks_of(np.array([0.0, 2.0, 1.0]), depth=5, floor=0.0) == {1: 1, 2: 2}
