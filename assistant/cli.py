@@ -155,23 +155,133 @@ def search(query: str = typer.Argument(..., help="What to look for, in Chinese o
         out.print()
 
 
+def _print_answer(answer: dict, full: bool = False) -> None:
+    out.print(escape(answer["answer"]))
+    if answer["citations"]:
+        out.print()
+        label = "来源" if answer.get("lang", "zh") == "zh" and not answer["answer"].isascii() else "Sources"
+        out.print(f"[bold]{label}[/bold]" + ("" if answer.get("found", True) else " (closest, not an answer)"))
+    for item in answer["citations"]:
+        out.print(f"[bold][{item['n']}][/bold] {escape(item['title'])} — [cyan]{escape(item['section'] or '(start)')}[/cyan]"
+                  f"  [dim]{escape(_location(item))}[/dim]")
+        if full:
+            out.print("    " + escape(item["text"]).replace("\n", "\n    "))
+
+
+@app.command()
+@user_errors
+def ask(question: str = typer.Argument(..., help="A question in Chinese or English."),
+        top_k: int = typer.Option(5, "--top-k", "-k", help="How many passages to cite (1-50)."),
+        as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+        show_sources: bool = typer.Option(False, "--sources", help="Print the full text of every cited passage.")):
+    """Answer a question with the passages that support it, each cited."""
+    from .retrieval.search import check_question
+    from .service import check_top_k
+
+    check_top_k(top_k)
+    check_question(question)
+    assistant = _open()
+    answer = assistant.ask(question, top_k).to_dict()
+    if as_json:
+        _print_json(answer)
+        return
+    _print_answer(answer, full=show_sources)
+
+
+CHAT_HELP = """Type a question (Chinese or English); follow-ups such as "那A3组呢?" or "who leads it?" refer to
+the conversation so far.
+  /sources   show the full text of the last answer's passages
+  /history   show the questions so far (and how follow-ups were read)
+  /clear     start a new conversation
+  /help      this help
+  /quit      leave (also Ctrl-D)"""
+
+
+@app.command()
+@user_errors
+def chat(top_k: int = typer.Option(5, "--top-k", "-k", help="How many passages to cite (1-50).")):
+    """Hold a conversation: ask, then ask follow-ups."""
+    from .service import check_top_k
+
+    check_top_k(top_k)
+    assistant = _open()
+    turns = []
+    last = None
+    out.print("义务教育均衡发展资料助手 — type a question, /help for commands, /quit to leave.")
+    while True:
+        try:
+            line = input("> ")
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            return
+        line = line.strip()
+        if not line:
+            continue
+        command = line.lower()
+        if command in ("/quit", "/exit", "/q"):
+            return
+        if command == "/help":
+            out.print(escape(CHAT_HELP))
+            continue
+        if command == "/clear":
+            turns, last = [], None
+            out.print("(new conversation)")
+            continue
+        if command == "/history":
+            for number, turn in enumerate(turns, start=1):
+                note = "" if turn.resolved == turn.question else f"  → {turn.resolved}"
+                out.print(f"{number}. {escape(turn.question)}{escape(note)}")
+            continue
+        if command == "/sources":
+            if last is None:
+                out.print("no answer yet")
+            else:
+                for item in last["citations"]:
+                    out.print(f"[bold][{item['n']}][/bold] {escape(item['title'])} — {escape(item['section'])}"
+                              f"  [dim]{escape(_location(item))}[/dim]")
+                    out.print("    " + escape(item["text"]).replace("\n", "\n    "))
+            continue
+        if line.startswith("/"):
+            out.print(f"unknown command {escape(line)}; /help lists the commands")
+            continue
+        try:
+            answer = assistant.ask(line, top_k, history=turns)
+        except AssistantError as exc:
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
+            continue
+        turns.append(assistant.turn(answer))
+        last = answer.to_dict()
+        if answer.resolved_question != answer.question:
+            out.print(f"[dim](read as: {escape(answer.resolved_question)})[/dim]")
+        _print_answer(last)
+        out.print()
+
+
 @app.command("eval")
 @user_errors
 def evaluate_cmd(questions: Path = typer.Argument(..., help="JSON-lines questions with keys (and also)."),
                  top_k: int = typer.Option(5, "--top-k", "-k", help="Passages per question."),
-                 as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+                 as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+                 mode: str = typer.Option("search", "--mode", help="search: the search results; ask: the answer's cited passages.")):
     """Measure hit@1, hit@k, MRR and completeness on a question set."""
     from .evaluation import evaluate, read_questions
     from .service import check_top_k
 
     check_top_k(top_k)
+    if mode not in ("search", "ask"):
+        raise AssistantError(f"--mode must be 'search' or 'ask' (got {mode!r})")
     rows = read_questions(questions)
     assistant = _open()
-    report = evaluate(rows, lambda q, k: assistant.search(q, k)["results"], top_k)
+    if mode == "ask":
+        retrieve = lambda q, k: assistant.ask(q, k).citations()  # noqa: E731
+    else:
+        retrieve = lambda q, k: assistant.search(q, k)["results"]  # noqa: E731
+    report = evaluate(rows, retrieve, top_k)
+    report["mode"] = mode
     if as_json:
         _print_json(report)
         return
-    table = Table(title=f"{questions} (k={top_k})")
+    table = Table(title=f"{questions} ({mode}, k={top_k})")
     for column in ("set", "n", "hit@1", f"hit@{top_k}", "MRR", "completeness"):
         table.add_column(column)
     for name, summary in [("all", report), *report["by_lang"].items()]:

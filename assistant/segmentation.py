@@ -33,10 +33,12 @@ def segmenter() -> jieba.Tokenizer:
     return tokenizer
 
 
-def cut(text: str, search_mode: bool = False) -> list[str]:
-    """Words of `text` (search mode also yields the parts of long words). Thread-safe."""
+def cut(text: str, search_mode: bool = False, hmm: bool | None = None) -> list[str]:
+    """Words of `text` (search mode also yields the parts of long words). The HMM guesses words
+    missing from the dictionary (names such as 德新镇); it is on by default in search mode. Thread-safe."""
     tokenizer = segmenter()
+    hmm = search_mode if hmm is None else hmm
     with _lock:  # jieba's lazy state is not thread-safe
         if search_mode:
-            return list(tokenizer.cut_for_search(text, HMM=True))
-        return list(tokenizer.cut(text, HMM=False))
+            return list(tokenizer.cut_for_search(text, HMM=hmm))
+        return list(tokenizer.cut(text, HMM=hmm))

@@ -6,14 +6,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from .answer import Answer, compose
 from .config import Settings
+from .conversation import Turn, resolve
 from .errors import QuestionError
 from .index import store
 from .index.build import BuildStats, ProgressFn, build_index
 from .index.embedders import load_embedder
-from .retrieval.search import Searcher
+from .retrieval.assembly import SectionTrees, assemble
+from .retrieval.query import language_of
+from .retrieval.rerank import load_reranker, rerank
+from .retrieval.search import Searcher, check_question
 
 MAX_TOP_K = 50
+MAX_HISTORY = 20
+#: Characters of a whole section quoted in one answer.
+SECTION_LIMIT = 2400
 
 
 def check_top_k(top_k: int) -> int:
@@ -35,6 +43,8 @@ class Assistant:
             embedder = None
         self.embedder = embedder
         self.searcher = Searcher(index, embedder)
+        self.reranker = load_reranker(settings.rerank_model, warn)
+        self.trees = SectionTrees(index)
 
     @classmethod
     def open(cls, settings: Settings, warn: Callable[[str], None] = print,
@@ -64,6 +74,53 @@ class Assistant:
         check_top_k(top_k)
         hits = self.searcher.search(query, top_k)
         return {"query": query, "results": [hit.to_dict() for hit in hits]}
+
+    def ask(self, question: str, top_k: int = 5, history: list | None = None) -> Answer:
+        """Answer `question` with cited passages; `history` holds the earlier turns of a
+        conversation (strings, {"question": ...} objects or Turns), oldest first."""
+        question = check_question(question)
+        check_top_k(top_k)
+        turns = self.turns(history)
+        lang = language_of(question)
+        resolved = resolve(question, turns)
+        return self._answer(question, resolved, lang, top_k)
+
+    def _answer(self, question: str, resolved: str, lang: str, top_k: int) -> Answer:
+        query = self.searcher.analyse(resolved, lang=lang)
+        hits = self.searcher.search_query(query, max(top_k, 8))
+        if self.reranker is not None:
+            hits = rerank(resolved, hits, self.reranker)
+        passages = assemble(self.index, self.trees, query, hits, SECTION_LIMIT, max_passages=top_k)
+        return compose(query, question, resolved, lang, passages, self.index.lexical)
+
+    def turns(self, history: list | None) -> list[Turn]:
+        """Earlier turns as Turns; a turn given only as its question is resolved and answered
+        again (quietly) to learn which section it was about."""
+        if history is None:
+            return []
+        if not isinstance(history, list):
+            raise QuestionError("history must be a list of earlier questions (strings or {\"question\": ...})")
+        turns: list[Turn] = []
+        for number, item in enumerate(history[-MAX_HISTORY:], start=1):
+            if isinstance(item, Turn):
+                turns.append(item)
+                continue
+            if isinstance(item, dict):
+                text = item.get("question")
+            else:
+                text = item
+            if not isinstance(text, str) or not text.strip():
+                raise QuestionError(f"history item {number} needs a non-empty question string")
+            resolved = resolve(text, turns)
+            answer = self._answer(text.strip(), resolved, language_of(text), 3)
+            turns.append(self.turn(answer))
+        return turns
+
+    @staticmethod
+    def turn(answer: Answer) -> Turn:
+        top = answer.passages[0] if answer.found and answer.passages else None
+        topic = top.section_path[-1] if top and top.section_path else None
+        return Turn(answer.question, answer.resolved_question, topic, top.title if top else None)
 
     def status(self) -> dict:
         manifest = dict(self.index.manifest)

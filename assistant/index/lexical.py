@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import bm25s
@@ -35,6 +36,19 @@ class LexicalIndex:
             if token in self.retriever.vocab_dict and weight > 0:
                 out += weight * self.retriever.get_scores([token])
         return out
+
+    def doc_freq(self, token: str) -> int:
+        """Number of chunks that contain `token` (0 when the corpus never uses it)."""
+        position = self.retriever.vocab_dict.get(token)
+        if position is None:
+            return 0
+        indptr = self.retriever.scores["indptr"]
+        return int(indptr[position + 1] - indptr[position])
+
+    def idf(self, token: str) -> float:
+        """BM25 inverse document frequency: ln((N - df + 0.5) / (df + 0.5) + 1)."""
+        df = self.doc_freq(token)
+        return math.log((self.size - df + 0.5) / (df + 0.5) + 1.0)
 
     def vocabulary(self) -> list[str]:
         return [t for t in self.retriever.vocab_dict if t != "∅" and t != ""]

@@ -10,6 +10,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..index.tokenization import tokenize
+from ..segmentation import cut
 from ..structure import extract_codes
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -32,6 +33,8 @@ class Query:
     codes: list[str] = field(default_factory=list)
     dense_text: str = ""
     terms: list[str] = field(default_factory=list)  # Chinese terms an English question was mapped to
+    unmatched: list[str] = field(default_factory=list)  # English content words with no Chinese term
+    groups: list[list[str]] = field(default_factory=list)  # one group of alternative tokens per word or term
 
 
 def language_of(text: str) -> str:
@@ -83,16 +86,17 @@ def _singular(word: str) -> str:
     return word
 
 
-def english_terms(question: str, names: dict[str, list[str]] | None = None) -> list[tuple[str, float]]:
-    """Chinese terms (with weights) for an English question, in question order."""
+def english_terms(question: str, names: dict[str, list[str]] | None = None,
+                  unmatched: list[str] | None = None) -> list[tuple[str, float]]:
+    """Chinese terms (with weights) for an English question, in question order. English content
+    words that map to nothing are appended to `unmatched` when a list is given."""
     names = names or {}
     table = glossary()
     longest = max((len(k) for k in table), default=1)
-    raw = question
     out: list[tuple[str, float]] = []
-    for code in extract_codes(raw.upper()):
+    for code in extract_codes(question.upper()):
         out.append((code, 2.0))
-    words = _words(raw)
+    words = _words(question)
     i = 0
     while i < len(words):
         matched = False
@@ -114,26 +118,41 @@ def english_terms(question: str, names: dict[str, list[str]] | None = None) -> l
             out.append(("第" + int_to_cn(int(ordinal.group(1))), 1.5))
         elif word.isdigit():
             out.append((word, 0.5))
-        elif re.fullmatch(r"[abc]\d{1,2}", word):
-            pass  # an indicator code: taken above
-        elif word not in EN_STOPWORDS and word in names:
+        elif re.fullmatch(r"[abc]\d{1,2}", word) or word in EN_STOPWORDS:
+            pass  # indicator codes were taken above
+        elif word in names:
             out.extend((name, 1.5) for name in names[word])
+        elif unmatched is not None and len(word) > 2:
+            unmatched.append(word)
         i += 1
     return out
 
 
-def analyse(question: str, names: dict[str, list[str]] | None = None) -> Query:
-    """Tokens and weights for the lexical index, and the text to embed for the dense index."""
+_CJK_RUN = re.compile(r"[A-Za-z]?\d{0,2}[\u3400-\u9fff][\u3400-\u9fff\d]*")
+
+
+def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str | None = None) -> Query:
+    """Tokens and weights for the lexical index, and the text to embed for the dense index.
+    English questions may carry Chinese words (a follow-up resolved against an earlier answer's
+    section); those are tokenized as Chinese."""
     text = question.strip()
-    lang = language_of(text)
+    lang = lang or language_of(text)
     codes = extract_codes(text if lang == "zh" else text.upper())
     if lang == "zh":
         tokens = tokenize(text)
-        return Query(text, lang, tokens, [1.0] * len(tokens), codes, text)
-    terms = english_terms(text, names)
+        groups = [g for g in (tokenize(word) for word in cut(text, hmm=True)) if g]
+        return Query(text, lang, tokens, [1.0] * len(tokens), codes, text, groups=groups)
+    unmatched: list[str] = []
+    latin = _CJK_RUN.sub(" ", text)
+    terms = english_terms(latin, names, unmatched)
+    chinese_runs = _CJK_RUN.findall(text)
+    terms += [(run, 1.5) for run in chinese_runs]
     tokens: list[str] = []
     weights: list[float] = []
+    groups: dict[str, list[str]] = {}
     for term, weight in terms:
+        group = groups.setdefault(_entry_of(term, terms), [])
+        group.extend(t for t in (tokenize(term) or [term.lower()]) if t not in group)
         for token in tokenize(term) or [term.lower()]:
             if token in tokens:
                 index = tokens.index(token)
@@ -142,4 +161,14 @@ def analyse(question: str, names: dict[str, list[str]] | None = None) -> Query:
                 tokens.append(token)
                 weights.append(weight)
     chinese = "".join(dict.fromkeys(term for term, _ in terms))
-    return Query(text, lang, tokens, weights, codes, chinese or text, [t for t, _ in terms])
+    return Query(text, lang, tokens, weights, codes, chinese or text, [t for t, _ in terms], unmatched,
+                 list(groups.values()))
+
+
+def _entry_of(term: str, terms: list[tuple[str, float]]) -> str:
+    """Glossary alternatives of one English word share a group: the first term of the glossary
+    entry that produced `term` names it."""
+    for entry in glossary().values():
+        if term in entry and entry[0] in {t for t, _ in terms}:
+            return entry[0]
+    return term

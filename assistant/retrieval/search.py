@@ -11,6 +11,9 @@ from ..documents import Chunk
 from ..errors import QuestionError
 from ..index.embedders import Embedder
 from ..index.store import IndexData
+from ..chunking import index_text
+from ..index.tokenization import tokenize
+from .evidence import content_groups, coverage_of_tokens
 from .fusion import ranks_of, reciprocal_rank_fusion
 from .query import Query, analyse
 
@@ -46,13 +49,15 @@ class Searcher:
     """Search over one loaded index. Thread-safe for concurrent queries."""
 
     def __init__(self, index: IndexData, embedder: Embedder | None, depth: int = 60, rrf_k: float = 60.0,
-                 dense_weight: float = 1.0, code_weight: float = 2.0):
+                 dense_weight: float = 1.0, code_weight: float = 2.0, coverage_weight: float = 1.0):
         self.index = index
         self.embedder = embedder if index.dense is not None else None
         self.depth = depth
         self.rrf_k = rrf_k
         self.dense_weight = dense_weight
         self.code_weight = code_weight
+        self.coverage_weight = coverage_weight
+        self._chunk_tokens: dict[int, set[str]] = {}
         self._names: dict[str, list[str]] | None = None
         self._lock = threading.Lock()
 
@@ -70,11 +75,13 @@ class Searcher:
             self._names = names
         return self._names
 
-    def analyse(self, question: str) -> Query:
+    def analyse(self, question: str, lang: str | None = None) -> Query:
+        """`lang` forces the language (a follow-up resolved against a Chinese heading is still
+        an English question)."""
         question = check_question(question)
-        query = analyse(question)
+        query = analyse(question, lang=lang)
         if query.lang == "en":
-            query = analyse(question, self.names())
+            query = analyse(question, self.names(), lang=query.lang)
         return query
 
     def search(self, question: str, top_k: int = 5) -> list[Hit]:
@@ -98,7 +105,22 @@ class Searcher:
                 overlap = wanted & set(self.index.chunks[position].codes)
                 if overlap:
                     fused[position] = fused.get(position, 0.0) + bonus * len(overlap) / len(wanted)
+        if self.coverage_weight:
+            groups = content_groups(query)
+            bonus = self.coverage_weight / (self.rrf_k + 1)
+            for position in fused:
+                fused[position] += bonus * coverage_of_tokens(query, self.tokens_of(position), self.index.lexical, groups)
         return fused, lex_ranks, dense_ranks
+
+    def tokens_of(self, position: int) -> set[str]:
+        """Tokens of a chunk with its title and heading path (cached)."""
+        tokens = self._chunk_tokens.get(position)
+        if tokens is None:
+            chunk = self.index.chunks[position]
+            title = self.index.doc_by_id[chunk.doc_id]["title"]
+            tokens = set(tokenize(index_text(chunk, title)))
+            self._chunk_tokens[position] = tokens
+        return tokens
 
     def search_query(self, query: Query, top_k: int = 5) -> list[Hit]:
         fused, lex_ranks, dense_ranks = self.scores(query)

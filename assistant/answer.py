@@ -1,0 +1,128 @@
+"""Answer text with numbered citations, built from assembled passages (extractive: every figure is
+quoted exactly as the document writes it). Says plainly when the corpus has no answer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .index.lexical import LexicalIndex
+from .index.tokenization import tokenize
+from .retrieval.assembly import Passage
+from .retrieval.evidence import GENERIC, content_groups, coverage
+from .retrieval.query import Query
+
+_SENTENCE = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])|\n")
+_QUANTITY = re.compile(r"多少|几[个名所间人套册天次年]|比例|比是|率|面积|how many|how much|ratio|rate|area|number of|amount", re.I)
+_LISTING = re.compile(r"哪些|什么材料|什么资料|职责|任务|措施|做法|内容|包括|目标|要求|怎样|如何|是怎样|"
+                      r"\bwhat (?:must|should|do|does|are)\b|\bwhich\b|\blist\b|duties|responsibilit|tasks|measures|steps|materials|how (?:is|are|does|did|do)", re.I)
+#: Below this share of the question's (IDF-weighted) content found in the best passage, the
+#: corpus is taken not to answer the question.
+FOUND_THRESHOLD = 0.5
+
+
+@dataclass
+class Answer:
+    question: str
+    resolved_question: str
+    lang: str
+    found: bool
+    text: str
+    passages: list[Passage] = field(default_factory=list)
+    coverage: float = 0.0
+
+    def citations(self) -> list[dict]:
+        return [{"n": n, "doc_id": p.doc_id, "title": p.title, "source": p.source, "section": p.section,
+                 "start_line": p.start_line, "end_line": p.end_line, "page": p.page, "text": p.text,
+                 "score": round(float(p.score), 6)} for n, p in enumerate(self.passages, start=1)]
+
+    def to_dict(self) -> dict:
+        return {"question": self.question, "answer": self.text, "citations": self.citations(),
+                "resolved_question": self.resolved_question, "found": self.found,
+                "coverage": round(self.coverage, 3)}
+
+
+def content_tokens(query: Query) -> list[tuple[str, float]]:
+    """(token, weight) of the question's content words."""
+    return [(t, w) for t, w in zip(query.tokens, query.weights)
+            if len(t) >= 2 and t not in GENERIC and not t.isdigit()]
+
+
+def passage_coverage(query: Query, passage: Passage, lexical: LexicalIndex) -> float:
+    """Question coverage of a passage, its title and heading path included."""
+    return coverage(query, " ".join([passage.title, passage.section, passage.text]), lexical)
+
+
+def names_section(query: Query, passage: Passage) -> bool:
+    """Does the question name the passage's section ("三个优先", "A2保障机制组")?"""
+    if not passage.section_path:
+        return False
+    heading = set(tokenize(passage.section_path[-1]))
+    groups = content_groups(query)
+    named = [g for g in groups if any(t in heading for t in g)]
+    return bool(groups) and len(named) / len(groups) >= 0.5
+
+
+def key_sentences(query: Query, text: str, lexical: LexicalIndex, limit: int = 2) -> list[str]:
+    """The sentences of `text` that carry most of the question's content, in reading order."""
+    wanted = dict(content_tokens(query))
+    wants_figure = bool(_QUANTITY.search(query.text))
+    sentences = [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+    scored = []
+    for i, sentence in enumerate(sentences):
+        tokens = set(tokenize(sentence))
+        score = sum(lexical.idf(t) * w for t, w in wanted.items() if t in tokens)
+        if wants_figure and re.search(r"\d", sentence):
+            score *= 1.5
+        scored.append((score, i))
+    best = max((s for s, _ in scored), default=0.0)
+    if best <= 0:
+        return sentences[:1]
+    chosen = sorted(i for s, i in sorted(scored, reverse=True)[:limit] if s >= 0.6 * best)
+    return [sentences[i] for i in chosen]
+
+
+def _heading(passage: Passage) -> str:
+    return passage.section_path[-1] if passage.section_path else ""
+
+
+def compose(query: Query, original: str, resolved: str, lang: str, passages: list[Passage],
+            lexical: LexicalIndex) -> Answer:
+    """The answer text: a plain 'not found', a whole section (lists, duties, measures), or the key
+    sentences (figures), each with its citation number."""
+    if not passages:
+        text = ("资料中没有找到与这个问题相关的内容。" if lang == "zh"
+                else "The documents contain nothing related to this question.")
+        return Answer(original, resolved, lang, False, text)
+    top = passages[0]
+    cover = passage_coverage(query, top, lexical)
+    if cover < FOUND_THRESHOLD:
+        text = ("资料中没有找到这个问题的答案。下面是最接近的段落,仅供参考,它们并不回答这个问题。" if lang == "zh" else
+                "The documents do not answer this question. The closest passages are listed below for "
+                "reference; they do not answer it.")
+        return Answer(original, resolved, lang, False, text, passages, cover)
+    heading = _heading(top)
+    whole_section = bool(top.section_id and len(top.lines) > 1 and not _QUANTITY.search(query.text)
+                         and (_LISTING.search(query.text) or names_section(query, top)))
+    related = [n for n, p in enumerate(passages[1:], start=2) if passage_coverage(query, p, lexical) >= FOUND_THRESHOLD]
+    if lang == "zh":
+        where = f"《{top.title}》" + (f"“{heading}”" if heading else "")
+        if whole_section:
+            body = f"{where}[1]:\n{top.text}"
+        else:
+            body = f"根据{where}[1]:" + "".join(key_sentences(query, top.text, lexical))
+        if top.cut:
+            body += f"\n(该部分较长,以上只摘录了前面部分;全文见 {top.source} 第{top.start_line}–{top.end_line}行之后。)"
+        if related:
+            body += f"\n另见 {'、'.join(f'[{n}]' for n in related)}。"
+    else:
+        where = f"“{top.title}”" + (f", section “{heading}”" if heading else "")
+        if whole_section:
+            body = f"From {where} [1] (quoted in the original Chinese):\n{top.text}"
+        else:
+            body = f"According to {where} [1] (original Chinese): " + "".join(key_sentences(query, top.text, lexical))
+        if top.cut:
+            body += f"\n(The section is long; only its beginning is quoted. It continues after line {top.end_line} of {top.source}.)"
+        if related:
+            body += f"\nSee also {', '.join(f'[{n}]' for n in related)}."
+    return Answer(original, resolved, lang, True, body, passages, cover)

@@ -1,0 +1,82 @@
+"""Follow-up questions in a conversation: turn "那A3组呢?" or "who leads it?" into a question
+that stands on its own, using the earlier questions and the section the last answer came from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .retrieval.query import language_of
+from .structure import parse_marker
+
+
+@dataclass
+class Turn:
+    question: str  # as the user typed it
+    resolved: str  # as it was searched
+    topic: str | None = None  # heading of the section the answer came from, e.g. "A3教师队伍组"
+    title: str | None = None  # title of that document
+
+
+_ZH_ELLIPSIS = re.compile(r"^(那么|那|还有|再说说|再问一下)?\s*(?P<x>.{1,24}?)\s*(呢|怎么样|怎样|如何|又如何|的呢|又是怎样的)\s*[??]?$")
+_EN_ELLIPSIS = re.compile(r"^(and|what about|how about|and what about|same for|and for)\s+(?P<x>.+?)\s*\??$", re.I)
+_ZH_PRONOUN = re.compile(r"(它们?|他们|她们|该组|该小组|这个组|这个小组|该校|这所学校|其|这个|那个|上述|该)")
+_EN_PRONOUN = re.compile(r"\b(it|its|they|them|their|this group|that group|this school|that school|this|that|the group|the school)\b", re.I)
+_CODE_GROUP_ZH = re.compile(r"[A-Ca-c]\d{1,2}[\u4e00-\u9fff]{0,10}?组|[A-Ca-c]\d{1,2}")
+_CODE_GROUP_EN = re.compile(r"\b[A-Ca-c]\d{1,2}\b[\w\s'-]{0,40}?\bgroup\b|\b[A-Ca-c]\d{1,2}\b", re.I)
+_HAS_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Ca-c]\d{1,2}(?!\d)")
+_ENTITY_SUFFIX = ("中心小学", "中心学校", "初级中学", "中学", "小学", "初中", "学校", "学区", "组", "镇", "乡", "县", "区", "室")
+_ZH_ENTITY = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{2,16}?(?:" + "|".join(_ENTITY_SUFFIX) + ")")
+_PREDICATE = re.compile(r"(现有|共有|有|要|需要|应|是|在|的|怎么|如何|多少|哪些|什么|负责|准备|采用|遇到|发放)")
+
+
+def _strip_marker(heading: str) -> str:
+    marker = parse_marker(heading)
+    if marker and marker.style != "indicator":
+        return heading[len(marker.label):].strip() or heading
+    return heading
+
+
+def _replace_entity_zh(previous: str, entity: str) -> str:
+    """Put `entity` where the earlier question named its subject."""
+    if _HAS_CODE.search(entity) and _HAS_CODE.search(previous):
+        return _CODE_GROUP_ZH.sub(entity, previous, count=1)
+    for suffix in _ENTITY_SUFFIX:
+        if entity.endswith(suffix):
+            for match in _ZH_ENTITY.finditer(previous):
+                if match.group(0).endswith(suffix):
+                    return previous[:match.start()] + entity + previous[match.end():]
+    cut = _PREDICATE.search(previous)
+    if cut and cut.start() > 0:
+        return entity + previous[cut.start():]
+    return f"{entity} {previous}"
+
+
+def resolve(question: str, history: list[Turn]) -> str:
+    """The question as a standalone one; unchanged when it already stands alone."""
+    question = question.strip()
+    if not history:
+        return question
+    last = history[-1]
+    lang = language_of(question)
+    if lang == "zh":
+        match = _ZH_ELLIPSIS.match(question)
+        if match and len(question) <= 24:
+            return _replace_entity_zh(last.resolved, match.group("x").strip())
+        if _ZH_PRONOUN.search(question) and last.topic:
+            return f"{_strip_marker(last.topic)} {_ZH_PRONOUN.sub('', question, count=1)}"
+        if len(question) <= 8 and not _ZH_ENTITY.search(question) and not _HAS_CODE.search(question) and last.topic:
+            return f"{_strip_marker(last.topic)} {question}"
+        return question
+    match = _EN_ELLIPSIS.match(question)
+    if match:
+        entity = match.group("x").strip()
+        if _HAS_CODE.search(entity) and _HAS_CODE.search(last.resolved):
+            replacement = entity if re.search(r"\bgroup\b", entity, re.I) else f"{entity} group"
+            return _CODE_GROUP_EN.sub(replacement, last.resolved, count=1)
+        if _HAS_CODE.search(entity) and _HAS_CODE.search(last.resolved) is None and language_of(last.resolved) == "zh":
+            return _replace_entity_zh(last.resolved, entity)
+        return f"{last.resolved} {entity}"
+    if _EN_PRONOUN.search(question) and last.topic:
+        return f"{question} {_strip_marker(last.topic)}"
+    return question

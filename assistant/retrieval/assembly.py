@@ -1,0 +1,185 @@
+"""Section assembly: when the best hits fall in one section (a group's duties, a materials list,
+"三个优先"), gather that whole section in reading order, up to a size limit, stopping at the
+next sibling heading (the parent-section / auto-merging idea).
+
+The section tree is rebuilt from the document's stored lines (deterministic, milliseconds), so a
+gathered section holds exactly its own lines, even where flattened PDF text put the next
+group's heading on the same source line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..documents import Document, Line
+from ..index.store import IndexData
+from ..index.tokenization import tokenize
+from ..structure import Node, build_tree
+from .query import Query
+from .search import Hit
+
+#: Generic words that say nothing about which section is meant.
+_GENERIC = frozenset("工作 情况 学校 要求 内容 方面 问题 哪些 什么 多少 怎样 如何 主要 进行 开展 有关 相关 负责 准备 需要".split())
+
+
+@dataclass
+class Passage:
+    """What an answer cites: a whole section (assembled) or a single chunk."""
+
+    doc_id: str
+    title: str
+    source: str
+    section_path: list[str]
+    lines: list[Line]
+    score: float
+    section_id: str | None = None
+    cut: bool = False  # the section was longer than the limit and was cut
+    chunk_ids: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def section(self) -> str:
+        return " › ".join(self.section_path)
+
+    @property
+    def start_line(self) -> int:
+        return min(line.start for line in self.lines)
+
+    @property
+    def end_line(self) -> int:
+        return max(line.end for line in self.lines)
+
+    @property
+    def page(self) -> int | None:
+        pages = [line.page for line in self.lines if line.page is not None]
+        return pages[0] if pages else None
+
+
+class SectionTrees:
+    """Section trees of the indexed documents, rebuilt on demand and cached."""
+
+    def __init__(self, index: IndexData):
+        self.index = index
+        self._nodes = lru_cache(maxsize=256)(self._build)
+
+    def _build(self, doc_id: str) -> dict[str, Node]:
+        meta = self.index.doc_by_id[doc_id]
+        document = Document(doc_id, meta["title"], meta["kind"], meta["source"], self.index.lines.get(doc_id, []))
+        root = build_tree(document)
+        return {node.id: node for node in root.walk()}
+
+    def node(self, doc_id: str, section_id: str | None) -> Node | None:
+        if section_id is None:
+            return None
+        return self._nodes(doc_id).get(section_id)
+
+
+def heading_match(query: Query, node: Node) -> float:
+    """Share of the question's content words found in a section heading (codes count double)."""
+    if node.marker is None:
+        return 0.0
+    groups = [[t for t in g if (len(t) >= 2 or re.fullmatch(r"[a-z]\d+", t)) and t not in _GENERIC]
+              for g in (query.groups or [[t] for t in query.tokens])]
+    groups = [g for g in groups if g]
+    if not groups:
+        return 0.0
+    heading = set(tokenize(node.heading))
+    weights = [2.0 if any(re.fullmatch(r"[abc]\d{1,2}", t) for t in g) else 1.0 for g in groups]
+    found = sum(w for g, w in zip(groups, weights) if any(t in heading for t in g))
+    return found / sum(weights)
+
+
+def _subtree_ids(node: Node) -> set[str]:
+    return {n.id for n in node.walk()}
+
+
+def _size(node: Node) -> int:
+    return sum(len(line.text) for line in node.all_lines())
+
+
+def choose_section(trees: SectionTrees, query: Query, hits: list[Hit], limit: int) -> tuple[Node | None, Hit | None]:
+    """The section to answer from, or None when the top hit's chunk should stand alone.
+
+    Candidates: the top hit's section and its ancestors, and the sections whose headings lie
+    inside the top chunk (a chunk may pack several small groups). A candidate is taken when the
+    question names its heading, or (an ancestor) when it holds several of the best hits; one
+    larger than `limit` only when named."""
+    if not hits:
+        return None, None
+    top = hits[0]
+    node = trees.node(top.chunk.doc_id, top.chunk.section_id)
+    if node is None:
+        return None, top
+    same_doc = [h for h in hits[:5] if h.chunk.doc_id == top.chunk.doc_id]
+    candidates: list[tuple[Node, int, bool]] = []  # (node, depth above the hit's section, inside the chunk)
+    walker: Node | None = node
+    depth = 0
+    while walker is not None and walker.marker is not None:
+        candidates.append((walker, depth, False))
+        walker, depth = walker.parent, depth + 1
+    chunk_text = top.chunk.text
+    for inner in node.walk():
+        if inner is not node and inner.blocks and inner.blocks[0].text in chunk_text:
+            candidates.append((inner, 0, True))
+    best, best_score = None, 0.0
+    for candidate, depth, inside in candidates:
+        match = heading_match(query, candidate)
+        ids = _subtree_ids(candidate)
+        support = sum(1.0 / h.rank for h in same_doc if h.chunk.section_id in ids) + (1.0 if inside else 0.0)
+        named = match >= 0.5
+        if _size(candidate) > limit and not named:
+            continue
+        if inside and not named:
+            continue
+        if depth > 0 and match == 0 and support < 1.4:
+            continue
+        score = 2.0 * match + support - 0.05 * depth
+        if score > best_score:
+            best, best_score = candidate, score
+    return best, top
+
+
+def gather(node: Node, limit: int) -> tuple[list[Line], bool]:
+    """The section's lines in reading order, up to `limit` characters (never cutting a line)."""
+    lines, size = [], 0
+    for line in node.all_lines():
+        if lines and size + len(line.text) > limit:
+            return lines, True
+        lines.append(line)
+        size += len(line.text)
+    return lines, False
+
+
+def assemble(index: IndexData, trees: SectionTrees, query: Query, hits: list[Hit], limit: int = 2400,
+             max_passages: int = 5) -> list[Passage]:
+    """Passages for an answer: the chosen section gathered whole, then the other hits that do
+    not lie inside it, in rank order."""
+    passages: list[Passage] = []
+    node, top = choose_section(trees, query, hits, limit)
+    covered: set[str] = set()
+    if node is not None and top is not None:
+        lines, cut = gather(node, limit)
+        ids = _subtree_ids(node)
+        inside = [h for h in hits if h.chunk.doc_id == top.chunk.doc_id and h.chunk.section_id in ids]
+        covered = {h.chunk.id for h in inside}
+        covered.add(top.chunk.id)
+        doc = index.doc_by_id[top.chunk.doc_id]
+        passages.append(Passage(top.chunk.doc_id, doc["title"], doc["source"], node.path, lines, top.score,
+                                node.id, cut, [h.chunk.id for h in inside] or [top.chunk.id]))
+    for hit in hits:
+        if len(passages) >= max_passages:
+            break
+        if hit.chunk.id in covered:
+            continue
+        if passages and passages[0].section_id and hit.chunk.doc_id == passages[0].doc_id:
+            text = passages[0].text
+            if hit.chunk.text in text:
+                continue
+        lines = [Line(t, hit.chunk.start_line, hit.chunk.end_line, hit.chunk.page) for t in hit.chunk.text.split("\n")]
+        passages.append(Passage(hit.chunk.doc_id, hit.document["title"], hit.document["source"],
+                                hit.chunk.section_path, lines, hit.score, hit.chunk.section_id, False, [hit.chunk.id]))
+    return passages
