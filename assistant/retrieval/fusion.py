@@ -7,14 +7,29 @@ import numpy as np
 
 def ranks_of(scores: np.ndarray, depth: int, floor: float | None = None) -> dict[int, int]:
     """Position → 1-based rank for the `depth` best scores (ties broken by position);
-    scores at or below `floor` are not ranked."""
-    order = np.lexsort((np.arange(len(scores)), -scores))[:depth]
+    scores at or below `floor` are not ranked.
+
+    Selects the candidates in linear time (np.partition) and sorts only them, not the corpus."""
+    scores = np.asarray(scores)
+    if depth <= 0 or scores.size == 0:
+        return {}
+    if scores.size > depth:
+        kth = np.partition(scores, scores.size - depth)[scores.size - depth]
+        candidates = np.flatnonzero(scores >= kth)
+    else:
+        candidates = np.arange(scores.size)
+    order = candidates[np.lexsort((candidates, -scores[candidates]))][:depth]
     out = {}
     for rank, position in enumerate(order, start=1):
         if floor is not None and scores[position] <= floor:
             break
         out[int(position)] = rank
     return out
+
+
+def ranks_from(positions: np.ndarray) -> dict[int, int]:
+    """Position → 1-based rank for positions already in rank order (a nearest-neighbour search)."""
+    return {int(position): rank for rank, position in enumerate(positions, start=1)}
 
 
 def reciprocal_rank_fusion(rankings: list[dict[int, int]], weights: list[float] | None = None,

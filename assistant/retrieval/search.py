@@ -11,10 +11,8 @@ from ..documents import Chunk
 from ..errors import QuestionError
 from ..index.embedders import Embedder
 from ..index.store import IndexData
-from ..chunking import index_text
-from ..index.tokenization import tokenize
 from .evidence import content_groups, coverage_of_tokens
-from .fusion import ranks_of, reciprocal_rank_fusion
+from .fusion import ranks_from, ranks_of, reciprocal_rank_fusion
 from .query import Query, analyse
 
 MAX_QUESTION_CHARS = 2000
@@ -57,7 +55,7 @@ class Searcher:
         self.dense_weight = dense_weight
         self.code_weight = code_weight
         self.coverage_weight = coverage_weight
-        self._chunk_tokens: dict[int, set[str]] = {}
+        self._code_positions: dict[str, list[int]] | None = None
         self._names: dict[str, list[str]] | None = None
         self._lock = threading.Lock()
 
@@ -96,15 +94,20 @@ class Searcher:
         if self.embedder is not None and query.dense_text:
             with self._lock:
                 vector = self.embedder.encode([query.dense_text])[0]
-            dense_ranks = ranks_of(self.index.dense.scores(vector), self.depth)
+            dense_ranks = ranks_from(self.index.dense.search(vector, self.depth)[0])
         fused = reciprocal_rank_fusion([lex_ranks, dense_ranks], [1.0, self.dense_weight], self.rrf_k)
         if query.codes:
             wanted = set(query.codes)
             bonus = self.code_weight / (self.rrf_k + 1)
-            for position in list(fused) + [p for p, c in enumerate(self.index.chunks) if wanted & set(c.codes)]:
-                overlap = wanted & set(self.index.chunks[position].codes)
-                if overlap:
-                    fused[position] = fused.get(position, 0.0) + bonus * len(overlap) / len(wanted)
+            overlaps: dict[int, int] = {}
+            for code in wanted:
+                for position in self.code_positions().get(code, ()):
+                    overlaps[position] = overlaps.get(position, 0) + 1
+            for position in list(fused):  # a chunk both ranked and carrying the codes counts twice
+                if position in overlaps:
+                    fused[position] += bonus * overlaps[position] / len(wanted)
+            for position in sorted(overlaps):
+                fused[position] = fused.get(position, 0.0) + bonus * overlaps[position] / len(wanted)
         if self.coverage_weight:
             groups = content_groups(query)
             bonus = self.coverage_weight / (self.rrf_k + 1)
@@ -112,15 +115,19 @@ class Searcher:
                 fused[position] += bonus * coverage_of_tokens(query, self.tokens_of(position), self.index.lexical, groups)
         return fused, lex_ranks, dense_ranks
 
+    def code_positions(self) -> dict[str, list[int]]:
+        """Indicator code → positions of the chunks that carry it (built once)."""
+        if self._code_positions is None:
+            positions: dict[str, list[int]] = {}
+            for position, chunk in enumerate(self.index.chunks):
+                for code in dict.fromkeys(chunk.codes):
+                    positions.setdefault(code, []).append(position)
+            self._code_positions = positions
+        return self._code_positions
+
     def tokens_of(self, position: int) -> set[str]:
-        """Tokens of a chunk with its title and heading path (cached)."""
-        tokens = self._chunk_tokens.get(position)
-        if tokens is None:
-            chunk = self.index.chunks[position]
-            title = self.index.doc_by_id[chunk.doc_id]["title"]
-            tokens = set(tokenize(index_text(chunk, title)))
-            self._chunk_tokens[position] = tokens
-        return tokens
+        """Tokens of a chunk with its title and heading path: the BM25 index's own tokens."""
+        return self.index.lexical.doc_tokens(position)
 
     def search_query(self, query: Query, top_k: int = 5) -> list[Hit]:
         fused, lex_ranks, dense_ranks = self.scores(query)
