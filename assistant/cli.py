@@ -89,16 +89,21 @@ def _location(item: dict) -> str:
 
 @index_app.command("build")
 @user_errors
-def index_build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Corpus folder (default: ASSISTANT_CORPUS or the shipped corpus/).")):
-    """Build the index of the corpus folder, replacing the current one atomically."""
+def index_build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Corpus folder (default: ASSISTANT_CORPUS or the shipped corpus/)."),
+                fresh: bool = typer.Option(False, "--fresh", help="Ignore the caches: process and embed every file again.")):
+    """Build the index of the corpus folder, replacing the current one atomically. Only added or
+    changed files are processed and embedded again; removed files are dropped."""
     from .service import Assistant
 
     settings = load_settings(corpus_dir=corpus)
     with _Bar() as bar:
-        stats = Assistant.build(settings, warn=_warn, progress=bar)
+        stats = Assistant.build(settings, warn=_warn, progress=bar, fresh=fresh)
     formats = ", ".join(f"{n} {fmt}" for fmt, n in sorted(stats.formats.items()))
     out.print(f"indexed {stats.documents} documents from {stats.files} files ({formats}) into {stats.chunks} chunks "
               f"in {stats.seconds:.1f}s; embedding model: {stats.embedding_model or 'none (lexical only)'}")
+    changes = f"; since the last build: {stats.changes.summary()}" if stats.changes is not None else ""
+    out.print(f"files processed: {stats.files_processed}, reused from cache: {stats.files_reused}; "
+              f"chunks embedded: {stats.chunks_embedded}, vectors from cache: {stats.chunks_cached}{changes}")
     if stats.skipped:
         out.print(f"skipped {len(stats.skipped)} files:")
         for skipped in stats.skipped:
@@ -108,13 +113,10 @@ def index_build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Co
 @index_app.command("status")
 @user_errors
 def index_status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
-    """Show what the current index holds and how it was built."""
-    from .index import store
+    """Show what the current index holds, how it was built, and what changed in the corpus since."""
+    from .service import Assistant
 
-    settings = load_settings()
-    index = store.load_current(settings.index_root)
-    manifest = dict(index.manifest)
-    manifest["index_path"] = str(store.current_path(settings.index_root).resolve())
+    manifest = Assistant.index_status(load_settings())
     if as_json:
         _print_json(manifest)
         return
@@ -122,11 +124,23 @@ def index_status(as_json: bool = typer.Option(False, "--json", help="Print JSON.
     out.print(f"built: {manifest['built_at']} from {manifest['corpus']}")
     out.print(f"documents: {manifest['documents']}, chunks: {manifest['chunks']}, files: {len(manifest['files'])}")
     out.print(f"embedding model: {manifest.get('embedding_model') or 'none (lexical only)'}"
-              f" (setting: {manifest.get('embedding_setting')})")
+              f" (setting: {manifest.get('embedding_setting')}); dense index: {manifest.get('dense_index') or 'flat'}")
     skipped = manifest.get("skipped") or []
     out.print(f"skipped files: {len(skipped)}")
     for item in skipped:
         out.print(f"  {escape(item['reason'])}")
+    changes = manifest["changes"]
+    if "error" in changes:
+        out.print(f"changes since the build: cannot tell ({escape(changes['error'])})")
+    elif not changes["any"]:
+        out.print("changes since the build: none; the index is up to date")
+    else:
+        out.print("changes since the build (run `assistant index build` to take them in):")
+        for label in ("added", "changed", "removed"):
+            for name in changes[label]:
+                out.print(f"  {label}: {escape(name)}")
+        if changes["manifest_changed"]:
+            out.print("  changed: manifest.json (titles, kinds or dates)")
 
 
 @app.command()

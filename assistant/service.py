@@ -9,9 +9,10 @@ from typing import Callable
 from .answer import Answer, compose
 from .config import Settings
 from .conversation import Turn, resolve
-from .errors import QuestionError
+from .errors import CorpusError, QuestionError
 from .index import store
 from .index.build import BuildStats, ProgressFn, build_index
+from .index.changes import changes_since
 from .index.embedders import load_embedder
 from .retrieval.assembly import SectionTrees, assemble
 from .retrieval.query import language_of
@@ -66,9 +67,25 @@ class Assistant:
 
     @staticmethod
     def build(settings: Settings, warn: Callable[[str], None] = print, progress: ProgressFn | None = None,
-              corpus_dir: Path | None = None) -> BuildStats:
-        _, stats = build_index(settings, warn=warn, progress=progress, corpus_dir=corpus_dir)
+              corpus_dir: Path | None = None, fresh: bool = False) -> BuildStats:
+        """Build (incrementally: unchanged files and texts come from the caches; `fresh` ignores them)."""
+        _, stats = build_index(settings, warn=warn, progress=progress, corpus_dir=corpus_dir, fresh=fresh)
         return stats
+
+    @staticmethod
+    def index_status(settings: Settings) -> dict:
+        """The current index's manifest (read alone, without loading the index), its path, and
+        what changed in its corpus folder since it was built."""
+        root = settings.index_root
+        manifest = store.load_manifest(root)
+        if manifest is None:
+            store.load_current(root)  # raises IndexMissingError with the fix in its message
+        manifest["index_path"] = str(store.current_path(root).resolve())
+        try:
+            manifest["changes"] = changes_since(manifest, Path(manifest["corpus"])).to_dict()
+        except CorpusError as exc:
+            manifest["changes"] = {"error": str(exc)}
+        return manifest
 
     def search(self, query: str, top_k: int = 5) -> dict:
         check_top_k(top_k)

@@ -68,3 +68,22 @@ def test_rrf_formula():
     fused = reciprocal_rank_fusion([{0: 1, 1: 2}, {1: 1}], k=60)
     assert fused[0] == pytest.approx(1 / 61) and fused[1] == pytest.approx(1 / 62 + 1 / 61)
     assert ranks_of(np.array([0.0, 2.0, 1.0]), depth=5, floor=0.0) == {1: 1, 2: 2}
+
+
+def test_ranks_of_selects_like_a_full_sort():
+    rng = np.random.default_rng(0)
+    for size, depth in [(1, 5), (50, 60), (500, 60), (2000, 10)]:
+        scores = rng.integers(0, 8, size).astype(np.float32)  # many ties
+        full = np.lexsort((np.arange(size), -scores))[:depth]
+        expected = {int(p): r for r, p in enumerate(full, start=1) if scores[p] > 0}
+        assert ranks_of(scores, depth, floor=0.0) == expected
+
+
+def test_chunk_tokens_come_from_the_bm25_index(searcher):
+    from assistant.chunking import index_text
+    from assistant.index.tokenization import tokenize
+
+    index = searcher.index
+    for position, chunk in enumerate(index.chunks):
+        title = index.doc_by_id[chunk.doc_id]["title"]
+        assert searcher.tokens_of(position) == set(tokenize(index_text(chunk, title)))
