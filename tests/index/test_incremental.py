@@ -186,12 +186,12 @@ def test_dense_index_kind_follows_corpus_size(settings, fake_embedder, tmp_path)
     small = settings.with_(chunk_chars=120)
     exact, stats = build_index(small, warn=quiet, embedder=fake_embedder)
     assert stats.dense_index == "flat" and exact.manifest["dense_index"] == "flat"
-    approximate_settings = small.with_(home=tmp_path / "hnsw", approximate_from=3)
+    approximate_settings = small.with_(home=tmp_path / "ivf", approximate_from=3)
     _, stats = build_index(approximate_settings, warn=quiet, embedder=fake_embedder)
-    assert stats.dense_index == "hnsw"
+    assert stats.dense_index == "ivf"
     approximate = store.load_current(approximate_settings.index_root)
-    assert approximate.dense.kind == "hnsw" and approximate.manifest["dense_index"] == "hnsw"
-    for query in QUERIES:  # a graph over a dozen vectors finds them all: same rankings as exact
+    assert approximate.dense.kind == "ivf" and approximate.manifest["dense_index"] == "ivf"
+    for query in QUERIES:  # one inverted list over a dozen vectors: exact: same rankings as exact
         expected = [h.chunk.id for h in Searcher(exact, fake_embedder).search(query, top_k=3)]
         assert [h.chunk.id for h in Searcher(approximate, fake_embedder).search(query, top_k=3)] == expected
     hits = Searcher(approximate, fake_embedder).search("A2保障机制组要准备哪些材料?", top_k=1)
