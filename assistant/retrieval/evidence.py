@@ -29,21 +29,35 @@ def content_groups(query: Query) -> list[list[str]]:
     return groups
 
 
-def coverage_of_tokens(query: Query, present: set[str], lexical: LexicalIndex,
-                       groups: list[list[str]] | None = None) -> float:
-    """Σ idf(word)·[word present] / Σ idf(word). A word counts once, whichever of its tokens is
-    present; a word the corpus never uses weighs most; English words that map to no Chinese term
-    count as missing."""
+def group_weights(query: Query, lexical: LexicalIndex, groups: list[list[str]] | None = None
+                  ) -> tuple[list[list[str]], list[float], float]:
+    """The question's content-word groups, each group's weight (the largest idf of its tokens
+    the corpus uses, else the largest possible idf) and the total weight (English words that map
+    to no Chinese term count half a missing word each). The same for every passage: compute once
+    per question."""
     groups = content_groups(query) if groups is None else groups
     max_idf = math.log(lexical.size + 1.0) + 1.0
-    total = found = 0.0
+    weights, total = [], 0.0
     for group in groups:
         known = [lexical.idf(t) for t in group if lexical.doc_freq(t)]
         idf = max(known) if known else max_idf
+        weights.append(idf)
         total += idf
+    total += 0.5 * max_idf * len(query.unmatched)
+    return groups, weights, total
+
+
+def coverage_of_tokens(query: Query, present: set[str], lexical: LexicalIndex,
+                       groups: list[list[str]] | None = None,
+                       weights: tuple[list[list[str]], list[float], float] | None = None) -> float:
+    """Σ idf(word)·[word present] / Σ idf(word). A word counts once, whichever of its tokens is
+    present; a word the corpus never uses weighs most; English words that map to no Chinese term
+    count as missing. `weights`: group_weights() of the question, when already computed."""
+    groups, idfs, total = weights if weights is not None else group_weights(query, lexical, groups)
+    found = 0.0
+    for group, idf in zip(groups, idfs):
         if any(t in present for t in group):
             found += idf
-    total += 0.5 * max_idf * len(query.unmatched)
     return found / total if total else 0.0
 
 

@@ -11,7 +11,7 @@ from ..documents import Chunk
 from ..errors import QuestionError
 from ..index.embedders import Embedder
 from ..index.store import IndexData
-from .evidence import content_groups, coverage_of_tokens
+from .evidence import coverage_of_tokens, group_weights
 from .fusion import ranks_from, ranks_of, reciprocal_rank_fusion
 from .query import Query, analyse
 
@@ -109,10 +109,11 @@ class Searcher:
             for position in sorted(overlaps):
                 fused[position] = fused.get(position, 0.0) + bonus * overlaps[position] / len(wanted)
         if self.coverage_weight:
-            groups = content_groups(query)
+            weights = group_weights(query, self.index.lexical)
             bonus = self.coverage_weight / (self.rrf_k + 1)
             for position in fused:
-                fused[position] += bonus * coverage_of_tokens(query, self.tokens_of(position), self.index.lexical, groups)
+                fused[position] += bonus * coverage_of_tokens(query, self.tokens_of(position), self.index.lexical,
+                                                              weights=weights)
         return fused, lex_ranks, dense_ranks
 
     def code_positions(self) -> dict[str, list[int]]:
