@@ -13,10 +13,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-#: From this many vectors on, the index is approximate (IVF). Measured on this 2-core machine
-#: (README, Performance): exact search costs about 0.08 ms per 1,000 vectors per query, so up to
-#: here it stays below the query-embedding time and keeps recall 1.0.
-APPROXIMATE_FROM = 100_000
+from ..config import APPROXIMATE_FROM  # the threshold, with its measurements
+
 #: Share of the inverted lists a query scans (recall@10 >= 0.95 measured at 1/8).
 IVF_PROBE_SHARE = 1 / 8
 #: HNSW parameters, kept for the comparison scripts/bench.py measures. HNSW is not used: on this
