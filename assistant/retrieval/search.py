@@ -7,11 +7,13 @@ import re
 import threading
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..documents import Chunk
 from ..errors import QuestionError
 from ..index.embedders import Embedder
 from ..index.store import IndexData
-from .evidence import coverage_of_tokens, group_weights
+from .evidence import group_weights
 from .fusion import ranks_from, ranks_of, reciprocal_rank_fusion
 from .query import Query, analyse
 
@@ -109,11 +111,9 @@ class Searcher:
             for position in sorted(overlaps):
                 fused[position] = fused.get(position, 0.0) + bonus * overlaps[position] / len(wanted)
         if self.coverage_weight:
-            weights = group_weights(query, self.index.lexical)
             bonus = self.coverage_weight / (self.rrf_k + 1)
-            for position in fused:
-                fused[position] += bonus * coverage_of_tokens(query, self.tokens_of(position), self.index.lexical,
-                                                              weights=weights)
+            for position, share in zip(fused, self.coverages(query, list(fused))):
+                fused[position] += bonus * share
         return fused, lex_ranks, dense_ranks
 
     def code_positions(self) -> dict[str, list[int]]:
@@ -125,6 +125,16 @@ class Searcher:
                     positions.setdefault(code, []).append(position)
             self._code_positions = positions
         return self._code_positions
+
+    def coverages(self, query: Query, positions: list[int]) -> np.ndarray:
+        """coverage_of_tokens() of each chunk at `positions`, computed per question word over the
+        BM25 postings (which chunks hold the word) rather than per chunk over its tokens."""
+        groups, idfs, total = group_weights(query, self.index.lexical)
+        where = np.asarray(positions, dtype=np.int64)
+        found = np.zeros(len(where), dtype=np.float64)
+        for group, idf in zip(groups, idfs):
+            found += np.where(np.isin(where, self.index.lexical.docs_with_any(group)), idf, 0.0)
+        return found / total if total else np.zeros(len(where))
 
     def tokens_of(self, position: int) -> set[str]:
         """Tokens of a chunk with its title and heading path: the BM25 index's own tokens."""
