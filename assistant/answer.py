@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from .index.lexical import LexicalIndex
 from .index.tokenization import tokenize
 from .retrieval.assembly import Passage
-from .retrieval.evidence import GENERIC, content_groups, coverage
+from .retrieval.evidence import GENERIC, content_groups, window_coverage
 from .retrieval.query import Query
 
 _SENTENCE = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])|\n")
@@ -49,8 +49,9 @@ def content_tokens(query: Query) -> list[tuple[str, float]]:
 
 
 def passage_coverage(query: Query, passage: Passage, lexical: LexicalIndex) -> float:
-    """Question coverage of a passage, its title and heading path included."""
-    return coverage(query, " ".join([passage.title, passage.section, passage.text]), lexical)
+    """Question coverage of the passage's title and heading path with its best two adjacent
+    sentences: the question's words must occur together."""
+    return window_coverage(query, " ".join([passage.title, passage.section]), passage.text, lexical)
 
 
 def names_section(query: Query, passage: Passage) -> bool:
@@ -59,7 +60,7 @@ def names_section(query: Query, passage: Passage) -> bool:
         return False
     heading = set(tokenize(passage.section_path[-1]))
     groups = content_groups(query)
-    named = [g for g in groups if any(t in heading for t in g)]
+    named = [g for g in groups if g.presence(heading, passage.section_path[-1]) >= 0.5]
     return bool(groups) and len(named) / len(groups) >= 0.5
 
 

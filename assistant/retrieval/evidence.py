@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
 from ..index.lexical import LexicalIndex
 from ..index.tokenization import tokenize
@@ -13,39 +14,87 @@ from .query import Query
 
 #: Words that say nothing about what is asked.
 GENERIC = frozenset("工作 情况 学校 要求 内容 方面 问题 哪些 什么 多少 怎样 如何 主要 进行 开展 有关 相关 需要 "
-                    "现有 共有 计划 是否 负责 准备".split())
+                    "现有 共有 计划 是否 负责 准备 材料 资料 钱 期间 时候".split())
+_YEAR = re.compile(r"(19|20)\d\d")
 _STOP_CHARS = frozenset("组 年 人 个 元 册 所 间 套 天 次 率 比".split())
 
 
-def content_groups(query: Query) -> list[list[str]]:
-    """One group of alternative tokens per content word of the question (a Chinese word and its
-    parts; an English term's glossary alternatives)."""
-    groups = []
-    for group in query.groups or [[t] for t in query.tokens]:
+@dataclass(frozen=True)
+class Group:
+    """One content word of the question: alternative tokens (an English term's glossary
+    alternatives: any one present is enough) or a Chinese word with its parts (the whole word
+    present, or else the share of its parts present)."""
+
+    tokens: tuple[str, ...]
+    weight: float
+    compound: bool
+
+    def presence(self, tokens: set[str], raw: str) -> float:
+        def has(token: str) -> bool:
+            return token in tokens or (len(token) >= 2 and not token.isascii() and token in raw)
+
+        if not self.compound or len(self.tokens) == 1:
+            return 1.0 if any(has(t) for t in self.tokens) else 0.0
+        whole = max(self.tokens, key=len)
+        if has(whole):
+            return 1.0
+        parts = [t for t in self.tokens if t != whole]
+        head = max(parts, key=lambda t: whole.rfind(t) + len(t))  # the head of a Chinese compound is its last part
+        if not has(head):
+            return 0.0  # 平均年龄 without 年龄 is not about age
+        return sum(1 for t in parts if has(t)) / len(parts)
+
+
+def content_groups(query: Query) -> list[Group]:
+    """The question's content words; indicator codes weigh double."""
+    groups = query.groups or [[t] for t in query.tokens]
+    weights = query.group_weights or [1.0] * len(groups)
+    compound = query.compound or [False] * len(groups)
+    out = []
+    for group, weight, is_compound in zip(groups, weights, compound):
         kept = [t for t in group if (len(t) >= 2 or re.fullmatch(r"[\u4e00-\u9fff]", t)) and t not in GENERIC
-                and not t.isdigit()]
+                and (not t.isdigit() or _YEAR.fullmatch(t))]
         if kept and not all(t in _STOP_CHARS for t in kept):
-            groups.append(kept)
-    return groups
+            out.append(Group(tuple(kept), weight, is_compound))
+    return out
 
 
 def coverage_of_tokens(query: Query, present: set[str], lexical: LexicalIndex,
-                       groups: list[list[str]] | None = None) -> float:
-    """Σ idf(word)·[word present] / Σ idf(word). A word counts once, whichever of its tokens is
-    present; a word the corpus never uses weighs most; English words that map to no Chinese term
-    count as missing."""
+                       groups: list[Group] | None = None, raw: str = "") -> float:
+    """Σ w·idf(word)·presence(word) / Σ w·idf(word). A word the corpus never uses weighs most;
+    English words that map to no Chinese term count as missing. `raw` (the text itself) lets a
+    Chinese word count as present when segmentation cut it differently there."""
     groups = content_groups(query) if groups is None else groups
     max_idf = math.log(lexical.size + 1.0) + 1.0
     total = found = 0.0
     for group in groups:
-        known = [lexical.idf(t) for t in group if lexical.doc_freq(t)]
-        idf = max(known) if known else max_idf
+        known = [lexical.idf(t) for t in group.tokens if lexical.doc_freq(t)]
+        idf = (max(known) if known else max_idf) * group.weight
         total += idf
-        if any(t in present for t in group):
-            found += idf
+        found += idf * group.presence(present, raw)
     total += 0.5 * max_idf * len(query.unmatched)
     return found / total if total else 0.0
 
 
 def coverage(query: Query, text: str, lexical: LexicalIndex) -> float:
-    return coverage_of_tokens(query, set(tokenize(text)), lexical)
+    return coverage_of_tokens(query, set(tokenize(text)), lexical, raw=text)
+
+
+_SENTENCE = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])|\n")
+
+
+def window_coverage(query: Query, context: str, text: str, lexical: LexicalIndex, width: int = 2) -> float:
+    """Best coverage of `context` (title, heading path) plus any `width` adjacent sentences of
+    `text`: the question's words must occur together, not scattered over a long passage."""
+    groups = content_groups(query)
+    base = set(tokenize(context))
+    sentences = [s for s in _SENTENCE.split(text) if s and s.strip()] or [text]
+    token_sets = [set(tokenize(s)) for s in sentences]
+    best = coverage_of_tokens(query, base, lexical, groups, context)
+    for start in range(len(token_sets)):
+        window = set(base)
+        for tokens in token_sets[start:start + width]:
+            window |= tokens
+        raw = context + "".join(sentences[start:start + width])
+        best = max(best, coverage_of_tokens(query, window, lexical, groups, raw))
+    return best

@@ -35,6 +35,8 @@ class Query:
     terms: list[str] = field(default_factory=list)  # Chinese terms an English question was mapped to
     unmatched: list[str] = field(default_factory=list)  # English content words with no Chinese term
     groups: list[list[str]] = field(default_factory=list)  # one group of alternative tokens per word or term
+    group_weights: list[float] = field(default_factory=list)  # how much each group says about what is asked
+    compound: list[bool] = field(default_factory=list)  # group = one Chinese word and its parts (else alternatives)
 
 
 def language_of(text: str) -> str:
@@ -58,20 +60,26 @@ def int_to_cn(number: int) -> str:
 
 
 @lru_cache(maxsize=1)
-def glossary() -> dict[tuple[str, ...], list[str]]:
+def glossary_table() -> dict[tuple[str, ...], tuple[list[str], float]]:
+    """English phrase (as words) → (Chinese terms, weight)."""
     text = resources.files("assistant").joinpath("data", "glossary_en_zh.tsv").read_text(encoding="utf-8")
-    table: dict[tuple[str, ...], list[str]] = {}
+    table: dict[tuple[str, ...], tuple[list[str], float]] = {}
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        english, chinese = line.split("\t")
+        english, chinese, *rest = line.split("\t")
+        weight = float(rest[0]) if rest and rest[0].strip() else 1.0
         terms = [t.strip() for t in chinese.split("|") if t.strip()]
         for phrase in english.split("|"):
             key = tuple(_words(phrase))
             if key:
-                table.setdefault(key, [])
-                table[key].extend(t for t in terms if t not in table[key])
+                known, _ = table.get(key, ([], weight))
+                table[key] = (known + [t for t in terms if t not in known], weight)
     return table
+
+
+def glossary() -> dict[tuple[str, ...], list[str]]:
+    return {key: terms for key, (terms, _) in glossary_table().items()}
 
 
 def _words(text: str) -> list[str]:
@@ -91,7 +99,7 @@ def english_terms(question: str, names: dict[str, list[str]] | None = None,
     """Chinese terms (with weights) for an English question, in question order. English content
     words that map to nothing are appended to `unmatched` when a list is given."""
     names = names or {}
-    table = glossary()
+    table = glossary_table()
     longest = max((len(k) for k in table), default=1)
     out: list[tuple[str, float]] = []
     for code in extract_codes(question.upper()):
@@ -104,7 +112,8 @@ def english_terms(question: str, names: dict[str, list[str]] | None = None,
             span = words[i:i + size]
             for key in (tuple(span), tuple(_singular(w) for w in span)):
                 if key in table:
-                    out.extend((term, 1.0) for term in table[key])
+                    terms, weight = table[key]
+                    out.extend((term, weight) for term in terms)
                     i += size
                     matched = True
                     break
@@ -141,7 +150,9 @@ def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str 
     if lang == "zh":
         tokens = tokenize(text)
         groups = [g for g in (tokenize(word) for word in cut(text, hmm=True)) if g]
-        return Query(text, lang, tokens, [1.0] * len(tokens), codes, text, groups=groups)
+        weights = [2.0 if any(_is_code(t) for t in g) else 1.0 for g in groups]
+        return Query(text, lang, tokens, [1.0] * len(tokens), codes, text, groups=groups, group_weights=weights,
+                     compound=[True] * len(groups))
     unmatched: list[str] = []
     latin = _CJK_RUN.sub(" ", text)
     terms = english_terms(latin, names, unmatched)
@@ -150,9 +161,12 @@ def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str 
     tokens: list[str] = []
     weights: list[float] = []
     groups: dict[str, list[str]] = {}
+    group_weights: dict[str, float] = {}
     for term, weight in terms:
-        group = groups.setdefault(_entry_of(term, terms), [])
+        key = _entry_of(term, terms)
+        group = groups.setdefault(key, [])
         group.extend(t for t in (tokenize(term) or [term.lower()]) if t not in group)
+        group_weights[key] = max(group_weights.get(key, 0.0), weight)
         for token in tokenize(term) or [term.lower()]:
             if token in tokens:
                 index = tokens.index(token)
@@ -162,7 +176,11 @@ def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str 
                 weights.append(weight)
     chinese = "".join(dict.fromkeys(term for term, _ in terms))
     return Query(text, lang, tokens, weights, codes, chinese or text, [t for t, _ in terms], unmatched,
-                 list(groups.values()))
+                 list(groups.values()), [group_weights[k] for k in groups], [False] * len(groups))
+
+
+def _is_code(token: str) -> bool:
+    return bool(re.fullmatch(r"[abcABC]\d{1,2}", token))
 
 
 def _entry_of(term: str, terms: list[tuple[str, float]]) -> str:

@@ -109,7 +109,8 @@ class Searcher:
             groups = content_groups(query)
             bonus = self.coverage_weight / (self.rrf_k + 1)
             for position in fused:
-                fused[position] += bonus * coverage_of_tokens(query, self.tokens_of(position), self.index.lexical, groups)
+                fused[position] += bonus * coverage_of_tokens(query, self.tokens_of(position), self.index.lexical, groups,
+                                                              self.index.chunks[position].text)
         return fused, lex_ranks, dense_ranks
 
     def tokens_of(self, position: int) -> set[str]:
