@@ -13,6 +13,7 @@ from ..index.embedders import Embedder
 from ..index.store import IndexData
 from ..chunking import index_text
 from ..index.tokenization import tokenize
+from ..segmentation import cut
 from .evidence import content_groups, coverage_of_tokens
 from .fusion import ranks_of, reciprocal_rank_fusion
 from .query import Query, analyse
@@ -82,7 +83,24 @@ class Searcher:
         query = analyse(question, lang=lang)
         if query.lang == "en":
             query = analyse(question, self.names(), lang=query.lang)
+        else:
+            self._recut_unknown(query)
         return query
+
+    def _recut_unknown(self, query: Query) -> None:
+        """A question word the corpus never uses may be a guess of jieba's HMM gluing characters
+        ("A3组要准备" → "组要"): cut it again from the dictionary alone."""
+        vocabulary = self.index.lexical.retriever.vocab_dict
+        groups, weights, compound = [], [], []
+        for group, weight, is_compound in zip(query.groups, query.group_weights, query.compound):
+            if any(t in vocabulary for t in group) or len(max(group, key=len)) < 2:
+                groups.append(group), weights.append(weight), compound.append(is_compound)
+                continue
+            for word in cut(max(group, key=len), hmm=False):
+                pieces = tokenize(word)
+                if pieces:
+                    groups.append(pieces), weights.append(weight), compound.append(True)
+        query.groups, query.group_weights, query.compound = groups, weights, compound
 
     def search(self, question: str, top_k: int = 5) -> list[Hit]:
         return self.search_query(self.analyse(question), top_k)
