@@ -19,6 +19,8 @@ _LISTING = re.compile(r"哪些|什么材料|什么资料|职责|任务|措施|�
 #: Below this share of the question's (IDF-weighted) content found in the best passage, the
 #: corpus is taken not to answer the question.
 FOUND_THRESHOLD = 0.5
+#: Other passages are pointed to ("see also") only when they hold this much of the question.
+RELATED_THRESHOLD = 0.75
 
 
 @dataclass
@@ -38,7 +40,7 @@ class Answer:
 
     def to_dict(self) -> dict:
         return {"question": self.question, "answer": self.text, "citations": self.citations(),
-                "resolved_question": self.resolved_question, "found": self.found,
+                "resolved_question": self.resolved_question, "lang": self.lang, "found": self.found,
                 "coverage": round(self.coverage, 3)}
 
 
@@ -105,7 +107,7 @@ def compose(query: Query, original: str, resolved: str, lang: str, passages: lis
     heading = _heading(top)
     whole_section = bool(top.section_id and len(top.lines) > 1 and not _QUANTITY.search(query.text)
                          and (_LISTING.search(query.text) or names_section(query, top)))
-    related = [n for n, p in enumerate(passages[1:], start=2) if passage_coverage(query, p, lexical) >= FOUND_THRESHOLD]
+    related = [n for n, p in enumerate(passages[1:], start=2) if passage_coverage(query, p, lexical) >= RELATED_THRESHOLD]
     if lang == "zh":
         where = f"《{top.title}》" + (f"“{heading}”" if heading else "")
         if whole_section:

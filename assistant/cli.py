@@ -48,21 +48,26 @@ def user_errors(fn):
 
 
 class _Bar:
-    """Progress callback (stage, done, total) drawn as a rich progress bar on stderr."""
+    """Progress callback (stage, done, total) drawn as a rich progress bar on stderr; the bar
+    appears only when there is progress to show."""
 
     def __init__(self):
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                                  TimeElapsedColumn(), console=err, transient=True)
         self.tasks: dict[str, int] = {}
+        self.started = False
 
     def __enter__(self):
-        self.progress.start()
         return self
 
     def __exit__(self, *exc):
-        self.progress.stop()
+        if self.started:
+            self.progress.stop()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.started:
+            self.progress.start()
+            self.started = True
         if stage not in self.tasks:
             self.tasks[stage] = self.progress.add_task(stage, total=total)
         self.progress.update(self.tasks[stage], completed=done, total=total)
@@ -159,8 +164,9 @@ def _print_answer(answer: dict, full: bool = False) -> None:
     out.print(escape(answer["answer"]))
     if answer["citations"]:
         out.print()
-        label = "来源" if answer.get("lang", "zh") == "zh" and not answer["answer"].isascii() else "Sources"
-        out.print(f"[bold]{label}[/bold]" + ("" if answer.get("found", True) else " (closest, not an answer)"))
+        zh = answer.get("lang") == "zh"
+        note = "" if answer.get("found", True) else ("(最接近的段落,不是答案)" if zh else " (closest, not an answer)")
+        out.print(f"[bold]{'来源' if zh else 'Sources'}[/bold]{note}")
     for item in answer["citations"]:
         out.print(f"[bold][{item['n']}][/bold] {escape(item['title'])} — [cyan]{escape(item['section'] or '(start)')}[/cyan]"
                   f"  [dim]{escape(_location(item))}[/dim]")

@@ -39,9 +39,9 @@ class Group:
         if has(whole):
             return 1.0
         parts = [t for t in self.tokens if t != whole]
-        head = max(parts, key=lambda t: whole.rfind(t) + len(t))  # the head of a Chinese compound is its last part
-        if not has(head):
-            return 0.0  # 平均年龄 without 年龄 is not about age
+        heads = [t for t in parts if whole.endswith(t)]  # the head of a Chinese compound is its last part
+        if not heads or not any(has(t) for t in heads):
+            return 0.0  # 平均年龄 without 年龄 is not about age; 师生 is not 师生比
         return sum(1 for t in parts if has(t)) / len(parts)
 
 
