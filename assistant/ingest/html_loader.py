@@ -21,6 +21,16 @@ from .loaders import LoadedFile, loader, text_to_lines
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^[-*•]\s+")
 _TABLE_ROW = re.compile(r"^\|(.*)\|\s*$")
+#: "曹集学校工作总结_工作总结_范文网": the article title comes first, the site's sections after it.
+_TITLE_SEPARATOR = re.compile(r"\s*[_|｜]\s*|\s+[-–—]\s+")
+
+
+def page_title(title: str | None) -> str | None:
+    """The article's part of a page title: "曹集学校工作总结_范文网" → "曹集学校工作总结"."""
+    if not title:
+        return None
+    first = _TITLE_SEPARATOR.split(title.strip())[0]
+    return first if len(first) >= 4 else title.strip()
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -47,7 +57,7 @@ def article_text(html: str) -> tuple[str | None, str]:
     if result is None:
         return None, ""
     title, text = getattr(result, "title", None), getattr(result, "text", None) or ""
-    return (title.strip() if title else None), text
+    return page_title(title), text
 
 
 @loader(".html", ".htm")

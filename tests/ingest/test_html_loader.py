@@ -2,6 +2,7 @@ import pytest
 from realworld import HTML_FURNITURE, HTML_NAVIGATION, HTML_PAGE
 
 from assistant.errors import LoadError
+from assistant.ingest.html_loader import page_title
 from assistant.ingest.loaders import load_file
 from assistant.ingest.pipeline import load_documents
 
@@ -57,3 +58,19 @@ def test_page_of_links_only_is_named(tmp_path):
                     encoding="utf-8")
     with pytest.raises(LoadError, match=r"^links\.html: no article text found"):
         load_file(path)
+
+
+@pytest.mark.parametrize("title, article", [("曹集学校工作总结_工作总结_范文网", "曹集学校工作总结"),
+                                            ("曹集学校工作总结 | 范文大全", "曹集学校工作总结"),
+                                            ("2023-2024学年工作计划", "2023-2024学年工作计划"),
+                                            ("总结_范文网", "总结_范文网"), (None, None)])
+def test_page_title_without_site_name(title, article):
+    assert page_title(title) == article
+
+
+def test_title_from_the_head_opens_the_text_when_the_page_has_no_heading(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text("<html><head><title>曹集学校工作总结_范文网</title></head><body><div><p>一、基本情况</p>"
+                    "<p>学校有学生三百二十人,教职工二十八人,生均图书三十册,运动场面积达标。</p></div></body></html>",
+                    encoding="utf-8")
+    assert [l.text for l in load_file(path).lines][:2] == ["曹集学校工作总结", "一、基本情况"]
