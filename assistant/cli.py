@@ -101,13 +101,25 @@ def index_build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Co
     settings = load_settings(corpus_dir=corpus)
     with _Bar() as bar:
         stats = Assistant.build(settings, warn=_warn, progress=bar)
-    formats = ", ".join(f"{n} {fmt}" for fmt, n in sorted(stats.formats.items()))
-    out.print(f"indexed {stats.documents} documents from {stats.files} files ({formats}) into {stats.chunks} chunks "
+    out.print(f"indexed {stats.documents} documents from {stats.files} files into {stats.chunks} chunks "
               f"in {stats.seconds:.1f}s; embedding model: {stats.embedding_model or 'none (lexical only)'}")
-    if stats.skipped:
-        out.print(f"skipped {len(stats.skipped)} files:")
-        for skipped in stats.skipped:
-            out.print(f"  {escape(skipped['reason'])}")
+    out.print(f"documents by format: {_by_format(stats.document_formats, stats.formats)}")
+    _print_skipped(stats.skipped)
+
+
+def _by_format(documents: dict[str, int], files: dict[str, int]) -> str:
+    """Documents by format, with the files they came from: 2 docx (from 1 file), 23 txt (from 5 files)."""
+    parts = []
+    for fmt in sorted(documents):
+        n_files = files.get(fmt, 0)
+        parts.append(f"{documents[fmt]} {fmt} (from {n_files} file{'s' if n_files != 1 else ''})")
+    return ", ".join(parts) or "none"
+
+
+def _print_skipped(skipped: list[dict]) -> None:
+    out.print(f"skipped files: {len(skipped)}")
+    for item in skipped:
+        out.print(f"  {escape(item['reason'])}")
 
 
 @index_app.command("status")
@@ -126,12 +138,11 @@ def index_status(as_json: bool = typer.Option(False, "--json", help="Print JSON.
     out.print(f"index: {manifest['index_path']}")
     out.print(f"built: {manifest['built_at']} from {manifest['corpus']}")
     out.print(f"documents: {manifest['documents']}, chunks: {manifest['chunks']}, files: {len(manifest['files'])}")
+    if manifest.get("document_formats"):
+        out.print(f"documents by format: {_by_format(manifest['document_formats'], manifest.get('formats') or {})}")
     out.print(f"embedding model: {manifest.get('embedding_model') or 'none (lexical only)'}"
               f" (setting: {manifest.get('embedding_setting')})")
-    skipped = manifest.get("skipped") or []
-    out.print(f"skipped files: {len(skipped)}")
-    for item in skipped:
-        out.print(f"  {escape(item['reason'])}")
+    _print_skipped(manifest.get("skipped") or [])
 
 
 @app.command()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -28,10 +28,11 @@ class BuildStats:
     chunks: int
     files: int
     skipped: list[dict]
-    formats: dict[str, int]
+    formats: dict[str, int]  # files by format
     seconds: float
     embedding_model: str | None
     path: str
+    document_formats: dict[str, int] = field(default_factory=dict)  # documents by format
 
 
 def build_index(settings: Settings, warn: Callable[[str], None] = print,
@@ -72,11 +73,12 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
         "chunks": len(chunks),
         "files": report.files,
         "formats": report.formats,
+        "document_formats": report.document_formats,
         "skipped": [{"file": s.path, "reason": s.reason} for s in report.skipped],
     }
     data = IndexData(documents, sections, chunks, lexical, dense, manifest,
                      {d.id: d.lines for d in report.documents})
     path = save_atomic(data, settings.index_root)
     stats = BuildStats(len(documents), len(chunks), len(report.files), manifest["skipped"], report.formats,
-                       time.perf_counter() - started, manifest["embedding_model"], str(path))
+                       time.perf_counter() - started, manifest["embedding_model"], str(path), report.document_formats)
     return data, stats
