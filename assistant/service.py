@@ -35,6 +35,7 @@ class Assistant:
             embedder = None
         self.embedder = embedder
         self.searcher = Searcher(index, embedder)
+        self._finder = None  # the drafting aid's example finder, built on first use
 
     @classmethod
     def open(cls, settings: Settings, warn: Callable[[str], None] = print,
@@ -64,6 +65,17 @@ class Assistant:
         check_top_k(top_k)
         hits = self.searcher.search(query, top_k)
         return {"query": query, "results": [hit.to_dict() for hit in hits]}
+
+    def draft(self, kind: str, school: str, facts: dict | None = None, focus: list[str] | None = None):
+        """An outline (assistant.drafting.Outline) of a new document of `kind` (English or Chinese
+        name) for `school`: sections with suggested points, 【placeholders】 filled from `facts`
+        ({"学生数": 650, ...}) where given, and cited example passages from the corpus. `focus`
+        narrows or extends the areas of work. `.to_dict()` is the JSON of `POST /draft`."""
+        from .drafting import ExampleFinder, build_outline
+
+        if self._finder is None:
+            self._finder = ExampleFinder(self.searcher)
+        return build_outline(self._finder, kind, school, facts=facts, focus=focus)
 
     def status(self) -> dict:
         manifest = dict(self.index.manifest)
