@@ -8,8 +8,8 @@ rank them by
 
 where s is the fused retrieval score, the kind bonus favours documents of the outline's kind
 (then related kinds), the heading bonus favours passages whose heading (or first line) holds
-one of the section's `match` words, and the penalty lowers documents that never speak of
-均衡 (a 未成年人保护 summary filed under the same title). Passages that lack the section's `must`
+one of the section's `match` words, and the penalty lowers documents that are not about schools
+(a 未成年人保护 report filed as a 学校均衡发展工作总结) and, a little, those that never speak of 均衡. Passages that lack the section's `must`
 words, are short, look like site boilerplate, were already used in the outline, or nearly repeat
 one already chosen are skipped. Short passages, and (outside 迎检/自查 outlines) lists of
 indicator codes and materials, are lowered."""
@@ -23,7 +23,7 @@ import numpy as np
 
 from ..documents import Chunk, Line
 from ..index.embedders import Embedder
-from ..ingest.splitting import is_title_like
+from ..ingest.splitting import ORG, SIGNATURE, is_title_like
 from ..retrieval.search import Searcher
 from ..structure import extract_codes, parse_marker
 
@@ -31,10 +31,15 @@ KIND_BONUS = 0.30
 RELATED_KIND_BONUS = 0.15
 HEADING_BONUS = 0.45
 TEXT_MATCH_BONUS = 0.10
-OFF_TOPIC_PENALTY = 0.30
+#: A document about schools uses school words (教育, 学校, 教师, …) at ≥ 20 per 1000 characters
+#: (the shipped documents: 24–72); a 未成年人保护 report filed as a 学校均衡发展工作总结 has 4.
+_SCHOOL_WORDS = re.compile(r"教育|学校|教师|教学|学生|办学|课程")
+SCHOOL_DENSITY = 20.0
+OFF_TOPIC_PENALTY = 0.8
+UNBALANCED_PENALTY = 0.1  # for a document that never speaks of 均衡
 MIN_FIT = 0.6
 SAME_DOCUMENT_PENALTY = 0.4
-MIN_BODY_CHARS = 40
+MIN_BODY_CHARS = 20
 SHORT_CHARS = 80
 SHORT_PENALTY = 0.2
 #: Outlines of these kinds welcome passages that list indicator codes and materials (the A1–A4
@@ -119,6 +124,13 @@ def containment(a: set[str], b: set[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+def _is_signature(text: str, organisation: str) -> bool:
+    """A closing line: "东山学校", "2019年5月20日", "德新初中学校 2012年8月26日"."""
+    text = text.strip()
+    return bool(SIGNATURE.match(text)) or (bool(organisation) and text == organisation) or bool(
+        len(text) <= 20 and ORG.fullmatch(text))
+
+
 def _is_heading(text: str) -> bool:
     marker = parse_marker(text)
     return bool(marker and marker.title_like) or (len(text) <= 30 and not re.search(r"[。;\uff1b]", text[:-1]))
@@ -158,12 +170,14 @@ class ExampleFinder:
         self.searcher = Searcher(searcher.index, embedder)
         self.embedder = embedder
         self.index = searcher.index
-        self.topic: dict[str, float] = {}
+        self.topic: dict[str, float] = {}  # doc id -> off-topic penalty
         self.kinds: dict[str, set[str]] = {}
         for doc in self.index.documents:
             lines = self.index.lines.get(doc["id"], [])
-            body = "".join(line.text for line in lines[1:])
-            self.topic[doc["id"]] = min(1.0, body.count("均衡") / 3)
+            body = "".join(line.text for line in lines[1:]) or "-"
+            density = 1000 * len(_SCHOOL_WORDS.findall(body)) / len(body)
+            self.topic[doc["id"]] = (OFF_TOPIC_PENALTY * (1.0 - min(1.0, density / SCHOOL_DENSITY))
+                                     + UNBALANCED_PENALTY * (1.0 - min(1.0, body.count("均衡") / 3)))
             kinds = {doc["kind"]}
             opening = "".join(line.text for line in lines[:4])[:300]
             kinds.update(kind for kind, pattern in _KIND_HINTS if pattern.search(opening))
@@ -232,7 +246,10 @@ class ExampleFinder:
             if _TOP_HEADING.match(lines[j].text) or sibling:
                 end = j
                 break
-        return lines[start:end], fit
+        part = lines[start:end]
+        while len(part) > 1 and _is_signature(part[-1].text, organisation):
+            part = part[:-1]
+        return part, fit
 
     def section_of(self, doc_id: str, start: int, end: int, fallback: str) -> str:
         """The heading path of the deepest section that holds source lines start..end."""
@@ -273,7 +290,7 @@ class ExampleFinder:
                 fit += HEADING_BONUS * heading_fit
             elif any(word in text for word in match):
                 fit += TEXT_MATCH_BONUS
-            fit -= OFF_TOPIC_PENALTY * (1.0 - self.topic.get(hit.chunk.doc_id, 1.0))
+            fit -= self.topic.get(hit.chunk.doc_id, 0.0)
             if len(text) < SHORT_CHARS:
                 fit -= SHORT_PENALTY
             if kinds and kinds[0] not in LIST_KINDS and len(set(hit.chunk.codes) | set(extract_codes(text))) >= 2:

@@ -144,7 +144,9 @@ def _section(data, where: str, areas: dict[str, Area], depth: int, covers_allowe
                          for i, entry in enumerate(entries))
     return SectionSpec(title=title.strip(), points=points, numbered=bool(data.get("numbered", True)),
                        signature=bool(data.get("signature", False)), match=match,
-                       must=_strings(data.get("must"), where, "must"), query=query, examples=examples,
+                       must=_strings(data.get("must"), where, "must") or tuple(dict.fromkeys(
+                           word for area in covered for word in (*area.headings, *area.keywords))),
+                       query=query, examples=examples,
                        covers=covers, children=children, has_areas=has_areas)
 
 
@@ -224,7 +226,7 @@ def load_templates() -> dict[str, Template]:
                 raise DraftError(f"templates/{entry.name}: alias {alias!r} is also used by {seen[key]!r}")
             seen[key] = template.kind
         templates[template.kind] = template
-    return templates
+    return dict(sorted(templates.items(), key=lambda item: KINDS.index(item[0])))
 
 
 def _norm(text: str) -> str:
@@ -262,6 +264,9 @@ def resolve_focus(items: list[str] | None) -> list[str]:
             if not part.strip():
                 continue
             names = lookup.get(_norm(part))
+            if not names and len(part.strip()) >= 2:  # "师资" → 师资队伍, when only one area holds it
+                holders = {name for key, found in lookup.items() if _norm(part) in key for name in found}
+                names = sorted(holders) if len(holders) == 1 else None
             if not names:
                 close = difflib.get_close_matches(_norm(part), list(lookup), n=1, cutoff=0.5)
                 hint = f" (did you mean {lookup[close[0]][0]}?)" if close else ""
