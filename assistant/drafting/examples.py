@@ -1,18 +1,19 @@
 """Example passages for the sections of an outline: how other schools wrote each part.
 
-For one section: retrieve candidates with the hybrid searcher (query = the section's heading,
-points and area keywords), cut each candidate down to the part under a fitting heading, then
-rank them by
+For each section: retrieve candidates with the hybrid searcher (query = the section's heading,
+points and area keywords; one batch of embeddings per outline), cut each candidate down to the
+part under a fitting heading, and rank the parts by
 
-    fit = s / s_max  + kind bonus  + heading bonus  − off-topic penalty
+    fit = s / s_max + kind bonus + heading bonus − penalties
 
-where s is the fused retrieval score, the kind bonus favours documents of the outline's kind
-(then related kinds), the heading bonus favours passages whose heading (or first line) holds
-one of the section's `match` words, and the penalty lowers documents that are not about schools
-(a 未成年人保护 report filed as a 学校均衡发展工作总结) and, a little, those that never speak of 均衡. Passages that lack the section's `must`
-words, are short, look like site boilerplate, were already used in the outline, or nearly repeat
-one already chosen are skipped. Short passages, and (outside 迎检/自查 outlines) lists of
-indicator codes and materials, are lowered."""
+s is the fused retrieval score; the kind bonus favours documents of the outline's kind (then
+related kinds); the heading bonus favours parts whose own heading (less: whose section path)
+holds one of the section's `match` words; penalties lower documents that are not about schools
+(a 未成年人保护 report filed as a 学校均衡发展工作总结), documents that never speak of 均衡, short
+parts, and (outside 迎检/自查 outlines) lists of indicator codes and materials. Parts that lack all
+of the section's `must` words, are too short, look like site boilerplate or fit below MIN_FIT are
+dropped. Sections then pick round by round, the best fit first, so a passage goes to the
+section it fits best and is never used twice in one outline, nor is a near-copy of it."""
 
 from __future__ import annotations
 
