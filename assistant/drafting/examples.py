@@ -47,7 +47,7 @@ SHORT_PENALTY = 0.2
 #: groups of a 迎检方案); other kinds take a penalty for them: a summary's 入学机会 section wants
 #: what a school did, not a list of registers to file.
 LIST_KINDS = ("inspection-prep", "self-inspection")
-LIST_PENALTY = 0.3
+LIST_PENALTY = 0.5
 NEAR_DUPLICATE = 0.6
 SHARED_TEXT = 0.3
 DEPTH = 40
@@ -159,8 +159,12 @@ class _Prefetched:
         self.cache.update(zip(missing, np.asarray(vectors, dtype=np.float32)))
 
     def encode(self, texts, progress=None):
-        self.prefetch(list(texts))
-        return np.stack([self.cache[t] for t in texts])
+        found = {text: self.cache.get(text) for text in texts}
+        missing = [text for text, vector in found.items() if vector is None]
+        if missing:  # not prefetched, or dropped by another outline's prefetch meanwhile
+            vectors = np.asarray(self.embedder.encode(missing), dtype=np.float32)
+            found.update(zip(missing, vectors))
+        return np.stack([found[text] for text in texts])
 
 
 class ExampleFinder:
