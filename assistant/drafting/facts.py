@@ -25,6 +25,8 @@ def _value(value, name: str, where: str) -> str:
     text = str(value).strip()
     if not text or "\n" in text or len(text) > 200:
         raise DraftError(f"{where}: the value of {name!r} must be one line of 1–200 characters")
+    if "【" in text or "】" in text:
+        raise DraftError(f"{where}: the value of {name!r} must not contain 【】 (it would read as a placeholder)")
     return text
 
 

@@ -21,7 +21,7 @@ def test_markdown_headings_points_and_citations(outline):
         assert heading in lines
     assert "学生650人" in text and "【教职工数】" in text and "已填:学生数=650" in text
     first = outline.examples()[0]
-    assert f"> [1] " in text and f"—— 《{first['title']}》" in text and f"{first['source']} 第" in text
+    assert "> [1] " in text and f"—— 《{first['title']}》" in text and f"{first['source']} 第" in text
 
 
 def test_json_has_the_outline_and_ask_style_citations(outline):

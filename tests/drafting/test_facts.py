@@ -46,4 +46,6 @@ def test_values_must_be_one_line_scalars():
         normalise_facts({"学生数": True})
     with pytest.raises(DraftError, match="one line"):
         normalise_facts({"学生数": "6\n50"})
+    with pytest.raises(DraftError, match="must not contain 【】"):
+        normalise_facts({"学生数": "【待定】"})
     assert normalise_facts({" 学生数 ": 650.0}) == {"学生数": "650"}
