@@ -311,6 +311,72 @@ def evaluate_cmd(questions: Path = typer.Argument(..., help="JSON-lines question
         out.print(f"  {row['id']} rank {row['rank'] or '-'}: {escape(row['q'])}")
 
 
+def _draft_format(fmt: Optional[str], output: Optional[Path]) -> str:
+    from .drafting import FORMATS
+    from .errors import DraftError
+
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output else ""
+        return {"markdown": "md", "doc": "docx"}.get(suffix, suffix) if suffix in (*FORMATS, "markdown") else "md"
+    fmt = fmt.strip().lower()
+    if fmt == "markdown":
+        return "md"
+    if fmt not in FORMATS:
+        raise DraftError(f"unknown format {fmt!r}; use md, docx or json")
+    return fmt
+
+
+def _default_docx_name(school: str, kind_name: str) -> Path:
+    import re
+
+    return Path(re.sub(r'[\\/:*?"<>|\s]+', "_", f"{school}-{kind_name}提纲") + ".docx")
+
+
+@app.command()
+@user_errors
+def draft(kind: str = typer.Option(..., "--kind", help="summary (工作总结), plan (工作方案), self-inspection (自查报告), "
+                                                       "rectification (整改方案) or inspection-prep (迎检工作方案)."),
+          school: str = typer.Option(..., "--school", help="The school (or unit) the document is for."),
+          facts: Optional[Path] = typer.Option(None, "--facts", help="JSON or YAML file of the school's figures, "
+                                                                     "e.g. {\"学生数\": 650, \"教职工数\": 54}."),
+          focus: Optional[list[str]] = typer.Option(None, "--focus", help="Area of work to cover (repeatable): 办学条件, "
+                                                    "师资队伍, 教育质量, 入学机会与关爱弱势群体, 保障机制, 校园安全, 德育与校园文化."),
+          fmt: Optional[str] = typer.Option(None, "--format", help="md (default), docx or json; "
+                                                                   "taken from -o's extension when not given."),
+          output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (md/json go to "
+                                                "stdout otherwise; docx defaults to <school>-<kind>提纲.docx).")):
+    """Outline a new summary or plan for a school: sections with suggested points, 【placeholders】
+    for its own figures, and cited examples of how other schools wrote each part."""
+    from .drafting import check_school, read_facts, resolve_focus, resolve_kind, to_json, to_markdown, write_docx
+    from .errors import DraftError
+
+    template = resolve_kind(kind)
+    school = check_school(school)
+    areas = resolve_focus(focus)
+    fmt = _draft_format(fmt, output)
+    school_facts = read_facts(facts) if facts is not None else {}
+    assistant = _open()
+    outline = assistant.draft(template.kind, school, facts=school_facts, focus=areas)
+    for warning in outline.warnings:
+        _warn(warning if facts is None else warning.replace("warning:", f"warning: {facts}:", 1))
+    if fmt == "docx":
+        target = output or _default_docx_name(school, outline.kind_name)
+    else:
+        target = output
+    try:
+        if fmt == "docx":
+            write_docx(outline, target)
+        elif target is not None:
+            target.write_text(to_markdown(outline) if fmt == "md" else to_json(outline), encoding="utf-8")
+        else:
+            sys.stdout.write(to_markdown(outline) if fmt == "md" else to_json(outline))
+            return
+    except OSError as exc:
+        raise DraftError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    err.print(f"wrote {escape(str(target))} ({outline.kind_name}, {sum(1 for _ in outline.walk())} sections, "
+              f"{len(outline.examples())} examples, {len(outline.placeholders())} placeholders to fill)")
+
+
 def main() -> None:  # pragma: no cover - console-script entry
     app()
 

@@ -6,7 +6,7 @@ import sys
 import pexpect
 import pytest
 
-from conftest import TINY_PLAN, TINY_SUMMARY
+from tinycorpus import TINY_PLAN, TINY_SUMMARY
 
 pytestmark = pytest.mark.real_model
 
