@@ -18,19 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from .documents import Document, Line, Section
-
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
-
-
-def cn_to_int(text: str) -> int:
-    """一→1, 十→10, 十二→12, 二十三→23."""
-    if text == "十":
-        return 10
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
-    return _CN_DIGITS.get(text, 0)
-
+from .numerals import cn_to_int
 
 CN = "一二三四五六七八九十"
 #: style -> (pattern at the start of a block, rank used for display and tests)

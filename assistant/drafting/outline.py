@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import DraftError
-from ..retrieval.query import int_to_cn
+from ..numerals import int_to_cn
 from .examples import ExampleFinder, Request, Seen
 from .facts import fill, normalise_facts
 from .template import PLACEHOLDER, Selected, Template, resolve_focus, resolve_kind, select_sections

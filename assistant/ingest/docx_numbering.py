@@ -11,24 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_CN = "零一二三四五六七八九"
+from ..numerals import int_to_cn
+
 _BULLET = "•"
-
-
-def chinese_number(n: int) -> str:
-    """1→一, 10→十, 12→十二, 20→二十, 105→一百零五 (Word's chineseCounting)."""
-    if n <= 0:
-        return str(n)
-    if n < 10:
-        return _CN[n]
-    if n < 20:
-        return "十" + (_CN[n % 10] if n % 10 else "")
-    if n < 100:
-        return _CN[n // 10] + "十" + (_CN[n % 10] if n % 10 else "")
-    rest = n % 100
-    tail = "" if rest == 0 else ("零" + chinese_number(rest) if rest < 10 else
-                                 (("一" if rest < 20 else "") + chinese_number(rest)))
-    return chinese_number(n // 100) + "百" + tail
 
 
 def _roman(n: int) -> str:
@@ -47,7 +32,7 @@ def _letters(n: int) -> str:
 def format_number(n: int, fmt: str) -> str:
     """One counter written in a Word numFmt."""
     if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "ideographDigital"):
-        return chinese_number(n)
+        return int_to_cn(n)
     if fmt == "ideographTraditional" and 1 <= n <= 10:
         return "甲乙丙丁戊己庚辛壬癸"[n - 1]
     if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 1 <= n <= 20:

@@ -10,6 +10,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..index.tokenization import tokenize
+from ..numerals import int_to_cn
 from ..segmentation import cut
 from ..structure import extract_codes
 
@@ -21,7 +22,6 @@ EN_STOPWORDS = frozenset(
     "it its their there from as about into than then so such any all some each every our your my his her "
     "they them we you i me us not no yes please tell show give list find there's what's where when why "
     "need needs needed".split())
-_NUMERALS = "零一二三四五六七八九"
 
 
 @dataclass
@@ -43,20 +43,6 @@ def language_of(text: str) -> str:
     cjk = len(_CJK.findall(text))
     latin = sum(len(w) for w in _LATIN_WORD.findall(text))
     return "zh" if cjk >= max(1, latin // 3) else "en"
-
-
-def int_to_cn(number: int) -> str:
-    """46 → 四十六, 10 → 十, 12 → 十二, 105 → 一百零五."""
-    if number < 10:
-        return _NUMERALS[number]
-    if number < 20:
-        return "十" + (_NUMERALS[number % 10] if number % 10 else "")
-    if number < 100:
-        return _NUMERALS[number // 10] + "十" + (_NUMERALS[number % 10] if number % 10 else "")
-    hundreds, rest = divmod(number, 100)
-    if rest == 0:
-        return _NUMERALS[hundreds] + "百"
-    return _NUMERALS[hundreds] + "百" + ("零" + _NUMERALS[rest] if rest < 10 else int_to_cn(rest))
 
 
 @lru_cache(maxsize=1)

@@ -3,7 +3,8 @@ import pytest
 from assistant.errors import QuestionError
 from assistant.index.build import build_index
 from assistant.retrieval.fusion import ranks_of, reciprocal_rank_fusion
-from assistant.retrieval.query import analyse, english_terms, int_to_cn, language_of
+from assistant.numerals import int_to_cn
+from assistant.retrieval.query import analyse, english_terms, language_of
 from assistant.retrieval.search import Searcher
 
 import numpy as np
