@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..index.lexical import LexicalIndex
 from ..index.tokenization import tokenize
-from .query import Query
+from .query import Query, Word
 
 #: Words that say nothing about what is asked.
 GENERIC = frozenset("工作 情况 学校 要求 内容 方面 问题 哪些 什么 多少 怎样 如何 主要 进行 开展 有关 相关 需要 "
@@ -19,43 +19,55 @@ _YEAR = re.compile(r"(19|20)\d\d")
 _STOP_CHARS = frozenset("组 年 人 个 元 册 所 间 套 天 次 率 比".split())
 
 
+def _present(token: str, tokens: set[str], raw: str) -> bool:
+    return token in tokens or (len(token) >= 2 and not token.isascii() and token in raw)
+
+
+def compound_presence(spelling: tuple[str, ...], tokens: set[str], raw: str) -> float:
+    """1 when the whole word is present; else, when its head (last part) is, the share of its
+    parts present; else 0 (平均年龄 without 年龄 is not about age; 师生 is not 师生比)."""
+    whole = max(spelling, key=len)
+    if _present(whole, tokens, raw):
+        return 1.0
+    parts = [t for t in spelling if t != whole]
+    heads = [t for t in parts if whole.endswith(t)]
+    if not heads or not any(_present(t, tokens, raw) for t in heads):
+        return 0.0
+    return sum(1 for t in parts if _present(t, tokens, raw)) / len(parts)
+
+
 @dataclass(frozen=True)
 class Group:
-    """One content word of the question: alternative tokens (an English term's glossary
-    alternatives: any one present is enough) or a Chinese word with its parts (the whole word
-    present, or else the share of its parts present)."""
+    """A content word of the question with the tokens that say nothing left out."""
 
-    tokens: tuple[str, ...]
+    alternatives: tuple[tuple[str, ...], ...]
     weight: float
-    compound: bool
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        return tuple(t for alternative in self.alternatives for t in alternative)
 
     def presence(self, tokens: set[str], raw: str) -> float:
-        def has(token: str) -> bool:
-            return token in tokens or (len(token) >= 2 and not token.isascii() and token in raw)
+        return max(compound_presence(a, tokens, raw) for a in self.alternatives)
 
-        if not self.compound or len(self.tokens) == 1:
-            return 1.0 if any(has(t) for t in self.tokens) else 0.0
-        whole = max(self.tokens, key=len)
-        if has(whole):
-            return 1.0
-        parts = [t for t in self.tokens if t != whole]
-        heads = [t for t in parts if whole.endswith(t)]  # the head of a Chinese compound is its last part
-        if not heads or not any(has(t) for t in heads):
-            return 0.0  # 平均年龄 without 年龄 is not about age; 师生 is not 师生比
-        return sum(1 for t in parts if has(t)) / len(parts)
+
+def _keep(token: str) -> bool:
+    return ((len(token) >= 2 or bool(re.fullmatch(r"[\u4e00-\u9fff]", token))) and token not in GENERIC
+            and (not token.isdigit() or bool(_YEAR.fullmatch(token))))
 
 
 def content_groups(query: Query) -> list[Group]:
-    """The question's content words; indicator codes weigh double."""
-    groups = query.groups or [[t] for t in query.tokens]
-    weights = query.group_weights or [1.0] * len(groups)
-    compound = query.compound or [False] * len(groups)
+    """The question's content words (generic words, plain numbers and measure words left out)."""
+    words = query.words or [Word(((t,),), w) for t, w in zip(query.tokens, query.weights)]
     out = []
-    for group, weight, is_compound in zip(groups, weights, compound):
-        kept = [t for t in group if (len(t) >= 2 or re.fullmatch(r"[\u4e00-\u9fff]", t)) and t not in GENERIC
-                and (not t.isdigit() or _YEAR.fullmatch(t))]
-        if kept and not all(t in _STOP_CHARS for t in kept):
-            out.append(Group(tuple(kept), weight, is_compound))
+    for word in words:
+        alternatives = []
+        for spelling in word.alternatives:
+            kept = tuple(t for t in spelling if _keep(t))
+            if kept and not all(t in _STOP_CHARS for t in kept) and (not spelling or _keep(max(spelling, key=len))):
+                alternatives.append(kept)
+        if alternatives:
+            out.append(Group(tuple(alternatives), word.weight))
     return out
 
 

@@ -34,9 +34,18 @@ class Query:
     dense_text: str = ""
     terms: list[str] = field(default_factory=list)  # Chinese terms an English question was mapped to
     unmatched: list[str] = field(default_factory=list)  # English content words with no Chinese term
-    groups: list[list[str]] = field(default_factory=list)  # one group of alternative tokens per word or term
-    group_weights: list[float] = field(default_factory=list)  # how much each group says about what is asked
-    compound: list[bool] = field(default_factory=list)  # group = one Chinese word and its parts (else alternatives)
+    words: list["Word"] = field(default_factory=list)  # the question's words, for coverage and heading matches
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of the question as the corpus may write it: alternatives (an English term's
+    glossary alternatives, e.g. 材料 | 资料), each a Chinese word given as its search-mode tokens
+    (the whole word and its parts, e.g. 教学 学点 教学点); `weight` says how much the word tells
+    about what is asked (indicator codes 2, vague verbs less than 1)."""
+
+    alternatives: tuple[tuple[str, ...], ...]
+    weight: float = 1.0
 
 
 def language_of(text: str) -> str:
@@ -135,10 +144,8 @@ def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str 
     codes = extract_codes(text if lang == "zh" else text.upper())
     if lang == "zh":
         tokens = tokenize(text)
-        groups = [g for g in (tokenize(word) for word in cut(text, hmm=True)) if g]
-        weights = [2.0 if any(_is_code(t) for t in g) else 1.0 for g in groups]
-        return Query(text, lang, tokens, [1.0] * len(tokens), codes, text, groups=groups, group_weights=weights,
-                     compound=[True] * len(groups))
+        words = [chinese_word(word) for word in cut(text, hmm=True)]
+        return Query(text, lang, tokens, [1.0] * len(tokens), codes, text, words=[w for w in words if w])
     unmatched: list[str] = []
     latin = _CJK_RUN.sub(" ", text)
     terms = english_terms(latin, names, unmatched)
@@ -146,13 +153,14 @@ def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str 
     terms += [(run, 1.5) for run in chinese_runs]
     tokens: list[str] = []
     weights: list[float] = []
-    groups: dict[str, list[str]] = {}
-    group_weights: dict[str, float] = {}
+    alternatives: dict[str, list[tuple[str, ...]]] = {}
+    word_weights: dict[str, float] = {}
     for term, weight in terms:
         key = _entry_of(term, terms)
-        group = groups.setdefault(key, [])
-        group.extend(t for t in (tokenize(term) or [term.lower()]) if t not in group)
-        group_weights[key] = max(group_weights.get(key, 0.0), weight)
+        spelled = tuple(tokenize(term) or [term.lower()])
+        if spelled not in alternatives.setdefault(key, []):
+            alternatives[key].append(spelled)
+        word_weights[key] = max(word_weights.get(key, 0.0), weight)
         for token in tokenize(term) or [term.lower()]:
             if token in tokens:
                 index = tokens.index(token)
@@ -161,8 +169,16 @@ def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str 
                 tokens.append(token)
                 weights.append(weight)
     chinese = "".join(dict.fromkeys(term for term, _ in terms))
-    return Query(text, lang, tokens, weights, codes, chinese or text, [t for t, _ in terms], unmatched,
-                 list(groups.values()), [group_weights[k] for k in groups], [False] * len(groups))
+    words = [Word(tuple(alternatives[k]), word_weights[k]) for k in alternatives]
+    return Query(text, lang, tokens, weights, codes, chinese or text, [t for t, _ in terms], unmatched, words)
+
+
+def chinese_word(word: str) -> Word | None:
+    """A Chinese word of the question as a Word (its search-mode tokens); None for punctuation."""
+    tokens = tuple(tokenize(word))
+    if not tokens:
+        return None
+    return Word((tokens,), 2.0 if any(_is_code(t) for t in tokens) else 1.0)
 
 
 def _is_code(token: str) -> bool:

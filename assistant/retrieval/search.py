@@ -16,7 +16,7 @@ from ..index.tokenization import tokenize
 from ..segmentation import cut
 from .evidence import content_groups, coverage_of_tokens
 from .fusion import ranks_of, reciprocal_rank_fusion
-from .query import Query, analyse
+from .query import Query, analyse, chinese_word
 
 MAX_QUESTION_CHARS = 2000
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
@@ -91,16 +91,15 @@ class Searcher:
         """A question word the corpus never uses may be a guess of jieba's HMM gluing characters
         ("A3组要准备" → "组要"): cut it again from the dictionary alone."""
         vocabulary = self.index.lexical.retriever.vocab_dict
-        groups, weights, compound = [], [], []
-        for group, weight, is_compound in zip(query.groups, query.group_weights, query.compound):
-            if any(t in vocabulary for t in group) or len(max(group, key=len)) < 2:
-                groups.append(group), weights.append(weight), compound.append(is_compound)
+        words = []
+        for word in query.words:
+            tokens = word.alternatives[0]
+            whole = max(tokens, key=len)
+            if any(t in vocabulary for t in tokens) or len(whole) < 2:
+                words.append(word)
                 continue
-            for word in cut(max(group, key=len), hmm=False):
-                pieces = tokenize(word)
-                if pieces:
-                    groups.append(pieces), weights.append(weight), compound.append(True)
-        query.groups, query.group_weights, query.compound = groups, weights, compound
+            words.extend(w for w in (chinese_word(piece) for piece in cut(whole, hmm=False)) if w)
+        query.words = words
 
     def search(self, question: str, top_k: int = 5) -> list[Hit]:
         return self.search_query(self.analyse(question), top_k)
