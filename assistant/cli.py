@@ -377,6 +377,27 @@ def draft(kind: str = typer.Option(..., "--kind", help="summary (工作总结), 
               f"{len(outline.examples())} examples, {len(outline.placeholders())} placeholders to fill)")
 
 
+@app.command()
+@user_errors
+def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (0.0.0.0: every interface)."),
+          port: int = typer.Option(8000, "--port", help="Port to listen on."),
+          log_level: str = typer.Option("info", "--log-level", help="uvicorn log level: warning, info, debug.")):
+    """Serve the HTTP API and the chat page (GET /) with uvicorn; the index loads once, here."""
+    import uvicorn
+
+    from .api import create_app
+
+    if not 0 < port < 65536:
+        raise AssistantError(f"--port must be from 1 to 65535 (got {port})")
+    levels = ("critical", "error", "warning", "info", "debug", "trace")
+    if log_level not in levels:
+        raise AssistantError(f"--log-level must be one of {', '.join(levels)} (got {log_level!r})")
+    assistant = _open()
+    err.print(f"serving {assistant.index.manifest.get('documents')} documents on http://{host}:{port}/ "
+              f"(API docs: /docs); Ctrl-C stops")
+    uvicorn.run(create_app(assistant.settings, assistant), host=host, port=port, log_level=log_level)
+
+
 def main() -> None:  # pragma: no cover - console-script entry
     app()
 
