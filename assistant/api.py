@@ -166,6 +166,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     def chat_page() -> FileResponse:
         return FileResponse(WEB_DIR / "index.html", media_type="text/html; charset=utf-8")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(WEB_DIR / "favicon.svg", media_type="image/svg+xml")
+
     @app.post("/ask", summary="Answer a question with numbered, cited passages")
     def ask(body: AskRequest, assistant: Assistant = Depends(get_assistant)) -> dict:
         """The JSON of `assistant ask --json`: `{"question", "answer", "citations": [{"n", "doc_id",

@@ -65,6 +65,7 @@ def document_html(meta: dict, lines: list[Line], start: int | None, end: int | N
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/style.css">
 </head>
 <body class="document-page">
