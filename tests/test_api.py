@@ -14,7 +14,7 @@ from assistant.errors import IndexMissingError
 from assistant.index.build import build_index
 from assistant.retrieval.search import MAX_QUESTION_CHARS
 from assistant.service import Assistant
-from conftest import FakeEmbedder
+from fakes import FakeEmbedder
 from tinycorpus import TINY_PLAN, TINY_SUMMARY
 
 A2 = "A2保障机制组要准备哪些材料?"
