@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_v
 
 from . import api_errors
 from .config import Settings, load_settings
+from .errors import AssistantError
 from .pages import document_html, document_json
 from .retrieval.search import MAX_QUESTION_CHARS
 from .service import MAX_TOP_K, Assistant
@@ -227,6 +228,37 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                 "reranker": getattr(assistant.reranker, "name", None)}
 
     return app
+
+
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+
+def check_listen(host: str, port: int, log_level: str = "info") -> None:
+    """Raise AssistantError (one line for the CLI) when the server could not listen as asked."""
+    import socket
+
+    if not 0 < port < 65536:
+        raise AssistantError(f"--port must be from 1 to 65535 (got {port})")
+    if log_level not in LOG_LEVELS:
+        raise AssistantError(f"--log-level must be one of {', '.join(LOG_LEVELS)} (got {log_level!r})")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise AssistantError(f"--host {host!r} is not an address of this machine ({exc.strerror or exc})") from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise AssistantError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port") from exc
+
+
+def run(assistant: Assistant, host: str, port: int, log_level: str = "info") -> None:
+    """Serve the app for an opened Assistant until Ctrl-C."""
+    import uvicorn
+
+    uvicorn.run(create_app(assistant.settings, assistant), host=host, port=port, log_level=log_level)
 
 
 def _plain_docs(app: FastAPI) -> str:

@@ -383,19 +383,13 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to lis
           port: int = typer.Option(8000, "--port", help="Port to listen on."),
           log_level: str = typer.Option("info", "--log-level", help="uvicorn log level: warning, info, debug.")):
     """Serve the HTTP API and the chat page (GET /) with uvicorn; the index loads once, here."""
-    import uvicorn
+    from .api import check_listen, run
 
-    from .api import create_app
-
-    if not 0 < port < 65536:
-        raise AssistantError(f"--port must be from 1 to 65535 (got {port})")
-    levels = ("critical", "error", "warning", "info", "debug", "trace")
-    if log_level not in levels:
-        raise AssistantError(f"--log-level must be one of {', '.join(levels)} (got {log_level!r})")
+    check_listen(host, port, log_level)  # before the slow start, so a busy port is one line
     assistant = _open()
     err.print(f"serving {assistant.index.manifest.get('documents')} documents on http://{host}:{port}/ "
               f"(API docs: /docs); Ctrl-C stops")
-    uvicorn.run(create_app(assistant.settings, assistant), host=host, port=port, log_level=log_level)
+    run(assistant, host, port, log_level)
 
 
 def main() -> None:  # pragma: no cover - console-script entry

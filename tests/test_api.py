@@ -290,6 +290,8 @@ def test_library_errors_become_4xx_and_bugs_a_bare_500(app_env, monkeypatch):
 
 
 def test_serve_command_reports_bad_settings_in_one_line(settings, monkeypatch, tmp_path):
+    import socket
+
     from typer.testing import CliRunner
 
     from assistant.cli import app
@@ -298,5 +300,26 @@ def test_serve_command_reports_bad_settings_in_one_line(settings, monkeypatch, t
     result = runner.invoke(app, ["serve", "--port", "0"])
     assert result.exit_code == 1 and result.stderr.strip() == "error: --port must be from 1 to 65535 (got 0)"
     monkeypatch.setenv("ASSISTANT_CORPUS", str(tmp_path / "nowhere"))
-    result = runner.invoke(app, ["serve", "--port", "8999"])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    result = runner.invoke(app, ["serve", "--port", str(free)])
     assert result.exit_code == 1 and "does not exist" in result.stderr and "Traceback" not in result.output
+
+
+def test_serve_refuses_a_busy_port_before_loading(settings):
+    import socket
+
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(app, ["serve", "--port", str(port)])
+    assert result.exit_code == 1 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "building the index" not in result.stderr
+    result = CliRunner().invoke(app, ["serve", "--log-level", "loud"])
+    assert result.exit_code == 1 and "--log-level must be one of" in result.stderr
