@@ -252,6 +252,7 @@ def test_chat_page_and_its_files_load_nothing_from_the_network(client):
         assert asset.status_code == 200
         assert not re.search(r"https?://", asset.text), name
     assert not re.search(r"(src|href)=\"https?://", page.text)
+    assert client.get("/favicon.ico").headers["content-type"].startswith("image/svg+xml")
     assert not re.search(r"\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML", client.get("/static/app.js").text)
 
 
