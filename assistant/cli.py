@@ -377,6 +377,21 @@ def draft(kind: str = typer.Option(..., "--kind", help="summary (工作总结), 
               f"{len(outline.examples())} examples, {len(outline.placeholders())} placeholders to fill)")
 
 
+@app.command()
+@user_errors
+def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (0.0.0.0: every interface)."),
+          port: int = typer.Option(8000, "--port", help="Port to listen on."),
+          log_level: str = typer.Option("info", "--log-level", help="uvicorn log level: warning, info, debug.")):
+    """Serve the HTTP API and the chat page (GET /) with uvicorn; the index loads once, here."""
+    from .api import check_listen, run
+
+    check_listen(host, port, log_level)  # before the slow start, so a busy port is one line
+    assistant = _open()
+    err.print(f"serving {assistant.index.manifest.get('documents')} documents on http://{host}:{port}/ "
+              f"(API docs: /docs); Ctrl-C stops")
+    run(assistant, host, port, log_level)
+
+
 def main() -> None:  # pragma: no cover - console-script entry
     app()
 

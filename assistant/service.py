@@ -3,6 +3,7 @@ HTTP app are thin shells over `Assistant`."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -46,6 +47,7 @@ class Assistant:
         self.reranker = load_reranker(settings.rerank_model, warn)
         self.trees = SectionTrees(index)
         self._finder = None  # the drafting aid's example finder, built on first use
+        self._finder_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings, warn: Callable[[str], None] = print,
@@ -130,8 +132,9 @@ class Assistant:
         narrows or extends the areas of work. `.to_dict()` is the JSON of `POST /draft`."""
         from .drafting import ExampleFinder, build_outline
 
-        if self._finder is None:
-            self._finder = ExampleFinder(self.searcher)
+        with self._finder_lock:  # concurrent first drafts (HTTP) build one finder, not several
+            if self._finder is None:
+                self._finder = ExampleFinder(self.searcher)
         return build_outline(self._finder, kind, school, facts=facts, focus=focus)
 
     def status(self) -> dict:

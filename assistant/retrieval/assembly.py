@@ -59,7 +59,9 @@ class Passage:
 
 
 class SectionTrees:
-    """Section trees of the indexed documents, rebuilt on demand and cached."""
+    """Section trees of the indexed documents, rebuilt on demand and cached. Safe to share between
+    threads: lru_cache keeps its bookkeeping consistent, two threads may build the same tree at
+    once (equal results), and a tree is never changed after it is built."""
 
     def __init__(self, index: IndexData):
         self.index = index

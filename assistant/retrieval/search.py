@@ -131,7 +131,8 @@ class Searcher:
         return fused, lex_ranks, dense_ranks
 
     def tokens_of(self, position: int) -> set[str]:
-        """Tokens of a chunk with its title and heading path (cached)."""
+        """Tokens of a chunk with its title and heading path (cached; threads that race here
+        compute the same set, and a dict item assignment is atomic)."""
         tokens = self._chunk_tokens.get(position)
         if tokens is None:
             chunk = self.index.chunks[position]
