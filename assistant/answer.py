@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from .index.lexical import LexicalIndex
 from .index.tokenization import tokenize
 from .retrieval.assembly import Passage
-from .retrieval.evidence import GENERIC, content_groups, coverage
+from .retrieval.evidence import GENERIC, content_groups, window_coverage
 from .retrieval.query import Query
 
 _SENTENCE = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])|\n")
@@ -19,6 +19,29 @@ _LISTING = re.compile(r"哪些|什么材料|什么资料|职责|任务|措施|�
 #: Below this share of the question's (IDF-weighted) content found in the best passage, the
 #: corpus is taken not to answer the question.
 FOUND_THRESHOLD = 0.5
+#: The answer's framing, in the question's language; the quoted passages stay as written.
+PHRASES = {
+    "zh": {
+        "not_found": "资料中没有找到这个问题的答案。下面是最接近的段落,仅供参考,它们并不回答这个问题。",
+        "where": "《{title}》", "where_section": "《{title}》“{heading}”",
+        "whole": "{where}[1]:\n{text}", "sentences": "根据{where}[1]:{text}",
+        "cut": "\n(该部分较长,以上只摘录了前面部分;全文见 {source} 第{start}–{end}行之后。)",
+        "related": "\n另见 {refs}。", "sep": "、",
+        "empty": "资料中没有找到与这个问题相关的内容。",
+    },
+    "en": {
+        "not_found": "The documents do not answer this question. The closest passages are listed below for "
+                     "reference; they do not answer it.",
+        "where": "“{title}”", "where_section": "“{title}”, section “{heading}”",
+        "whole": "From {where} [1] (quoted in the original Chinese):\n{text}",
+        "sentences": "According to {where} [1] (original Chinese): {text}",
+        "cut": "\n(The section is long; only its beginning is quoted. It continues after line {end} of {source}.)",
+        "related": "\nSee also {refs}.", "sep": ", ",
+        "empty": "The documents contain nothing related to this question.",
+    },
+}
+#: Other passages are pointed to ("see also") only when they hold this much of the question.
+RELATED_THRESHOLD = 0.75
 
 
 @dataclass
@@ -38,7 +61,7 @@ class Answer:
 
     def to_dict(self) -> dict:
         return {"question": self.question, "answer": self.text, "citations": self.citations(),
-                "resolved_question": self.resolved_question, "found": self.found,
+                "resolved_question": self.resolved_question, "lang": self.lang, "found": self.found,
                 "coverage": round(self.coverage, 3)}
 
 
@@ -49,8 +72,9 @@ def content_tokens(query: Query) -> list[tuple[str, float]]:
 
 
 def passage_coverage(query: Query, passage: Passage, lexical: LexicalIndex) -> float:
-    """Question coverage of a passage, its title and heading path included."""
-    return coverage(query, " ".join([passage.title, passage.section, passage.text]), lexical)
+    """Question coverage of the passage's title and heading path with its best two adjacent
+    sentences: the question's words must occur together."""
+    return window_coverage(query, " ".join([passage.title, passage.section]), passage.text, lexical)
 
 
 def names_section(query: Query, passage: Passage) -> bool:
@@ -59,7 +83,7 @@ def names_section(query: Query, passage: Passage) -> bool:
         return False
     heading = set(tokenize(passage.section_path[-1]))
     groups = content_groups(query)
-    named = [g for g in groups if any(t in heading for t in g)]
+    named = [g for g in groups if g.presence(heading, passage.section_path[-1]) >= 0.5]
     return bool(groups) and len(named) / len(groups) >= 0.5
 
 
@@ -91,38 +115,23 @@ def compose(query: Query, original: str, resolved: str, lang: str, passages: lis
     """The answer text: a plain 'not found', a whole section (lists, duties, measures), or the key
     sentences (figures), each with its citation number."""
     if not passages:
-        text = ("资料中没有找到与这个问题相关的内容。" if lang == "zh"
-                else "The documents contain nothing related to this question.")
-        return Answer(original, resolved, lang, False, text)
+        return Answer(original, resolved, lang, False, PHRASES["zh" if lang == "zh" else "en"]["empty"])
     top = passages[0]
     cover = passage_coverage(query, top, lexical)
+    say = PHRASES["zh" if lang == "zh" else "en"]
     if cover < FOUND_THRESHOLD:
-        text = ("资料中没有找到这个问题的答案。下面是最接近的段落,仅供参考,它们并不回答这个问题。" if lang == "zh" else
-                "The documents do not answer this question. The closest passages are listed below for "
-                "reference; they do not answer it.")
-        return Answer(original, resolved, lang, False, text, passages, cover)
+        return Answer(original, resolved, lang, False, say["not_found"], passages, cover)
     heading = _heading(top)
     whole_section = bool(top.section_id and len(top.lines) > 1 and not _QUANTITY.search(query.text)
                          and (_LISTING.search(query.text) or names_section(query, top)))
-    related = [n for n, p in enumerate(passages[1:], start=2) if passage_coverage(query, p, lexical) >= FOUND_THRESHOLD]
-    if lang == "zh":
-        where = f"《{top.title}》" + (f"“{heading}”" if heading else "")
-        if whole_section:
-            body = f"{where}[1]:\n{top.text}"
-        else:
-            body = f"根据{where}[1]:" + "".join(key_sentences(query, top.text, lexical))
-        if top.cut:
-            body += f"\n(该部分较长,以上只摘录了前面部分;全文见 {top.source} 第{top.start_line}–{top.end_line}行之后。)"
-        if related:
-            body += f"\n另见 {'、'.join(f'[{n}]' for n in related)}。"
+    related = [n for n, p in enumerate(passages[1:], start=2) if passage_coverage(query, p, lexical) >= RELATED_THRESHOLD]
+    where = say["where_section" if heading else "where"].format(title=top.title, heading=heading)
+    if whole_section:
+        body = say["whole"].format(where=where, text=top.text)
     else:
-        where = f"“{top.title}”" + (f", section “{heading}”" if heading else "")
-        if whole_section:
-            body = f"From {where} [1] (quoted in the original Chinese):\n{top.text}"
-        else:
-            body = f"According to {where} [1] (original Chinese): " + "".join(key_sentences(query, top.text, lexical))
-        if top.cut:
-            body += f"\n(The section is long; only its beginning is quoted. It continues after line {top.end_line} of {top.source}.)"
-        if related:
-            body += f"\nSee also {', '.join(f'[{n}]' for n in related)}."
+        body = say["sentences"].format(where=where, text="".join(key_sentences(query, top.text, lexical)))
+    if top.cut:
+        body += say["cut"].format(source=top.source, start=top.start_line, end=top.end_line)
+    if related:
+        body += say["related"].format(refs=say["sep"].join(f"[{n}]" for n in related))
     return Answer(original, resolved, lang, True, body, passages, cover)

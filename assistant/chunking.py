@@ -37,7 +37,7 @@ def _split_long_line(line: Line, limit: int) -> list[Line]:
         current += sentence
     if current:
         pieces.append(current)
-    return [Line(p, line.start, line.end, line.page) for p in pieces]
+    return [Line(p, line.start, line.end, line.page, line.heading if n == 0 else None) for n, p in enumerate(pieces)]
 
 
 def _units(node: Node, max_chars: int, hard_chars: int) -> list[_Unit | Node]:

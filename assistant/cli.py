@@ -48,21 +48,26 @@ def user_errors(fn):
 
 
 class _Bar:
-    """Progress callback (stage, done, total) drawn as a rich progress bar on stderr."""
+    """Progress callback (stage, done, total) drawn as a rich progress bar on stderr; the bar
+    appears only when there is progress to show."""
 
     def __init__(self):
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                                  TimeElapsedColumn(), console=err, transient=True)
         self.tasks: dict[str, int] = {}
+        self.started = False
 
     def __enter__(self):
-        self.progress.start()
         return self
 
     def __exit__(self, *exc):
-        self.progress.stop()
+        if self.started:
+            self.progress.stop()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.started:
+            self.progress.start()
+            self.started = True
         if stage not in self.tasks:
             self.tasks[stage] = self.progress.add_task(stage, total=total)
         self.progress.update(self.tasks[stage], completed=done, total=total)
@@ -98,16 +103,28 @@ def index_build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Co
     settings = load_settings(corpus_dir=corpus)
     with _Bar() as bar:
         stats = Assistant.build(settings, warn=_warn, progress=bar, fresh=fresh)
-    formats = ", ".join(f"{n} {fmt}" for fmt, n in sorted(stats.formats.items()))
-    out.print(f"indexed {stats.documents} documents from {stats.files} files ({formats}) into {stats.chunks} chunks "
+    out.print(f"indexed {stats.documents} documents from {stats.files} files into {stats.chunks} chunks "
               f"in {stats.seconds:.1f}s; embedding model: {stats.embedding_model or 'none (lexical only)'}")
+    out.print(f"documents by format: {_by_format(stats.document_formats, stats.formats)}")
     changes = f"; since the last build: {stats.changes.summary()}" if stats.changes is not None else ""
     out.print(f"files processed: {stats.files_processed}, reused from cache: {stats.files_reused}; "
               f"chunks embedded: {stats.chunks_embedded}, vectors from cache: {stats.chunks_cached}{changes}")
-    if stats.skipped:
-        out.print(f"skipped {len(stats.skipped)} files:")
-        for skipped in stats.skipped:
-            out.print(f"  {escape(skipped['reason'])}")
+    _print_skipped(stats.skipped)
+
+
+def _by_format(documents: dict[str, int], files: dict[str, int]) -> str:
+    """Documents by format, with the files they came from: 2 docx (from 1 file), 23 txt (from 5 files)."""
+    parts = []
+    for fmt in sorted(documents):
+        n_files = files.get(fmt, 0)
+        parts.append(f"{documents[fmt]} {fmt} (from {n_files} file{'s' if n_files != 1 else ''})")
+    return ", ".join(parts) or "none"
+
+
+def _print_skipped(skipped: list[dict]) -> None:
+    out.print(f"skipped files: {len(skipped)}")
+    for item in skipped:
+        out.print(f"  {escape(item['reason'])}")
 
 
 @index_app.command("status")
@@ -123,12 +140,11 @@ def index_status(as_json: bool = typer.Option(False, "--json", help="Print JSON.
     out.print(f"index: {manifest['index_path']}")
     out.print(f"built: {manifest['built_at']} from {manifest['corpus']}")
     out.print(f"documents: {manifest['documents']}, chunks: {manifest['chunks']}, files: {len(manifest['files'])}")
+    if manifest.get("document_formats"):
+        out.print(f"documents by format: {_by_format(manifest['document_formats'], manifest.get('formats') or {})}")
     out.print(f"embedding model: {manifest.get('embedding_model') or 'none (lexical only)'}"
               f" (setting: {manifest.get('embedding_setting')}); dense index: {manifest.get('dense_index') or 'flat'}")
-    skipped = manifest.get("skipped") or []
-    out.print(f"skipped files: {len(skipped)}")
-    for item in skipped:
-        out.print(f"  {escape(item['reason'])}")
+    _print_skipped(manifest.get("skipped") or [])
     changes = manifest["changes"]
     if "error" in changes:
         out.print(f"changes since the build: cannot tell ({escape(changes['error'])})")
@@ -173,8 +189,9 @@ def _print_answer(answer: dict, full: bool = False) -> None:
     out.print(escape(answer["answer"]))
     if answer["citations"]:
         out.print()
-        label = "来源" if answer.get("lang", "zh") == "zh" and not answer["answer"].isascii() else "Sources"
-        out.print(f"[bold]{label}[/bold]" + ("" if answer.get("found", True) else " (closest, not an answer)"))
+        zh = answer.get("lang") == "zh"
+        note = "" if answer.get("found", True) else ("(最接近的段落,不是答案)" if zh else " (closest, not an answer)")
+        out.print(f"[bold]{'来源' if zh else 'Sources'}[/bold]{note}")
     for item in answer["citations"]:
         out.print(f"[bold][{item['n']}][/bold] {escape(item['title'])} — [cyan]{escape(item['section'] or '(start)')}[/cyan]"
                   f"  [dim]{escape(_location(item))}[/dim]")
@@ -306,6 +323,87 @@ def evaluate_cmd(questions: Path = typer.Argument(..., help="JSON-lines question
     misses = [r for r in report["questions"] if r["rank"] != 1]
     for row in misses:
         out.print(f"  {row['id']} rank {row['rank'] or '-'}: {escape(row['q'])}")
+
+
+def _draft_format(fmt: Optional[str], output: Optional[Path]) -> str:
+    from .drafting import FORMATS
+    from .errors import DraftError
+
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output else ""
+        return {"markdown": "md", "doc": "docx"}.get(suffix, suffix) if suffix in (*FORMATS, "markdown") else "md"
+    fmt = fmt.strip().lower()
+    if fmt == "markdown":
+        return "md"
+    if fmt not in FORMATS:
+        raise DraftError(f"unknown format {fmt!r}; use md, docx or json")
+    return fmt
+
+
+def _default_docx_name(school: str, kind_name: str) -> Path:
+    import re
+
+    return Path(re.sub(r'[\\/:*?"<>|\s]+', "_", f"{school}-{kind_name}提纲") + ".docx")
+
+
+@app.command()
+@user_errors
+def draft(kind: str = typer.Option(..., "--kind", help="summary (工作总结), plan (工作方案), self-inspection (自查报告), "
+                                                       "rectification (整改方案) or inspection-prep (迎检工作方案)."),
+          school: str = typer.Option(..., "--school", help="The school (or unit) the document is for."),
+          facts: Optional[Path] = typer.Option(None, "--facts", help="JSON or YAML file of the school's figures, "
+                                                                     "e.g. {\"学生数\": 650, \"教职工数\": 54}."),
+          focus: Optional[list[str]] = typer.Option(None, "--focus", help="Area of work to cover (repeatable): 办学条件, "
+                                                    "师资队伍, 教育质量, 入学机会与关爱弱势群体, 保障机制, 校园安全, 德育与校园文化."),
+          fmt: Optional[str] = typer.Option(None, "--format", help="md (default), docx or json; "
+                                                                   "taken from -o's extension when not given."),
+          output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (md/json go to "
+                                                "stdout otherwise; docx defaults to <school>-<kind>提纲.docx).")):
+    """Outline a new summary or plan for a school: sections with suggested points, 【placeholders】
+    for its own figures, and cited examples of how other schools wrote each part."""
+    from .drafting import check_school, read_facts, resolve_focus, resolve_kind, to_json, to_markdown, write_docx
+    from .errors import DraftError
+
+    template = resolve_kind(kind)
+    school = check_school(school)
+    areas = resolve_focus(focus)
+    fmt = _draft_format(fmt, output)
+    school_facts = read_facts(facts) if facts is not None else {}
+    assistant = _open()
+    outline = assistant.draft(template.kind, school, facts=school_facts, focus=areas)
+    for warning in outline.warnings:
+        _warn(warning if facts is None else warning.replace("warning:", f"warning: {facts}:", 1))
+    if fmt == "docx":
+        target = output or _default_docx_name(school, outline.kind_name)
+    else:
+        target = output
+    try:
+        if fmt == "docx":
+            write_docx(outline, target)
+        elif target is not None:
+            target.write_text(to_markdown(outline) if fmt == "md" else to_json(outline), encoding="utf-8")
+        else:
+            sys.stdout.write(to_markdown(outline) if fmt == "md" else to_json(outline))
+            return
+    except OSError as exc:
+        raise DraftError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    err.print(f"wrote {escape(str(target))} ({outline.kind_name}, {sum(1 for _ in outline.walk())} sections, "
+              f"{len(outline.examples())} examples, {len(outline.placeholders())} placeholders to fill)")
+
+
+@app.command()
+@user_errors
+def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (0.0.0.0: every interface)."),
+          port: int = typer.Option(8000, "--port", help="Port to listen on."),
+          log_level: str = typer.Option("info", "--log-level", help="uvicorn log level: warning, info, debug.")):
+    """Serve the HTTP API and the chat page (GET /) with uvicorn; the index loads once, here."""
+    from .api import check_listen, run
+
+    check_listen(host, port, log_level)  # before the slow start, so a busy port is one line
+    assistant = _open()
+    err.print(f"serving {assistant.index.manifest.get('documents')} documents on http://{host}:{port}/ "
+              f"(API docs: /docs); Ctrl-C stops")
+    run(assistant, host, port, log_level)
 
 
 def main() -> None:  # pragma: no cover - console-script entry

@@ -9,12 +9,16 @@ KINDS = ("summary", "plan", "self-inspection", "rectification", "inspection-prep
 
 @dataclass
 class Line:
-    """One line of text with where it came from: 1-based source lines `start`..`end`, and the page."""
+    """One line of text with where it came from: 1-based source lines `start`..`end`, and the page.
+
+    `heading` is the heading level the source itself marks (a Word "Heading 2" paragraph → 2), so
+    a styled heading without 公文 numbering still opens a section; None for ordinary lines."""
 
     text: str
     start: int
     end: int
     page: int | None = None
+    heading: int | None = None
 
 
 @dataclass

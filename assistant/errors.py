@@ -23,3 +23,8 @@ class LoadError(AssistantError):
 
 class QuestionError(AssistantError):
     """A question or query is empty, too long, or has a bad parameter."""
+
+
+class DraftError(AssistantError):
+    """A draft request names an unknown kind or focus area, a bad school name, or a facts file that
+    cannot be read; the message names what to fix (the valid kinds, the file)."""

@@ -3,6 +3,7 @@ HTTP app are thin shells over `Assistant`."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -46,6 +47,8 @@ class Assistant:
         self.searcher = Searcher(index, embedder)
         self.reranker = load_reranker(settings.rerank_model, warn)
         self.trees = SectionTrees(index)
+        self._finder = None  # the drafting aid's example finder, built on first use
+        self._finder_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings, warn: Callable[[str], None] = print,
@@ -138,6 +141,18 @@ class Assistant:
         top = answer.passages[0] if answer.found and answer.passages else None
         topic = top.section_path[-1] if top and top.section_path else None
         return Turn(answer.question, answer.resolved_question, topic, top.title if top else None)
+
+    def draft(self, kind: str, school: str, facts: dict | None = None, focus: list[str] | None = None):
+        """An outline (assistant.drafting.Outline) of a new document of `kind` (English or Chinese
+        name) for `school`: sections with suggested points, 【placeholders】 filled from `facts`
+        ({"学生数": 650, ...}) where given, and cited example passages from the corpus. `focus`
+        narrows or extends the areas of work. `.to_dict()` is the JSON of `POST /draft`."""
+        from .drafting import ExampleFinder, build_outline
+
+        with self._finder_lock:  # concurrent first drafts (HTTP) build one finder, not several
+            if self._finder is None:
+                self._finder = ExampleFinder(self.searcher)
+        return build_outline(self._finder, kind, school, facts=facts, focus=focus)
 
     def status(self) -> dict:
         manifest = dict(self.index.manifest)

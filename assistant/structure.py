@@ -18,19 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from .documents import Document, Line, Section
-
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
-
-
-def cn_to_int(text: str) -> int:
-    """一→1, 十→10, 十二→12, 二十三→23."""
-    if text == "十":
-        return 10
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
-    return _CN_DIGITS.get(text, 0)
-
+from .numerals import cn_to_int
 
 CN = "一二三四五六七八九十"
 #: style -> (pattern at the start of a block, rank used for display and tests)
@@ -71,6 +59,7 @@ class Marker:
     label: str  # the marker itself, e.g. "3." or "(二)" or "B6:C9"
     head: str  # the first clause after the marker
     title_like: bool  # a short title ("3.A2保障机制组"), not a sentence item ("2.学校财务管理制度…;")
+    level: int | None = None  # heading level marked by the source itself (Word heading styles)
 
 
 def parse_marker(text: str) -> Marker | None:
@@ -103,13 +92,25 @@ def parse_marker(text: str) -> Marker | None:
     return None
 
 
+def marker_of(line: Line) -> Marker | None:
+    """A block's heading marker: its 公文 numbering, or the heading level its source marks (a Word
+    "Heading 1" paragraph "指导思想" has no numbering but is a heading all the same)."""
+    marker = parse_marker(line.text)
+    if line.heading is None:
+        return marker
+    if marker is None:
+        return Marker(f"heading{line.heading}", 0, line.heading, "", line.text, True, line.heading)
+    marker.title_like, marker.level = True, line.heading
+    return marker
+
+
 def split_hidden_headings(line: Line) -> list[Line]:
     """Cut a flattened line before each heading hidden inside it."""
     parts = [p.strip() for p in _HIDDEN.split(line.text)]
     parts = [p for p in parts if p]
     if len(parts) <= 1:
         return [line]
-    return [Line(p, line.start, line.end, line.page) for p in parts]
+    return [Line(p, line.start, line.end, line.page, line.heading if n == 0 else None) for n, p in enumerate(parts)]
 
 
 _RANGE = re.compile(r"(?<![A-Za-z0-9])([ABC])\s*(\d{1,2})\s*[-—–~～至到]+\s*(?:\1)?\s*(\d{1,2})(?!\d)")
@@ -175,6 +176,8 @@ def display_heading(marker: Marker, text: str, limit: int = 30) -> str:
     if marker.style == "indicator":
         return marker.label.replace(" ", "")
     body = text[len(marker.label):].strip() if text.startswith(marker.label) else text
+    if not marker.label:  # a styled heading without numbering: its text is the heading
+        return body if len(body) <= limit else body[:limit].rstrip() + "…"
     cut = re.search(r"[。;\uff1b\uff1a:!?\uff01\uff1f]|\s{1,}(?=\S)", body)
     head = body[: cut.start()] if cut else body
     if len(head) > limit:
@@ -210,7 +213,7 @@ def build_tree(document: Document) -> Node:
     blocks: list[Line] = []
     for line in document.lines:
         blocks.extend(split_hidden_headings(line))
-    markers = [parse_marker(block.text) for block in blocks]
+    markers = [marker_of(block) for block in blocks]
     root = Node(f"{document.id}/s0", None, "", None, 0)
     stack: list[Node] = [root]
     count = 0
@@ -234,7 +237,15 @@ def _attach_point(stack: list[Node], markers: list[Marker | None], i: int, marke
 
     Candidates are open headings of the same style that the new number continues (n+1, or n+2
     for the most recent list, where an item was skipped); same shape first, then nearest gap,
-    then deepest. A candidate with an unexplained competitor ahead is refused."""
+    then deepest. A candidate with an unexplained competitor ahead is refused. A heading whose
+    source marks its level (Word heading styles) hangs under the nearest open heading of a
+    higher level, as in Word's own outline."""
+    if marker.level is not None:
+        for depth in range(len(stack) - 1, 0, -1):
+            om = stack[depth].marker
+            if om is not None and om.level is not None and om.level < marker.level:
+                return stack[depth]
+        return stack[0]
     if marker.style == "indicator":
         for depth in range(len(stack) - 1, 0, -1):
             if stack[depth].marker and stack[depth].marker.style == "indicator":

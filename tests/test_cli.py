@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from realworld import BROKEN_FILES, HTML_NAVIGATION, make_realworld_corpus
 from typer.testing import CliRunner
 
 from assistant.cli import app
@@ -18,7 +19,8 @@ def run(*args):
 def test_build_status_search(settings):
     result = run("index", "build")
     assert result.exit_code == 0, result.output
-    assert "indexed 2 documents from 2 files (2 txt)" in result.stdout
+    assert "indexed 2 documents from 2 files into" in result.stdout
+    assert "documents by format: 2 txt (from 2 files)" in result.stdout and "skipped files: 0" in result.stdout
     status = run("index", "status", "--json")
     manifest = json.loads(status.stdout)
     assert manifest["documents"] == 2 and manifest["embedding_model"] == "m3e-small"
@@ -65,3 +67,28 @@ def test_eval_json(settings, tmp_path):
     report = json.loads(result.stdout)
     assert report["n"] == 1 and report["hit@k"] == 1.0 and report["completeness"] == 1.0
     assert {"n", "hit@1", "hit@k", "mrr", "completeness", "questions"} <= set(report)
+
+
+def test_realworld_folder(settings, monkeypatch, tmp_path):
+    """Word, PDF, GBK text and HTML files are indexed and cited; each broken file is named once in
+    the summary and listed by `index status`; the build exits 0."""
+    corpus = make_realworld_corpus(tmp_path / "realworld")
+    result = run("index", "build", "--corpus", str(corpus))
+    assert result.exit_code == 0 and "Traceback" not in result.output
+    assert "indexed 4 documents from 4 files into" in result.stdout
+    assert "documents by format: 1 docx (from 1 file), 1 html (from 1 file), 1 pdf (from 1 file), 1 txt (from 1 file)" in result.stdout
+    summary = result.stdout.split("skipped files: 7\n", 1)[1].splitlines()
+    assert sorted(line.strip().split(":")[0] for line in summary) == sorted(BROKEN_FILES)
+    status = run("index", "status")
+    assert "skipped files: 7" in status.stdout and "locked.pdf: encrypted PDF" in status.stdout
+    for query, source in [("自查报告 生均公用经费", "self-inspection.docx"), ("留守儿童 结对教师", "left-behind-children.txt"),
+                          ("塑胶跑道", "caoji-summary.html"), ("迎检工作领导小组", "inspection-plan.pdf")]:
+        found = json.loads(run("search", query, "--json", "--top-k", "1").stdout)["results"][0]
+        assert found["source"] == source, query
+    pdf = json.loads(run("search", "5月迎接县级复查", "--json", "--top-k", "4").stdout)["results"]
+    assert {r["page"] for r in pdf if r["source"] == "inspection-plan.pdf"} <= {1, 2}
+    assert any(r["page"] == 2 for r in pdf if r["source"] == "inspection-plan.pdf")
+    human = run("search", "5月迎接县级复查", "--top-k", "4")
+    assert "inspection-plan.pdf:" in human.stdout and ", p.2" in human.stdout
+    for nav in HTML_NAVIGATION:
+        assert all(nav not in r["text"] for r in json.loads(run("search", nav, "--json").stdout)["results"])

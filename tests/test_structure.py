@@ -1,7 +1,7 @@
 import pytest
 
 from assistant.documents import Document, Line
-from assistant.structure import build_tree, cn_to_int, extract_codes, parse_marker, split_hidden_headings
+from assistant.structure import build_tree, cn_to_int, extract_codes, marker_of, parse_marker, split_hidden_headings
 
 
 @pytest.mark.parametrize("text, style, number", [
@@ -125,3 +125,24 @@ def test_section_path_and_levels():
     assert a2.depth == 3
     library = _find(root, "(二)图书室装订目录")
     assert library.path[:3] == a2.path and library.path[-1] == "(二)图书室装订目录"
+
+
+def test_source_heading_levels_open_sections_without_numbering():
+    # a Word file: "学校基本情况" and "存在的问题" in Heading 1, "办学条件" in Heading 2, 公文 numbering typed
+    texts = [("德胜小学自查报告", None), ("学校基本情况", 1), ("我校现有学生486人。", None), ("办学条件", 2),
+             ("一、校舍建设", None), ("1.新建教学楼一栋。", None), ("二、装备配置", None), ("生均图书35册。", None),
+             ("存在的问题", 1), ("音乐教师缺编。", None)]
+    document = Document("d", "t", "self-inspection", "a.docx",
+                        [Line(t, i, i, None, level) for i, (t, level) in enumerate(texts, start=1)])
+    root = build_tree(document)
+    paths = [node.path for node in root.walk() if node.marker]
+    assert paths == [["学校基本情况"], ["学校基本情况", "办学条件"], ["学校基本情况", "办学条件", "一、校舍建设"],
+                     ["学校基本情况", "办学条件", "一、校舍建设", "1.新建教学楼一栋"], ["学校基本情况", "办学条件", "二、装备配置"],
+                     ["存在的问题"]]
+
+
+def test_numbered_word_heading_keeps_its_numbering_and_level():
+    marker = marker_of(Line("一、提高认识,切实把推进义务教育均衡发展工作摆到重要位置。", 1, 1, None, 1))
+    assert (marker.style, marker.number, marker.level, marker.title_like) == ("cn", 1, 1, True)
+    assert marker_of(Line("指导思想", 1, 1, None, 2)).style == "heading2"
+    assert marker_of(Line("指导思想", 1, 1)) is None

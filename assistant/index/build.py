@@ -37,7 +37,7 @@ class BuildStats:
     chunks: int
     files: int
     skipped: list[dict]
-    formats: dict[str, int]
+    formats: dict[str, int]  # files by format
     seconds: float
     embedding_model: str | None
     path: str
@@ -48,15 +48,17 @@ class BuildStats:
     changes: Changes | None = None  # since the previous build (None when there was none)
     timings: dict[str, float] = field(default_factory=dict)
     dense_index: str | None = None
+    document_formats: dict[str, int] = field(default_factory=dict)  # documents by format
 
 
 def process_file(path: Path, relative: str, content_hash: str, meta: dict | None, chunk_chars: int) -> FileEntry:
     """Load, clean, split, chunk and tokenize one file; an unreadable one becomes a skipped entry."""
+    notes: list[str] = []
     try:
-        documents, fmt = load_documents(path, relative, meta)
+        documents, fmt = load_documents(path, relative, meta, notes.append)
     except LoadError as exc:
-        return FileEntry(relative, content_hash, skipped=str(exc))
-    entry = FileEntry(relative, content_hash, fmt, documents)
+        return FileEntry(relative, content_hash, skipped=str(exc), notes=notes)
+    entry = FileEntry(relative, content_hash, fmt, documents, notes=notes)
     for document in documents:
         sections, chunks = chunk_document(document, chunk_chars)
         entry.sections.extend(sections)
@@ -106,8 +108,11 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
     tokens: list[list[str]] = []
     files: dict[str, str] = {}
     formats: dict[str, int] = {}
+    document_formats: dict[str, int] = {}
     skipped: list[dict] = []
     for entry in entries:
+        for note in entry.notes:
+            warn(note)
         if entry.skipped:
             warn(f"skipped {entry.skipped}")
             skipped.append({"file": entry.relative, "reason": entry.skipped, "hash": entry.content_hash})
@@ -118,6 +123,7 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
         tokens.extend(entry.tokens)
         files[entry.relative] = entry.content_hash
         formats[entry.format] = formats.get(entry.format, 0) + 1
+        document_formats[entry.format] = document_formats.get(entry.format, 0) + len(entry.documents)
     if not documents:
         raise CorpusError(f"no readable documents in {corpus_dir} ({len(skipped)} files skipped)")
 
@@ -157,6 +163,7 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
         "chunks": len(chunks),
         "files": files,
         "formats": formats,
+        "document_formats": document_formats,
         "skipped": skipped,
     }
     manifest["build"] = {"files_processed": processed, "files_reused": len(entries) - processed,
@@ -174,5 +181,5 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
                        files_processed=processed, files_reused=len(entries) - processed,
                        chunks_embedded=made.embedded, chunks_cached=made.cached, changes=changes,
                        timings={k: round(v, 3) for k, v in timings.items()},
-                       dense_index=manifest["dense_index"])
+                       dense_index=manifest["dense_index"], document_formats=document_formats)
     return data, stats

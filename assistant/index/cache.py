@@ -16,7 +16,7 @@ import json
 import os
 import sqlite3
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -43,12 +43,13 @@ class FileEntry:
     chunks: list[Chunk] = field(default_factory=list)
     tokens: list[list[str]] = field(default_factory=list)
     skipped: str | None = None
+    notes: list[str] = field(default_factory=list)  # what loading said about parts of the file
 
     def to_dict(self) -> dict:
         return {
             "relative": self.relative, "content_hash": self.content_hash, "format": self.format,
-            "skipped": self.skipped,
-            "documents": [dict(_document_fields(d), lines=[[l.text, l.start, l.end, l.page] for l in d.lines])
+            "skipped": self.skipped, "notes": self.notes,
+            "documents": [dict(_document_fields(d), lines=[[getattr(l, f) for f in _LINE_FIELDS] for l in d.lines])
                           for d in self.documents],
             "sections": [s.to_dict() for s in self.sections],
             "chunks": [c.to_dict() for c in self.chunks],
@@ -64,7 +65,10 @@ class FileEntry:
             documents.append(Document(lines=lines, **row))
         return cls(data["relative"], data["content_hash"], data.get("format"), documents,
                    [Section(**row) for row in data["sections"]], [Chunk.from_dict(row) for row in data["chunks"]],
-                   data["tokens"], data.get("skipped"))
+                   data["tokens"], data.get("skipped"), data.get("notes") or [])
+
+
+_LINE_FIELDS = [f.name for f in fields(Line)]
 
 
 def _document_fields(document: Document) -> dict:

@@ -41,8 +41,14 @@ def offline_default_folder() -> Path | None:
     return folder if (folder / "config.json").exists() else None
 
 
+def downloads_allowed() -> bool:
+    return os.environ.get("ASSISTANT_ALLOW_DOWNLOAD") == "1"
+
+
 def resolve_model(reference: str) -> str:
-    """Setting → what SentenceTransformer loads: the offline default's folder, a folder, or a hub id."""
+    """Setting → what sentence-transformers loads: the offline default's folder, a folder, a hub
+    id found in the local Hugging Face cache (its snapshot folder), or — only when
+    ASSISTANT_ALLOW_DOWNLOAD=1 — the hub id itself. Never touches the network otherwise."""
     if reference == OFFLINE_DEFAULT_MODEL:
         folder = offline_default_folder()
         if folder is None:
@@ -51,17 +57,25 @@ def resolve_model(reference: str) -> str:
     path = Path(reference).expanduser()
     if path.exists():
         if not path.is_dir():
-            raise RuntimeError(f"{reference} is a file; point ASSISTANT_EMBEDDING_MODEL at the model folder")
+            raise RuntimeError(f"{reference} is a file; point the setting at the model folder")
         return str(path.resolve())
-    if reference.startswith((".", "/", "~")):
+    if reference.startswith((".", "/", "~")) or reference.count("/") > 1:
         raise RuntimeError(f"folder {reference} does not exist")
-    return reference
+    if downloads_allowed():
+        return reference
+    try:
+        from huggingface_hub import snapshot_download
+
+        return snapshot_download(reference, local_files_only=True)
+    except Exception as exc:
+        raise RuntimeError(f"'{reference}' is not a folder and not in the local Hugging Face cache; downloads are "
+                           f"off (copy the model folder here, or set ASSISTANT_ALLOW_DOWNLOAD=1)") from exc
 
 
 class SentenceTransformerEmbedder:
     def __init__(self, reference: str, batch_size: int = 32):
         location = resolve_model(reference)
-        offline = os.environ.get("ASSISTANT_ALLOW_DOWNLOAD") != "1"
+        offline = not downloads_allowed()
         saved = {k: os.environ.get(k) for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
         if offline:
             os.environ["HF_HUB_OFFLINE"] = "1"

@@ -55,13 +55,6 @@ class LexicalIndex:
         df = self.doc_freq(token)
         return math.log((self.size - df + 0.5) / (df + 0.5) + 1.0)
 
-    def docs_with_any(self, tokens: list[str]) -> np.ndarray:
-        """Positions of the chunks that contain at least one of `tokens` (from the postings)."""
-        indptr, indices = self.retriever.scores["indptr"], self.retriever.scores["indices"]
-        parts = [indices[indptr[n]:indptr[n + 1]] for n in (self.retriever.vocab_dict.get(t) for t in tokens)
-                 if n is not None]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-
     def doc_tokens(self, position: int) -> set[str]:
         """The distinct tokens of one chunk, read back from the BM25 matrix (no re-tokenizing)."""
         if self._doc_indptr is None:

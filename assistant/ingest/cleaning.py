@@ -6,12 +6,14 @@ every rule to its example). `clean_lines` applies them in order:
 2. drop: remove one line of site boilerplate ("我要投稿", "WORD下载 PDF下载", "小编" intros);
 3. inline: remove stray characters inside a line (anti-copy apostrophes);
 4. repair PDF damage: page numbers glued into sentences, sentences and titles broken over lines.
+Paged files (PDF) first lose their running headers and footers (`remove_running_lines`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 
 from ..documents import Line
 from ..segmentation import cut
@@ -70,6 +72,13 @@ _STARTS_NEW = re.compile(
     r"第[一二三四五六七八九十]+[篇章节条]|(组\s*长|副组长|成\s*员|组员)[\uff1a:]|B\d{0,2}[\uff1a:]C)"
 )
 _PAGE_NUMBER = re.compile(r"^(\d{1,3})\s+(?=\S)(?![年月日%个人名元万册套间所台])")
+#: A page label on a line of its own: "3", "- 3 -", "第3页", "第 1 页 共 2 页", "3/12", "Page 3 of 12".
+PAGE_LABEL = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}\s*页?(\s*([/／]|共|of)\s*\d{1,4}\s*页?)?[-—–\s]*$"
+                        r"|^[Pp]age\s*\d{1,4}(\s*(of|/)\s*\d{1,4})?$")
+#: How many lines at the top and at the bottom of a page can be a running header or footer.
+EDGE_LINES = 2
+#: A line of a paged file this close to the file's full line length was wrapped by the layout.
+FULL_LINE_SHARE = 0.85
 
 
 def _first_match(rules: list[Rule], text: str) -> Rule | None:
@@ -91,20 +100,49 @@ def _joins_word(before: str, after: str) -> bool:
     return False
 
 
-def _runs_on(previous: Line, line: Line, page_number_removed: bool) -> bool:
-    """Should `line` be joined to `previous` (one paragraph broken by extraction)?"""
+def _runs_on(previous: Line, line: Line, page_number_removed: bool, wrapped: bool = False) -> bool:
+    """Should `line` be joined to `previous` (one paragraph broken by extraction)? `wrapped`: the
+    previous physical line of a paged file was full, so the layout broke it."""
     prev = previous.text
     if prev.endswith(_TERMINAL) or _STARTS_NEW.match(line.text):
         return False
     if prev.endswith((",", "\uff0c", "、")):
         return True
-    if page_number_removed:
+    if page_number_removed or wrapped:
         return True
     return len(prev) >= 15 and _joins_word(prev, line.text)
 
 
-def clean_lines(lines: list[Line]) -> list[Line]:
-    """Apply the rules above to one file's lines, keeping each line's source span."""
+def _running_key(text: str) -> str:
+    """Running headers and footers compared with digits and spaces ignored ("第 1 页" = "第 2 页")."""
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+
+
+def remove_running_lines(lines: list[Line]) -> list[Line]:
+    """Drop the running headers and footers of a paged file: lines among the first or last
+    `EDGE_LINES` of at least half its pages (two at least), compared by `_running_key`, and page
+    labels (`PAGE_LABEL`) at a page's top or bottom. Lines without a page are left alone."""
+    pages: dict[int, list[int]] = {}
+    for i, line in enumerate(lines):
+        if line.page is not None:
+            pages.setdefault(line.page, []).append(i)
+    if not pages:
+        return lines
+    edges: dict[int, str] = {}
+    counts: Counter = Counter()
+    for positions in pages.values():
+        edge = set(positions[:EDGE_LINES] + positions[-EDGE_LINES:])
+        edges.update({i: _running_key(lines[i].text) for i in edge})
+        counts.update({edges[i] for i in edge})
+    running = {key for key, count in counts.items() if count >= 2 and 2 * count >= len(pages)}
+    drop = {i for i, key in edges.items() if key in running or PAGE_LABEL.match(lines[i].text)}
+    return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def clean_lines(lines: list[Line], repair_breaks: bool = True) -> list[Line]:
+    """Apply the rules above to one file's lines, keeping each line's source span. `repair_breaks`
+    is off for formats whose line breaks are the author's own paragraphs (Word)."""
+    lines = remove_running_lines(lines)
     kept: list[Line] = []
     after_post_time = False
     for line in lines:
@@ -120,25 +158,37 @@ def clean_lines(lines: list[Line]) -> list[Line]:
         after_post_time = False
         for inline in INLINE_RULES:
             text = inline.pattern.sub(inline.replacement, text)
-        kept.append(Line(text, line.start, line.end, line.page))
-    return repair_pdf_damage(kept)
+        kept.append(replace(line, text=text))
+    return repair_pdf_damage(kept) if repair_breaks else kept
+
+
+def _full_line_length(lines: list[Line]) -> int | None:
+    """Length of a full line in a paged file (90th percentile of its lines); None when unpaged."""
+    lengths = sorted(len(line.text) for line in lines if line.page is not None)
+    if len(lengths) < 6:
+        return None
+    return lengths[int(0.9 * (len(lengths) - 1))]
 
 
 def repair_pdf_damage(lines: list[Line]) -> list[Line]:
-    """Remove page numbers glued to line starts (they count 1, 2, 3… through the file) and join
-    lines that one paragraph or title was broken into."""
+    """Remove page numbers glued to line starts (they count 1, 2, 3… through a file without pages)
+    and join lines that one paragraph or title was broken into; in a paged file, a line as long
+    as a full line (`FULL_LINE_SHARE`) that ends mid-sentence runs on into the next."""
     out: list[Line] = []
     next_page = 1
+    full = _full_line_length(lines)
+    previous_length = 0
     for line in lines:
         text, removed = line.text, False
-        match = _PAGE_NUMBER.match(text)
+        match = _PAGE_NUMBER.match(text) if line.page is None else None
         if match and int(match.group(1)) in (next_page, next_page + 1):
             next_page = int(match.group(1)) + 1
             text, removed = text[match.end():], True
-        current = Line(text, line.start, line.end, line.page)
-        if out and _runs_on(out[-1], current, removed):
-            prev = out[-1]
-            out[-1] = Line(prev.text + text, prev.start, line.end, prev.page)
+        current = replace(line, text=text)
+        wrapped = full is not None and line.page is not None and previous_length >= FULL_LINE_SHARE * full
+        if out and _runs_on(out[-1], current, removed, wrapped):
+            out[-1] = replace(out[-1], text=out[-1].text + text, end=line.end)
         else:
             out.append(current)
+        previous_length = len(line.text)
     return out

@@ -44,8 +44,12 @@ def looks_like_mojibake(text: str, simplified: bool = True) -> bool:
     return simplified and len(_CJK.findall(sample)) >= 20 and common_cjk_share(sample) < 0.85
 
 
-def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
-    """Return (text, encoding). Raise LoadError naming `name` for empty, binary or undecodable data."""
+def decode_bytes(data: bytes, name: str, declared: str | None = None) -> tuple[str, str]:
+    """Return (text, encoding). Raise LoadError naming `name` for empty, binary or undecodable data.
+
+    `declared` is the encoding the file names for itself (an HTML `charset`); it is tried after
+    UTF-8 and GB18030, whose strict decoding is the stronger evidence (a page that says
+    ISO-8859-1 but holds GBK bytes is common, and Latin-1 decodes any bytes)."""
     if not data.strip():
         raise LoadError(f"{name}: empty file")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -56,12 +60,14 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
         if b"\x00" in data[:8192]:
             raise LoadError(f"{name}: binary data, not text (NUL bytes); convert it to .txt, .docx or .pdf")
         candidates = ["utf-8", "gb18030"]
+        if declared and declared.lower() not in ("utf-8", "utf8", "gb18030", "gbk", "gb2312"):
+            candidates.append(declared)
     for encoding in candidates:
         try:
             text = data.decode(encoding)
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, LookupError):
             continue
-        if not looks_like_mojibake(text):
+        if not looks_like_mojibake(text, simplified=encoding in ("utf-8", "utf-8-sig", "utf-16", "gb18030")):
             return text, ("gb18030" if encoding == "gb18030" else encoding)
     try:
         from charset_normalizer import from_bytes

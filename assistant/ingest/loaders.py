@@ -1,7 +1,9 @@
 """Loaders by file format, behind one interface: `load_file(path) -> LoadedFile` (lines with a line map).
 
 Each loader returns the file's non-empty lines, each with its 1-based source line (or paragraph)
-number and page where the format has pages. New formats register with `@loader(".ext")`."""
+number and page where the format has pages. New formats register with `@loader(".ext")`; the
+loaders of Word, PDF and HTML live in docx_loader.py, pdf_loader.py and html_loader.py (imported
+by the package, so they are registered whenever the ingest package is used)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,16 @@ class LoadedFile:
     format: str
     lines: list[Line]
     encoding: str | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # warnings about parts of the file (pages without text)
+    paragraphs: bool = False  # each line is an author's paragraph (Word): no line-break repair
+
+
+#: Formats people often have, that we do not read, with what to do about them.
+CONVERT_ADVICE = {
+    ".doc": "old binary Word format; open it in Word or WPS and save it as .docx",
+    ".wps": "WPS format; open it in WPS and save it as .docx",
+    ".rtf": "RTF format; open it in Word or WPS and save it as .docx",
+}
 
 
 LoaderFn = Callable[[Path], LoadedFile]
@@ -61,9 +72,14 @@ def load_file(path: Path) -> LoadedFile:
     """Read one file with the loader for its suffix; raise LoadError naming the file otherwise."""
     fn = _LOADERS.get(path.suffix.lower())
     if fn is None:
+        advice = CONVERT_ADVICE.get(path.suffix.lower())
+        if advice:
+            raise LoadError(f"{path.name}: {advice}")
         raise LoadError(f"{path.name}: unsupported file type '{path.suffix or '(none)'}' "
                         f"(supported: {', '.join(supported_suffixes())})")
     try:
+        if path.stat().st_size == 0:
+            raise LoadError(f"{path.name}: empty file")
         loaded = fn(path)
     except LoadError:
         raise

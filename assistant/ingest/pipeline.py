@@ -28,7 +28,8 @@ class SkippedFile:
 class LoadReport:
     documents: list[Document] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
-    formats: dict[str, int] = field(default_factory=dict)
+    formats: dict[str, int] = field(default_factory=dict)  # files by format
+    document_formats: dict[str, int] = field(default_factory=dict)  # documents by format
     files: dict[str, str] = field(default_factory=dict)  # relative path -> content hash
 
 
@@ -53,7 +54,7 @@ def discover(corpus_dir: Path) -> list[Path]:
              if p.is_file() and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
              and p.name not in MANIFEST_NAMES]
     if not files:
-        raise CorpusError(f"corpus folder {corpus_dir} holds no files; add .txt/.md documents")
+        raise CorpusError(f"corpus folder {corpus_dir} holds no files; add .txt, .md, .docx, .pdf or .html documents")
     return files
 
 
@@ -66,10 +67,14 @@ def doc_prefix(relative: str) -> str:
     return re.sub(r"[^0-9A-Za-z\u4e00-\u9fff]+", "-", stem).strip("-") or "doc"
 
 
-def load_documents(path: Path, relative: str, meta: dict | None = None) -> tuple[list[Document], str]:
-    """One file → its documents (and the format). Raises LoadError naming the file."""
+def load_documents(path: Path, relative: str, meta: dict | None = None,
+                   warn: Callable[[str], None] = lambda message: None) -> tuple[list[Document], str]:
+    """One file → its documents (and the format). Raises LoadError naming the file; notes about
+    parts of it (PDF pages without text) go to `warn`."""
     loaded = load_file(path)
-    lines = clean_lines(loaded.lines)
+    for note in loaded.notes:
+        warn(f"{relative}: {note}")
+    lines = clean_lines(loaded.lines, repair_breaks=not loaded.paragraphs)
     if not lines:
         raise LoadError(f"{path.name}: nothing left after removing site boilerplate")
     meta = meta or {}
@@ -90,13 +95,14 @@ def load_corpus(corpus_dir: Path, warn: Callable[[str], None] = lambda message: 
     for path in discover(corpus_dir):
         relative = path.relative_to(corpus_dir).as_posix()
         try:
-            documents, fmt = load_documents(path, relative, manifest.get(relative))
+            documents, fmt = load_documents(path, relative, manifest.get(relative), warn)
         except LoadError as exc:
             report.skipped.append(SkippedFile(relative, str(exc)))
             warn(f"skipped {exc}")
             continue
         report.documents.extend(documents)
         report.formats[fmt] = report.formats.get(fmt, 0) + 1
+        report.document_formats[fmt] = report.document_formats.get(fmt, 0) + len(documents)
         report.files[relative] = file_hash(path)
     if not report.documents:
         raise CorpusError(f"no readable documents in {corpus_dir} ({len(report.skipped)} files skipped)")

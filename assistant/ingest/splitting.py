@@ -50,7 +50,7 @@ def find_organisation(text: str) -> str | None:
     for match in ORG.finditer(text):
         org = match.group("org")
         org = re.sub(r"^.*(总结|方案|计划|报告)", "", org)
-        org = re.sub(r"^(关于|迎接|推进|根据|为了|在|全|我|该|依托)", "", org)
+        org = re.sub(r"^(关于|迎接|推进|根据|按照|依据|为了|在|全|我|该|依托)", "", org)
         if len(org) >= 3 and not _GENERIC_ORG.match(org):
             return org
     return None

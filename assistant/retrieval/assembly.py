@@ -16,11 +16,10 @@ from ..documents import Document, Line
 from ..index.store import IndexData
 from ..index.tokenization import tokenize
 from ..structure import Node, build_tree
+from .evidence import content_groups
 from .query import Query
 from .search import Hit
 
-#: Generic words that say nothing about which section is meant.
-_GENERIC = frozenset("工作 情况 学校 要求 内容 方面 问题 哪些 什么 多少 怎样 如何 主要 进行 开展 有关 相关 负责 准备 需要".split())
 
 
 @dataclass
@@ -60,7 +59,9 @@ class Passage:
 
 
 class SectionTrees:
-    """Section trees of the indexed documents, rebuilt on demand and cached."""
+    """Section trees of the indexed documents, rebuilt on demand and cached. Safe to share between
+    threads: lru_cache keeps its bookkeeping consistent, two threads may build the same tree at
+    once (equal results), and a tree is never changed after it is built."""
 
     def __init__(self, index: IndexData):
         self.index = index
@@ -79,18 +80,15 @@ class SectionTrees:
 
 
 def heading_match(query: Query, node: Node) -> float:
-    """Share of the question's content words found in a section heading (codes count double)."""
+    """Weighted share of the question's content words found in a section heading."""
     if node.marker is None:
         return 0.0
-    groups = [[t for t in g if (len(t) >= 2 or re.fullmatch(r"[a-z]\d+", t)) and t not in _GENERIC]
-              for g in (query.groups or [[t] for t in query.tokens])]
-    groups = [g for g in groups if g]
+    groups = content_groups(query)
     if not groups:
         return 0.0
     heading = set(tokenize(node.heading))
-    weights = [2.0 if any(re.fullmatch(r"[abc]\d{1,2}", t) for t in g) else 1.0 for g in groups]
-    found = sum(w for g, w in zip(groups, weights) if any(t in heading for t in g))
-    return found / sum(weights)
+    total = sum(g.weight for g in groups)
+    return sum(g.weight * g.presence(heading, node.heading) for g in groups) / total
 
 
 def _subtree_ids(node: Node) -> set[str]:
@@ -125,12 +123,17 @@ def choose_section(trees: SectionTrees, query: Query, hits: list[Hit], limit: in
     for inner in node.walk():
         if inner is not node and inner.blocks and inner.blocks[0].text in chunk_text:
             candidates.append((inner, 0, True))
+    groups = content_groups(query)
+    lexical = trees.index.lexical
+    key = max(groups, key=lambda g: g.weight * max((lexical.idf(t) for t in g.tokens), default=0.0), default=None)
     best, best_score = None, 0.0
     for candidate, depth, inside in candidates:
         match = heading_match(query, candidate)
         ids = _subtree_ids(candidate)
         support = sum(1.0 / h.rank for h in same_doc if h.chunk.section_id in ids) + (1.0 if inside else 0.0)
-        named = match >= 0.5
+        # named: the heading holds most of the question, or its most specific word ("宣传报道组")
+        named = match >= 0.5 or (key is not None and candidate.marker is not None
+                                 and key.presence(set(tokenize(candidate.heading)), candidate.heading) == 1.0)
         if _size(candidate) > limit and not named:
             continue
         if inside and not named:

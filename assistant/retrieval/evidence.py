@@ -6,41 +6,83 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
 from ..index.lexical import LexicalIndex
 from ..index.tokenization import tokenize
-from .query import Query
+from .query import Query, Word
 
 #: Words that say nothing about what is asked.
 GENERIC = frozenset("工作 情况 学校 要求 内容 方面 问题 哪些 什么 多少 怎样 如何 主要 进行 开展 有关 相关 需要 "
-                    "现有 共有 计划 是否 负责 准备".split())
+                    "现有 共有 计划 是否 负责 准备 材料 资料 钱 期间 时候".split())
+_YEAR = re.compile(r"(19|20)\d\d")
 _STOP_CHARS = frozenset("组 年 人 个 元 册 所 间 套 天 次 率 比".split())
 
 
-def content_groups(query: Query) -> list[list[str]]:
-    """One group of alternative tokens per content word of the question (a Chinese word and its
-    parts; an English term's glossary alternatives)."""
-    groups = []
-    for group in query.groups or [[t] for t in query.tokens]:
-        kept = [t for t in group if (len(t) >= 2 or re.fullmatch(r"[\u4e00-\u9fff]", t)) and t not in GENERIC
-                and not t.isdigit()]
-        if kept and not all(t in _STOP_CHARS for t in kept):
-            groups.append(kept)
-    return groups
+def _present(token: str, tokens: set[str], raw: str) -> bool:
+    return token in tokens or (len(token) >= 2 and not token.isascii() and token in raw)
 
 
-def group_weights(query: Query, lexical: LexicalIndex, groups: list[list[str]] | None = None
-                  ) -> tuple[list[list[str]], list[float], float]:
-    """The question's content-word groups, each group's weight (the largest idf of its tokens
-    the corpus uses, else the largest possible idf) and the total weight (English words that map
-    to no Chinese term count half a missing word each). The same for every passage: compute once
-    per question."""
+def compound_presence(spelling: tuple[str, ...], tokens: set[str], raw: str) -> float:
+    """1 when the whole word is present; else, when its head (last part) is, the share of its
+    parts present; else 0 (平均年龄 without 年龄 is not about age; 师生 is not 师生比)."""
+    whole = max(spelling, key=len)
+    if _present(whole, tokens, raw):
+        return 1.0
+    parts = [t for t in spelling if t != whole]
+    heads = [t for t in parts if whole.endswith(t)]
+    if not heads or not any(_present(t, tokens, raw) for t in heads):
+        return 0.0
+    return sum(1 for t in parts if _present(t, tokens, raw)) / len(parts)
+
+
+@dataclass(frozen=True)
+class Group:
+    """A content word of the question with the tokens that say nothing left out."""
+
+    alternatives: tuple[tuple[str, ...], ...]
+    weight: float
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        return tuple(t for alternative in self.alternatives for t in alternative)
+
+    def presence(self, tokens: set[str], raw: str) -> float:
+        return max(compound_presence(a, tokens, raw) for a in self.alternatives)
+
+
+def _keep(token: str) -> bool:
+    return ((len(token) >= 2 or bool(re.fullmatch(r"[\u4e00-\u9fff]", token))) and token not in GENERIC
+            and (not token.isdigit() or bool(_YEAR.fullmatch(token))))
+
+
+def content_groups(query: Query) -> list[Group]:
+    """The question's content words (generic words, plain numbers and measure words left out)."""
+    words = query.words or [Word(((t,),), w) for t, w in zip(query.tokens, query.weights)]
+    out = []
+    for word in words:
+        alternatives = []
+        for spelling in word.alternatives:
+            kept = tuple(t for t in spelling if _keep(t))
+            if kept and not all(t in _STOP_CHARS for t in kept) and (not spelling or _keep(max(spelling, key=len))):
+                alternatives.append(kept)
+        if alternatives:
+            out.append(Group(tuple(alternatives), word.weight))
+    return out
+
+
+def group_weights(query: Query, lexical: LexicalIndex, groups: list[Group] | None = None
+                  ) -> tuple[list[Group], list[float], float]:
+    """The question's content words, each word's weight w·idf (idf: the largest of its tokens the
+    corpus uses, else the largest possible) and the total weight (English words that map to no
+    Chinese term count half a missing word each). The same for every passage: compute once per
+    question and pass to coverage_of_tokens()."""
     groups = content_groups(query) if groups is None else groups
     max_idf = math.log(lexical.size + 1.0) + 1.0
     weights, total = [], 0.0
     for group in groups:
-        known = [lexical.idf(t) for t in group if lexical.doc_freq(t)]
-        idf = max(known) if known else max_idf
+        known = [lexical.idf(t) for t in group.tokens if lexical.doc_freq(t)]
+        idf = (max(known) if known else max_idf) * group.weight
         weights.append(idf)
         total += idf
     total += 0.5 * max_idf * len(query.unmatched)
@@ -48,18 +90,38 @@ def group_weights(query: Query, lexical: LexicalIndex, groups: list[list[str]] |
 
 
 def coverage_of_tokens(query: Query, present: set[str], lexical: LexicalIndex,
-                       groups: list[list[str]] | None = None,
-                       weights: tuple[list[list[str]], list[float], float] | None = None) -> float:
-    """Σ idf(word)·[word present] / Σ idf(word). A word counts once, whichever of its tokens is
-    present; a word the corpus never uses weighs most; English words that map to no Chinese term
-    count as missing. `weights`: group_weights() of the question, when already computed."""
+                       groups: list[Group] | None = None, raw: str = "",
+                       weights: tuple[list[Group], list[float], float] | None = None) -> float:
+    """Σ w·idf(word)·presence(word) / Σ w·idf(word). A word the corpus never uses weighs most;
+    English words that map to no Chinese term count as missing. `raw` (the text itself) lets a
+    Chinese word count as present when segmentation cut it differently there. `weights`:
+    group_weights() of the question, when already computed."""
     groups, idfs, total = weights if weights is not None else group_weights(query, lexical, groups)
     found = 0.0
     for group, idf in zip(groups, idfs):
-        if any(t in present for t in group):
-            found += idf
+        found += idf * group.presence(present, raw)
     return found / total if total else 0.0
 
 
 def coverage(query: Query, text: str, lexical: LexicalIndex) -> float:
-    return coverage_of_tokens(query, set(tokenize(text)), lexical)
+    return coverage_of_tokens(query, set(tokenize(text)), lexical, raw=text)
+
+
+_SENTENCE = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])|\n")
+
+
+def window_coverage(query: Query, context: str, text: str, lexical: LexicalIndex, width: int = 2) -> float:
+    """Best coverage of `context` (title, heading path) plus any `width` adjacent sentences of
+    `text`: the question's words must occur together, not scattered over a long passage."""
+    groups = content_groups(query)
+    base = set(tokenize(context))
+    sentences = [s for s in _SENTENCE.split(text) if s and s.strip()] or [text]
+    token_sets = [set(tokenize(s)) for s in sentences]
+    best = coverage_of_tokens(query, base, lexical, groups, context)
+    for start in range(len(token_sets)):
+        window = set(base)
+        for tokens in token_sets[start:start + width]:
+            window |= tokens
+        raw = context + "".join(sentences[start:start + width])
+        best = max(best, coverage_of_tokens(query, window, lexical, groups, raw))
+    return best

@@ -10,6 +10,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..index.tokenization import tokenize
+from ..numerals import int_to_cn
 from ..segmentation import cut
 from ..structure import extract_codes
 
@@ -21,7 +22,6 @@ EN_STOPWORDS = frozenset(
     "it its their there from as about into than then so such any all some each every our your my his her "
     "they them we you i me us not no yes please tell show give list find there's what's where when why "
     "need needs needed".split())
-_NUMERALS = "零一二三四五六七八九"
 
 
 @dataclass
@@ -34,7 +34,18 @@ class Query:
     dense_text: str = ""
     terms: list[str] = field(default_factory=list)  # Chinese terms an English question was mapped to
     unmatched: list[str] = field(default_factory=list)  # English content words with no Chinese term
-    groups: list[list[str]] = field(default_factory=list)  # one group of alternative tokens per word or term
+    words: list["Word"] = field(default_factory=list)  # the question's words, for coverage and heading matches
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of the question as the corpus may write it: alternatives (an English term's
+    glossary alternatives, e.g. 材料 | 资料), each a Chinese word given as its search-mode tokens
+    (the whole word and its parts, e.g. 教学 学点 教学点); `weight` says how much the word tells
+    about what is asked (indicator codes 2, vague verbs less than 1)."""
+
+    alternatives: tuple[tuple[str, ...], ...]
+    weight: float = 1.0
 
 
 def language_of(text: str) -> str:
@@ -43,35 +54,27 @@ def language_of(text: str) -> str:
     return "zh" if cjk >= max(1, latin // 3) else "en"
 
 
-def int_to_cn(number: int) -> str:
-    """46 → 四十六, 10 → 十, 12 → 十二, 105 → 一百零五."""
-    if number < 10:
-        return _NUMERALS[number]
-    if number < 20:
-        return "十" + (_NUMERALS[number % 10] if number % 10 else "")
-    if number < 100:
-        return _NUMERALS[number // 10] + "十" + (_NUMERALS[number % 10] if number % 10 else "")
-    hundreds, rest = divmod(number, 100)
-    if rest == 0:
-        return _NUMERALS[hundreds] + "百"
-    return _NUMERALS[hundreds] + "百" + ("零" + _NUMERALS[rest] if rest < 10 else int_to_cn(rest))
-
-
 @lru_cache(maxsize=1)
-def glossary() -> dict[tuple[str, ...], list[str]]:
+def glossary_table() -> dict[tuple[str, ...], tuple[list[str], float]]:
+    """English phrase (as words) → (Chinese terms, weight)."""
     text = resources.files("assistant").joinpath("data", "glossary_en_zh.tsv").read_text(encoding="utf-8")
-    table: dict[tuple[str, ...], list[str]] = {}
+    table: dict[tuple[str, ...], tuple[list[str], float]] = {}
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        english, chinese = line.split("\t")
+        english, chinese, *rest = line.split("\t")
+        weight = float(rest[0]) if rest and rest[0].strip() else 1.0
         terms = [t.strip() for t in chinese.split("|") if t.strip()]
         for phrase in english.split("|"):
             key = tuple(_words(phrase))
             if key:
-                table.setdefault(key, [])
-                table[key].extend(t for t in terms if t not in table[key])
+                known, _ = table.get(key, ([], weight))
+                table[key] = (known + [t for t in terms if t not in known], weight)
     return table
+
+
+def glossary() -> dict[tuple[str, ...], list[str]]:
+    return {key: terms for key, (terms, _) in glossary_table().items()}
 
 
 def _words(text: str) -> list[str]:
@@ -91,7 +94,7 @@ def english_terms(question: str, names: dict[str, list[str]] | None = None,
     """Chinese terms (with weights) for an English question, in question order. English content
     words that map to nothing are appended to `unmatched` when a list is given."""
     names = names or {}
-    table = glossary()
+    table = glossary_table()
     longest = max((len(k) for k in table), default=1)
     out: list[tuple[str, float]] = []
     for code in extract_codes(question.upper()):
@@ -104,7 +107,8 @@ def english_terms(question: str, names: dict[str, list[str]] | None = None,
             span = words[i:i + size]
             for key in (tuple(span), tuple(_singular(w) for w in span)):
                 if key in table:
-                    out.extend((term, 1.0) for term in table[key])
+                    terms, weight = table[key]
+                    out.extend((term, weight) for term in terms)
                     i += size
                     matched = True
                     break
@@ -140,8 +144,8 @@ def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str 
     codes = extract_codes(text if lang == "zh" else text.upper())
     if lang == "zh":
         tokens = tokenize(text)
-        groups = [g for g in (tokenize(word) for word in cut(text, hmm=True)) if g]
-        return Query(text, lang, tokens, [1.0] * len(tokens), codes, text, groups=groups)
+        words = [chinese_word(word) for word in cut(text, hmm=True)]
+        return Query(text, lang, tokens, [1.0] * len(tokens), codes, text, words=[w for w in words if w])
     unmatched: list[str] = []
     latin = _CJK_RUN.sub(" ", text)
     terms = english_terms(latin, names, unmatched)
@@ -149,10 +153,14 @@ def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str 
     terms += [(run, 1.5) for run in chinese_runs]
     tokens: list[str] = []
     weights: list[float] = []
-    groups: dict[str, list[str]] = {}
+    alternatives: dict[str, list[tuple[str, ...]]] = {}
+    word_weights: dict[str, float] = {}
     for term, weight in terms:
-        group = groups.setdefault(_entry_of(term, terms), [])
-        group.extend(t for t in (tokenize(term) or [term.lower()]) if t not in group)
+        key = _entry_of(term, terms)
+        spelled = tuple(tokenize(term) or [term.lower()])
+        if spelled not in alternatives.setdefault(key, []):
+            alternatives[key].append(spelled)
+        word_weights[key] = max(word_weights.get(key, 0.0), weight)
         for token in tokenize(term) or [term.lower()]:
             if token in tokens:
                 index = tokens.index(token)
@@ -161,8 +169,20 @@ def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str 
                 tokens.append(token)
                 weights.append(weight)
     chinese = "".join(dict.fromkeys(term for term, _ in terms))
-    return Query(text, lang, tokens, weights, codes, chinese or text, [t for t, _ in terms], unmatched,
-                 list(groups.values()))
+    words = [Word(tuple(alternatives[k]), word_weights[k]) for k in alternatives]
+    return Query(text, lang, tokens, weights, codes, chinese or text, [t for t, _ in terms], unmatched, words)
+
+
+def chinese_word(word: str) -> Word | None:
+    """A Chinese word of the question as a Word (its search-mode tokens); None for punctuation."""
+    tokens = tuple(tokenize(word))
+    if not tokens:
+        return None
+    return Word((tokens,), 2.0 if any(_is_code(t) for t in tokens) else 1.0)
+
+
+def _is_code(token: str) -> bool:
+    return bool(re.fullmatch(r"[abcABC]\d{1,2}", token))
 
 
 def _entry_of(term: str, terms: list[tuple[str, float]]) -> str:

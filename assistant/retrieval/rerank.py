@@ -20,15 +20,15 @@ class Reranker(Protocol):
 
 class CrossEncoderReranker:
     def __init__(self, reference: str):
-        from sentence_transformers import CrossEncoder
+        from ..index.embedders import downloads_allowed, resolve_model
 
-        from ..index.embedders import resolve_model
-
-        location = resolve_model(reference)
+        location = resolve_model(reference)  # a local folder unless downloads are allowed
         saved = os.environ.get("HF_HUB_OFFLINE")
-        if os.environ.get("ASSISTANT_ALLOW_DOWNLOAD") != "1":
+        if not downloads_allowed():
             os.environ["HF_HUB_OFFLINE"] = "1"
         try:
+            from sentence_transformers import CrossEncoder
+
             self.model = CrossEncoder(location, device="cpu")
         finally:
             if saved is None:

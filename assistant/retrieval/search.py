@@ -7,15 +7,14 @@ import re
 import threading
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..documents import Chunk
 from ..errors import QuestionError
 from ..index.embedders import Embedder
 from ..index.store import IndexData
-from .evidence import group_weights
+from ..segmentation import cut
+from .evidence import coverage_of_tokens, group_weights
 from .fusion import ranks_from, ranks_of, reciprocal_rank_fusion
-from .query import Query, analyse
+from .query import Query, analyse, chinese_word
 
 MAX_QUESTION_CHARS = 2000
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
@@ -57,6 +56,7 @@ class Searcher:
         self.dense_weight = dense_weight
         self.code_weight = code_weight
         self.coverage_weight = coverage_weight
+        self._chunk_tokens: dict[int, set[str]] = {}
         self._code_positions: dict[str, list[int]] | None = None
         self._names: dict[str, list[str]] | None = None
         self._lock = threading.Lock()
@@ -82,7 +82,23 @@ class Searcher:
         query = analyse(question, lang=lang)
         if query.lang == "en":
             query = analyse(question, self.names(), lang=query.lang)
+        else:
+            self._recut_unknown(query)
         return query
+
+    def _recut_unknown(self, query: Query) -> None:
+        """A question word the corpus never uses may be a guess of jieba's HMM gluing characters
+        ("A3组要准备" → "组要"): cut it again from the dictionary alone."""
+        vocabulary = self.index.lexical.retriever.vocab_dict
+        words = []
+        for word in query.words:
+            tokens = word.alternatives[0]
+            whole = max(tokens, key=len)
+            if any(t in vocabulary for t in tokens) or len(whole) < 2:
+                words.append(word)
+                continue
+            words.extend(w for w in (chinese_word(piece) for piece in cut(whole, hmm=False)) if w)
+        query.words = words
 
     def search(self, question: str, top_k: int = 5) -> list[Hit]:
         return self.search_query(self.analyse(question), top_k)
@@ -111,10 +127,21 @@ class Searcher:
             for position in sorted(overlaps):
                 fused[position] = fused.get(position, 0.0) + bonus * overlaps[position] / len(wanted)
         if self.coverage_weight:
+            weights = group_weights(query, self.index.lexical)  # once per question, not per chunk
             bonus = self.coverage_weight / (self.rrf_k + 1)
-            for position, share in zip(fused, self.coverages(query, list(fused))):
-                fused[position] += bonus * share
+            for position in fused:
+                fused[position] += bonus * coverage_of_tokens(query, self.tokens_of(position), self.index.lexical,
+                                                              raw=self.index.chunks[position].text, weights=weights)
         return fused, lex_ranks, dense_ranks
+
+    def tokens_of(self, position: int) -> set[str]:
+        """Tokens of a chunk with its title and heading path (cached; threads that race here
+        compute the same set, and a dict item assignment is atomic)."""
+        tokens = self._chunk_tokens.get(position)
+        if tokens is None:  # read back from the BM25 matrix: no re-tokenizing
+            tokens = self.index.lexical.doc_tokens(position)
+            self._chunk_tokens[position] = tokens
+        return tokens
 
     def code_positions(self) -> dict[str, list[int]]:
         """Indicator code → positions of the chunks that carry it (built once)."""
@@ -125,20 +152,6 @@ class Searcher:
                     positions.setdefault(code, []).append(position)
             self._code_positions = positions
         return self._code_positions
-
-    def coverages(self, query: Query, positions: list[int]) -> np.ndarray:
-        """coverage_of_tokens() of each chunk at `positions`, computed per question word over the
-        BM25 postings (which chunks hold the word) rather than per chunk over its tokens."""
-        groups, idfs, total = group_weights(query, self.index.lexical)
-        where = np.asarray(positions, dtype=np.int64)
-        found = np.zeros(len(where), dtype=np.float64)
-        for group, idf in zip(groups, idfs):
-            found += np.where(np.isin(where, self.index.lexical.docs_with_any(group)), idf, 0.0)
-        return found / total if total else np.zeros(len(where))
-
-    def tokens_of(self, position: int) -> set[str]:
-        """Tokens of a chunk with its title and heading path: the BM25 index's own tokens."""
-        return self.index.lexical.doc_tokens(position)
 
     def search_query(self, query: Query, top_k: int = 5) -> list[Hit]:
         fused, lex_ranks, dense_ranks = self.scores(query)

@@ -1,7 +1,8 @@
 import pytest
 
 from assistant.documents import Line
-from assistant.ingest.cleaning import DROP_RULES, INLINE_RULES, TRUNCATE_RULES, clean_lines, repair_pdf_damage
+from assistant.ingest.cleaning import (DROP_RULES, INLINE_RULES, TRUNCATE_RULES, clean_lines, remove_running_lines,
+                                       repair_pdf_damage)
 
 
 def lines(*texts):
@@ -64,3 +65,54 @@ def test_line_ending_in_comma_runs_on():
 def test_heading_and_short_lines_are_not_joined():
     texts = ["一、指导思想", "根据上级有关文件精神。", "学校义务教育均衡发展工作方案", "琚湾二中"]
     assert [l.text for l in repair_pdf_damage(lines(*texts))] == texts
+
+
+def paged(*pages):
+    """Lines of a paged file: one list of texts per page, numbered through the file."""
+    out, n = [], 0
+    for page, texts in enumerate(pages, start=1):
+        for text in texts:
+            n += 1
+            out.append(Line(text, n, n, page))
+    return out
+
+
+def test_running_header_and_footer_repeated_on_most_pages_are_removed():
+    lines = paged(["新庄乡中心学校文件", "一、指导思想", "为迎接督导评估,特制定本方案。", "第 1 页 共 3 页"],
+                  ["新庄乡中心学校文件", "二、组织机构", "成立领导小组。", "第 2 页 共 3 页"],
+                  ["新庄乡中心学校文件", "三、时间安排", "三月开始整改。", "第 3 页 共 3 页"])
+    kept = remove_running_lines(lines)
+    assert [l.text for l in kept] == ["一、指导思想", "为迎接督导评估,特制定本方案。", "二、组织机构", "成立领导小组。",
+                                      "三、时间安排", "三月开始整改。"]
+
+
+def test_page_labels_at_page_edges_are_removed_but_not_body_text():
+    lines = paged(["一、指导思想", "为迎接督导评估,特制定本方案。", "- 1 -"], ["2", "二、组织机构", "成立领导小组,共12人。"])
+    assert [l.text for l in remove_running_lines(lines)] == ["一、指导思想", "为迎接督导评估,特制定本方案。", "二、组织机构",
+                                                             "成立领导小组,共12人。"]
+
+
+def test_lines_without_pages_are_left_to_the_other_rules():
+    texts = ["学校工作总结", "第 1 页", "学校工作总结", "1"]
+    assert [l.text for l in remove_running_lines(lines(*texts))] == texts
+
+
+def test_full_lines_of_a_paged_file_run_on_into_the_next():
+    # a paragraph wrapped every 20 characters by the layout, cut between two words ("我乡各|校")
+    texts = ["一、指导思想", "为迎接县政府义务教育均衡发展督导评估", "全面提升我乡各校办学水平,按照统一部署", "特制定本方案。",
+             "二、组织机构", "成立领导小组,校长任组长。", "三、时间安排", "三月开始集中整改。"]
+    fixed = repair_pdf_damage([Line(t, i, i, 1) for i, t in enumerate(texts, start=1)])
+    assert [l.text for l in fixed][:2] == ["一、指导思想", "为迎接县政府义务教育均衡发展督导评估全面提升我乡各校办学水平,按照统一部署特制定本方案。"]
+    assert (fixed[1].start, fixed[1].end, fixed[1].page) == (2, 4, 1)
+    assert [l.text for l in fixed][2:] == texts[4:]
+
+
+def test_page_numbers_glued_to_lines_are_only_guessed_without_pages():
+    # in a PDF the page is known and page labels are lines of their own: "1 号楼" is content
+    fixed = repair_pdf_damage([Line("一、校舍建设", 1, 1, 1), Line("1 号楼一栋。", 2, 2, 1)])
+    assert [l.text for l in fixed] == ["一、校舍建设", "1 号楼一栋。"]
+
+
+def test_word_paragraphs_are_not_joined():
+    texts = ["学校义务教育均衡发展自查报告", "学校基本情况学校基本情况学校基本情况,", "我校现有学生486人。"]
+    assert [l.text for l in clean_lines(lines(*texts), repair_breaks=False)] == texts

@@ -3,7 +3,8 @@ import pytest
 from assistant.errors import QuestionError
 from assistant.index.build import build_index
 from assistant.retrieval.fusion import ranks_of, reciprocal_rank_fusion
-from assistant.retrieval.query import analyse, english_terms, int_to_cn, language_of
+from assistant.numerals import int_to_cn
+from assistant.retrieval.query import analyse, english_terms, language_of
 from assistant.retrieval.search import Searcher
 
 import numpy as np
@@ -87,13 +88,3 @@ def test_chunk_tokens_come_from_the_bm25_index(searcher):
     for position, chunk in enumerate(index.chunks):
         title = index.doc_by_id[chunk.doc_id]["title"]
         assert searcher.tokens_of(position) == set(tokenize(index_text(chunk, title)))
-
-
-def test_coverage_from_postings_equals_coverage_of_chunk_tokens(searcher):
-    from assistant.retrieval.evidence import coverage_of_tokens
-
-    positions = list(range(len(searcher.index.chunks)))
-    for question in ["A2保障机制组要准备哪些材料?", "乡村学校有多少学生和教职工?", "What must the A2 group file?"]:
-        query = searcher.analyse(question)
-        expected = [coverage_of_tokens(query, searcher.tokens_of(p), searcher.index.lexical) for p in positions]
-        assert searcher.coverages(query, positions).tolist() == expected

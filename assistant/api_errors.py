@@ -1,0 +1,136 @@
+"""How the HTTP app reports what a client got wrong: every error is a JSON object whose `detail` is
+one readable sentence saying what to fix ("top_k: must be a whole number from 1 to 50 (got 0)"),
+never a traceback. Validation problems are 422 (400 for a body that is not JSON at all), library
+errors 4xx by kind, and anything unexpected a generic 500 (logged on the server)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .errors import (AssistantError, CorpusError, DraftError, IndexCorruptError, IndexMissingError,
+                     QuestionError)
+from .service import MAX_TOP_K
+
+log = logging.getLogger("assistant.api")
+
+#: Status per library error; an AssistantError not listed is a 400.
+STATUS = {QuestionError: 422, DraftError: 422, IndexMissingError: 503, IndexCorruptError: 503, CorpusError: 503}
+#: Whole-number fields whose range is stated in full in every message about them.
+WHOLE_NUMBERS = {"top_k": (1, MAX_TOP_K), "start": (1, 10**9), "end": (1, 10**9)}
+_BODY_EXAMPLE = '{"question": "A2保障机制组要准备哪些材料?"}'
+
+
+def field_name(loc) -> str:
+    """('body', 'history', 2, 'question') → 'history[2].question'; ('query', 'q') → 'q'."""
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _got(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def message(error: dict) -> str:
+    """One pydantic error → "field: what is wrong", in words a user can act on."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    name = field_name(error.get("loc", ()))
+    if kind == "json_invalid":
+        return f"the request body is not valid JSON ({ctx.get('error', 'cannot be parsed')}); send e.g. {_BODY_EXAMPLE}"
+    if not name:
+        if kind in ("model_attributes_type", "dict_type", "model_type"):
+            return f"the request body must be a JSON object, e.g. {_BODY_EXAMPLE}"
+        if kind == "missing":
+            return f"the request body is missing; send a JSON object, e.g. {_BODY_EXAMPLE}"
+    if kind == "missing":
+        what = "is required"
+    elif kind == "extra_forbidden":
+        what = "is not a field of this request (check its spelling)"
+    elif kind == "string_unicode":
+        what = "must be valid Unicode text"
+    elif kind in ("string_type", "string_sub_type"):
+        what = f"must be a string (got {_got(value)})"
+    elif kind in ("int_type", "int_parsing", "int_from_float", "greater_than_equal", "less_than_equal"):
+        if name in WHOLE_NUMBERS:
+            low, high = WHOLE_NUMBERS[name]
+            what = f"must be a whole number from {low} to {high} (got {_got(value)})"
+        elif kind == "greater_than_equal":
+            what = f"must be at least {ctx.get('ge')} (got {_got(value)})"
+        elif kind == "less_than_equal":
+            what = f"must be at most {ctx.get('le')} (got {_got(value)})"
+        else:
+            what = f"must be a whole number (got {_got(value)})"
+    elif kind == "string_too_long":
+        limit = ctx.get("max_length")
+        length = len(value) if isinstance(value, str) else "too many"
+        what = f"is {length} characters long; the limit is {limit} characters"
+    elif kind == "too_long":
+        what = f"has {ctx.get('actual_length', 'too many')} items; the limit is {ctx.get('max_length')}"
+    elif kind in ("list_type", "tuple_type"):
+        what = f"must be a list (got {_got(value)})"
+    elif kind in ("dict_type", "model_type", "model_attributes_type"):
+        what = f"must be a JSON object (got {_got(value)})"
+    elif kind == "literal_error":
+        what = f"must be one of {ctx.get('expected')} (got {_got(value)})"
+    elif kind == "value_error":
+        what = str(ctx.get("error") or error.get("msg", "is not valid"))
+    else:
+        what = str(error.get("msg", "is not valid")).rstrip(".")
+        what = what[:1].lower() + what[1:]
+    return f"{name}: {what}" if name else what
+
+
+def _json(status: int, detail: str, **extra) -> JSONResponse:
+    return JSONResponse({"detail": detail, **extra}, status_code=status)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every failure into a JSON `detail`."""
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = list(exc.errors())
+        content_type = request.headers.get("content-type", "")
+        if (request.method in ("POST", "PUT", "PATCH") and "json" not in content_type.lower()
+                and any(not field_name(e.get("loc", ())) and e.get("loc", ("",))[0] == "body" for e in errors)
+                and any(e.get("input") not in (None, b"", "") for e in errors)):
+            return _json(415 if content_type else 422, "the request body must be JSON, sent with the header "
+                         f"Content-Type: application/json (got {content_type or 'no Content-Type'}), e.g. {_BODY_EXAMPLE}")
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return _json(400, message(next(e for e in errors if e.get("type") == "json_invalid")))
+        messages = list(dict.fromkeys(message(e) for e in errors))
+        fields = [{"field": field_name(e.get("loc", ())), "message": message(e)} for e in errors]
+        return _json(422, "; ".join(messages), errors=fields)
+
+    @app.exception_handler(AssistantError)
+    async def library_error(request: Request, exc: AssistantError) -> JSONResponse:
+        status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+        return _json(status, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        if exc.status_code == 400 and detail == "There was an error parsing the body":
+            detail = f"the request body is not valid JSON (it cannot be parsed); send e.g. {_BODY_EXAMPLE}"
+        elif exc.status_code == 404 and detail == "Not Found":
+            detail = f"no such page: {request.url.path}; see /docs for the endpoints"
+        elif exc.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path}; see /docs for the endpoints"
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return _json(500, "internal error: the request could not be answered; the server log has the details")

@@ -1,0 +1,83 @@
+"""The school's own figures: a facts file (JSON or YAML) mapping placeholder names to values,
+`{"学生数": 650, "教职工数": 54}`, and filling 【学生数】-style placeholders with them."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import yaml
+
+from ..errors import DraftError
+from .template import PLACEHOLDER
+
+MAX_FACTS_BYTES = 1_000_000
+
+
+def _value(value, name: str, where: str) -> str:
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        raise DraftError(f"{where}: the value of {name!r} must be a number or text (got {value!r})")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise DraftError(f"{where}: the value of {name!r} must be a finite number")
+        return f"{value:.6f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    text = str(value).strip()
+    if not text or "\n" in text or len(text) > 200:
+        raise DraftError(f"{where}: the value of {name!r} must be one line of 1–200 characters")
+    if "【" in text or "】" in text:
+        raise DraftError(f"{where}: the value of {name!r} must not contain 【】 (it would read as a placeholder)")
+    return text
+
+
+def normalise_facts(data, where: str = "facts") -> dict[str, str]:
+    """{name: value} with names stripped of 【】 and values as text (12.50 → "12.5", 650 → "650")."""
+    if not isinstance(data, dict):
+        raise DraftError(f"{where}: expected a mapping of placeholder names to values, "
+                         f'e.g. {{"学生数": 650, "教职工数": 54}}')
+    facts: dict[str, str] = {}
+    for key, value in data.items():
+        name = str(key).strip().strip("【】").strip()
+        if not name:
+            raise DraftError(f"{where}: an empty placeholder name")
+        facts[name] = _value(value, name, where)
+    return facts
+
+
+def read_facts(path: Path) -> dict[str, str]:
+    """A facts file → {name: value}. A missing, unreadable or malformed file is one DraftError that
+    names the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise DraftError(f"facts file {path} does not exist" if not path.exists() else f"facts file {path} is not a file")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DraftError(f"facts file {path} cannot be read ({exc.strerror})") from exc
+    if len(raw) > MAX_FACTS_BYTES:
+        raise DraftError(f"facts file {path} is larger than {MAX_FACTS_BYTES // 1000} kB; it should hold a few figures")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise DraftError(f"facts file {path} is neither UTF-8 nor GB18030 text") from exc
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            data = yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise DraftError(f"facts file {path} is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise DraftError(f"facts file {path} is not valid YAML ({where}{problem})") from exc
+    return normalise_facts(data, f"facts file {path}")
+
+
+def fill(text: str, facts: dict[str, str]) -> str:
+    """Replace exactly the placeholders named in `facts`; leave every other 【…】 as it is."""
+    return PLACEHOLDER.sub(lambda m: facts.get(m.group(1), m.group(0)), text)

@@ -1,0 +1,81 @@
+import pytest
+
+from assistant.config import load_settings
+from assistant.index.build import build_index
+from assistant.service import Assistant
+
+
+@pytest.fixture
+def assistant(settings, fake_embedder, monkeypatch):
+    small = settings.with_(chunk_chars=120)
+    data, _ = build_index(small, warn=lambda m: None, embedder=fake_embedder)
+    monkeypatch.setattr("assistant.service.load_embedder", lambda name, warn: fake_embedder)
+    return Assistant(small, data, warn=lambda m: None)
+
+
+def test_group_question_gets_the_whole_group_and_nothing_after_it(assistant):
+    answer = assistant.ask("A2保障机制组要准备哪些材料?")
+    assert answer.found
+    first = answer.citations()[0]
+    assert first["section"].endswith("2.A2保障机制组")
+    for item in ("学校财务管理制度", "2011-2014教职工工资花名册", "生均公用经费统计表"):
+        assert item in answer.text and item in first["text"]
+    assert answer.text.index("财务管理制度") < answer.text.index("工资花名册") < answer.text.index("公用经费统计表")
+    assert "绩效工资" not in first["text"] and "A3" not in first["text"]
+    assert "[1]" in answer.text
+
+
+def test_answer_json_shape(assistant):
+    data = assistant.ask("宣传报道组的职责是什么?", top_k=3).to_dict()
+    assert {"question", "answer", "citations"} <= set(data)
+    assert [c["n"] for c in data["citations"]] == list(range(1, len(data["citations"]) + 1))
+    assert set(data["citations"][0]) == {"n", "doc_id", "title", "source", "section", "start_line", "end_line",
+                                         "page", "text", "score"}
+    assert len(data["citations"]) <= 3
+
+
+def test_figures_are_quoted_exactly(assistant):
+    answer = assistant.ask("乡村学校有多少学生和教职工?")
+    assert answer.found and "本校有学生320人,教职工28人" in answer.text
+
+
+def test_absent_topic_is_not_found(assistant):
+    answer = assistant.ask("学校食堂的菜价是多少?")
+    assert not answer.found
+    assert answer.text.startswith("资料中没有找到")
+    english = assistant.ask("What is the price of vegetables in the canteen?")
+    assert not english.found and english.text.startswith("The documents do not answer")
+
+
+def test_english_question_gets_english_framing_and_original_passages(assistant):
+    answer = assistant.ask("What must the A2 guarantee mechanism group file?")
+    assert answer.found and answer.text.startswith("From ")
+    assert "工资花名册" in answer.text
+
+
+def test_follow_ups_resolve_against_history(assistant):
+    first = assistant.ask("A2保障机制组要准备哪些材料?")
+    turns = [assistant.turn(first)]
+    second = assistant.ask("那A3组呢?", history=turns)
+    assert second.resolved_question == "A3组要准备哪些材料?"
+    assert "绩效工资实施方案" in second.text and "工资花名册" not in second.text
+    turns.append(assistant.turn(second))
+    third = assistant.ask("who leads it?", history=turns)
+    assert "A3教师队伍组" in third.resolved_question
+    assert "赵三" in third.text
+    plain = assistant.ask("那A3组呢?", history=["A2保障机制组要准备哪些材料?"])
+    assert plain.resolved_question == "A3组要准备哪些材料?"
+
+
+@pytest.mark.parametrize("history", ["not a list", [{"q": "x"}], [""]])
+def test_bad_history_is_a_question_error(assistant, history):
+    from assistant.errors import QuestionError
+
+    with pytest.raises(QuestionError):
+        assistant.ask("那A3组呢?", history=history)
+
+
+def test_long_section_is_cut_and_says_so(assistant, monkeypatch):
+    monkeypatch.setattr("assistant.service.SECTION_LIMIT", 60)
+    answer = assistant.ask("A2保障机制组要准备哪些材料?")
+    assert "该部分较长" in answer.text
