@@ -15,7 +15,7 @@ import numpy as np
 
 from ..config import APPROXIMATE_FROM  # the threshold, with its measurements
 
-#: Share of the inverted lists a query scans (recall@10 >= 0.95 measured at 1/8).
+#: Share of the inverted lists a query scans (recall@10 >= 0.95 measured at 1/8; at least 8 lists).
 IVF_PROBE_SHARE = 1 / 8
 #: HNSW parameters, kept for the comparison scripts/bench.py measures. HNSW is not used: on this
 #: corpus's vectors (many near-identical chunks) its recall@10 stayed near 0.8 (README).
@@ -94,13 +94,19 @@ def ivf_lists(count: int) -> int:
     return max(1, min(int(round(math.sqrt(count))), count // 39 or 1))
 
 
+def ivf_probes(lists: int, probe_share: float = IVF_PROBE_SHARE) -> int:
+    """Lists a query scans: `probe_share` of them, and at least 8 (or all, when fewer), so a
+    small index is not cut to one or two lists."""
+    return min(lists, max(8, math.ceil(lists * probe_share)))
+
+
 def ivf_index(vectors: np.ndarray, probe_share: float = IVF_PROBE_SHARE) -> faiss.IndexIVFFlat:
     """An IVF-Flat index trained on `vectors` (k-means, faiss's fixed seed: deterministic)."""
     lists = ivf_lists(len(vectors))
     index = faiss.index_factory(vectors.shape[1], f"IVF{lists},Flat", faiss.METRIC_INNER_PRODUCT)
     index.cp.min_points_per_centroid = 1  # small test corpora: no warning, same result
     index.train(vectors)
-    index.nprobe = max(1, math.ceil(lists * probe_share))
+    index.nprobe = ivf_probes(lists, probe_share)
     return index
 
 

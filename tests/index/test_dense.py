@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from assistant.index.dense import DenseIndex, hnsw_index, ivf_index, ivf_lists, recall_at_k
+from assistant.index.dense import DenseIndex, hnsw_index, ivf_index, ivf_lists, ivf_probes, recall_at_k
 
 
 def unit_rows(count, dim=32, seed=0, clusters=None):
@@ -26,6 +26,7 @@ def test_exact_below_threshold_ivf_from_it(tmp_path):
 
 def test_ivf_lists_grow_with_the_square_root():
     assert ivf_lists(10) == 1 and ivf_lists(13_300) == 115 and ivf_lists(1_000_000) == 1000
+    assert ivf_probes(3) == 3 and ivf_probes(40) == 8 and ivf_probes(115) == 15 and ivf_probes(1000) == 125
 
 
 def test_search_returns_best_first_ties_by_position():
