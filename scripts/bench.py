@@ -132,58 +132,9 @@ def worker_eval(args) -> dict:
 
 
 def worker_recall(args) -> dict:
-    """Recall of the approximate indexes against exact search on the index's own vectors: IVF
-    as DenseIndex builds it past the threshold, and HNSW for comparison. Queries: the question
-    set and the first sentences of 300 chunks (sampled with a fixed seed)."""
-    import random
+    from dense_study import recall_report
 
-
-    import faiss
-
-    from assistant.index import dense
-    from assistant.index.embedders import load_embedder
-    from assistant.index.store import load_current
-
-    settings = _settings(args)
-    index = load_current(settings.index_root)
-    vectors = index.dense.index.reconstruct_n(0, index.dense.size)
-    embedder = load_embedder(index.manifest["embedding_model"], warn=lambda message: None)
-    rng = random.Random(7)
-    sample = rng.sample(index.chunks, min(300, len(index.chunks)))
-    pseudo = [re.split(r"[。;\n]", c.text)[0][:80] for c in sample]
-    queries = embedder.encode([row["q"] for row in questions()] + [p for p in pseudo if len(p) >= 6])
-    exact = faiss.IndexFlatIP(vectors.shape[1])
-    exact.add(vectors)
-
-    def measure(approximate) -> dict:
-        row = {f"recall@{k}": round(dense.recall_at_k(exact, approximate, queries, k), 4) for k in (10, 60)}
-        row["recall@10_ties"] = round(dense.recall_at_k(exact, approximate, queries, 10, ties=True), 4)
-        row["ms_per_query"] = round(_per_query_ms(approximate, queries), 3)
-        return row
-
-    started = time.perf_counter()
-    ivf = dense.DenseIndex.build(vectors, approximate_from=0).index
-    out = {"vectors": int(len(vectors)), "distinct_vectors": int(len({v.tobytes() for v in vectors})),
-           "queries": int(len(queries)), "flat_ms_per_query": round(_per_query_ms(exact, queries), 3),
-           "ivf": dict(measure(ivf), lists=ivf.nlist, nprobe=ivf.nprobe,
-                       build_seconds=round(time.perf_counter() - started, 2))}
-    started = time.perf_counter()
-    graph = dense.hnsw_index(vectors.shape[1])
-    graph.add(vectors)
-    out["hnsw"] = {"m": dense.HNSW_M, "ef_construction": dense.HNSW_EF_CONSTRUCTION,
-                   "build_seconds": round(time.perf_counter() - started, 2), "by_ef_search": {}}
-    for ef in (64, dense.HNSW_EF_SEARCH, 256):
-        graph.hnsw.efSearch = ef
-        out["hnsw"]["by_ef_search"][str(ef)] = measure(graph)
-    out["recall@10"] = out["ivf"]["recall@10"]
-    return out
-
-
-def _per_query_ms(index, queries) -> float:
-    started = time.perf_counter()
-    for row in queries:
-        index.search(row.reshape(1, -1), 60)
-    return (time.perf_counter() - started) / len(queries) * 1000
+    return recall_report(_settings(args).index_root, questions())
 
 
 WORKERS = {"build": worker_build, "query": worker_query, "eval": worker_eval, "recall": worker_recall}
