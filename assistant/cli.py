@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .chat import ChatSession, location, print_answer
 from .config import load_settings
 from .errors import AssistantError
 
@@ -83,13 +84,6 @@ def _open(corpus: Optional[Path] = None):
 
 def _print_json(data) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def _location(item: dict) -> str:
-    where = f"{item['source']}:{item['start_line']}-{item['end_line']}"
-    if item.get("page"):
-        where += f", p.{item['page']}"
-    return where
 
 
 @index_app.command("build")
@@ -179,24 +173,10 @@ def search(query: str = typer.Argument(..., help="What to look for, in Chinese o
         out.print("no passages found")
     for item in result["results"]:
         out.print(f"[bold][{item['rank']}][/bold] {escape(item['title'])} — [cyan]{escape(item['section'] or '(start)')}[/cyan]"
-                  f"  [dim]{escape(_location(item))}  score {item['score']:.4f}[/dim]")
+                  f"  [dim]{escape(location(item))}  score {item['score']:.4f}[/dim]")
         text = item["text"] if len(item["text"]) <= 400 else item["text"][:400] + "…"
         out.print("    " + escape(text).replace("\n", "\n    "))
         out.print()
-
-
-def _print_answer(answer: dict, full: bool = False) -> None:
-    out.print(escape(answer["answer"]))
-    if answer["citations"]:
-        out.print()
-        zh = answer.get("lang") == "zh"
-        note = "" if answer.get("found", True) else ("(最接近的段落,不是答案)" if zh else " (closest, not an answer)")
-        out.print(f"[bold]{'来源' if zh else 'Sources'}[/bold]{note}")
-    for item in answer["citations"]:
-        out.print(f"[bold][{item['n']}][/bold] {escape(item['title'])} — [cyan]{escape(item['section'] or '(start)')}[/cyan]"
-                  f"  [dim]{escape(_location(item))}[/dim]")
-        if full:
-            out.print("    " + escape(item["text"]).replace("\n", "\n    "))
 
 
 @app.command()
@@ -216,76 +196,17 @@ def ask(question: str = typer.Argument(..., help="A question in Chinese or Engli
     if as_json:
         _print_json(answer)
         return
-    _print_answer(answer, full=show_sources)
-
-
-CHAT_HELP = """Type a question (Chinese or English); follow-ups such as "那A3组呢?" or "who leads it?" refer to
-the conversation so far.
-  /sources   show the full text of the last answer's passages
-  /history   show the questions so far (and how follow-ups were read)
-  /clear     start a new conversation
-  /help      this help
-  /quit      leave (also Ctrl-D)"""
+    print_answer(out, answer, full=show_sources)
 
 
 @app.command()
 @user_errors
 def chat(top_k: int = typer.Option(5, "--top-k", "-k", help="How many passages to cite (1-50).")):
-    """Hold a conversation: ask, then ask follow-ups."""
+    """Hold a conversation: ask, then ask follow-ups (/help inside lists the commands)."""
     from .service import check_top_k
 
     check_top_k(top_k)
-    assistant = _open()
-    turns = []
-    last = None
-    out.print("义务教育均衡发展资料助手 — type a question, /help for commands, /quit to leave.")
-    while True:
-        try:
-            line = input("> ")
-        except (EOFError, KeyboardInterrupt):
-            out.print()
-            return
-        line = line.strip()
-        if not line:
-            continue
-        command = line.lower()
-        if command in ("/quit", "/exit", "/q"):
-            return
-        if command == "/help":
-            out.print(escape(CHAT_HELP))
-            continue
-        if command == "/clear":
-            turns, last = [], None
-            out.print("(new conversation)")
-            continue
-        if command == "/history":
-            for number, turn in enumerate(turns, start=1):
-                note = "" if turn.resolved == turn.question else f"  → {turn.resolved}"
-                out.print(f"{number}. {escape(turn.question)}{escape(note)}")
-            continue
-        if command == "/sources":
-            if last is None:
-                out.print("no answer yet")
-            else:
-                for item in last["citations"]:
-                    out.print(f"[bold][{item['n']}][/bold] {escape(item['title'])} — {escape(item['section'])}"
-                              f"  [dim]{escape(_location(item))}[/dim]")
-                    out.print("    " + escape(item["text"]).replace("\n", "\n    "))
-            continue
-        if line.startswith("/"):
-            out.print(f"unknown command {escape(line)}; /help lists the commands")
-            continue
-        try:
-            answer = assistant.ask(line, top_k, history=turns)
-        except AssistantError as exc:
-            err.print(f"[red]error:[/red] {escape(str(exc))}")
-            continue
-        turns.append(assistant.turn(answer))
-        last = answer.to_dict()
-        if answer.resolved_question != answer.question:
-            out.print(f"[dim](read as: {escape(answer.resolved_question)})[/dim]")
-        _print_answer(last)
-        out.print()
+    ChatSession(_open(), top_k, out, err).run()
 
 
 @app.command("eval")
