@@ -121,10 +121,7 @@ class Searcher:
             for code in wanted:
                 for position in self.code_positions().get(code, ()):
                     overlaps[position] = overlaps.get(position, 0) + 1
-            for position in list(fused):  # a chunk both ranked and carrying the codes counts twice
-                if position in overlaps:
-                    fused[position] += bonus * overlaps[position] / len(wanted)
-            for position in sorted(overlaps):
+            for position in sorted(overlaps):  # once per chunk, ranked or not
                 fused[position] = fused.get(position, 0.0) + bonus * overlaps[position] / len(wanted)
         if self.coverage_weight:
             weights = group_weights(query, self.index.lexical)  # once per question, not per chunk
