@@ -16,6 +16,13 @@ _SENTENCE = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])|\n")
 _QUANTITY = re.compile(r"多少|几[个名所间人套册天次年]|比例|比是|率|面积|how many|how much|ratio|rate|area|number of|amount", re.I)
 _LISTING = re.compile(r"哪些|什么材料|什么资料|职责|任务|措施|做法|内容|包括|目标|要求|怎样|如何|是怎样|"
                       r"\bwhat (?:must|should|do|does|are)\b|\bwhich\b|\blist\b|duties|responsibilit|tasks|measures|steps|materials|how (?:is|are|does|did|do)", re.I)
+#: Questions that ask for a figure: a passage with no figure in its key sentences does not answer them.
+_ASKS_FIGURE = re.compile(r"多少|几[个名所间人套册天次年辆台位岁点项条种小]|多大|多高|多长|多远|多久|"
+                          r"how (?:many|much|large|big|long|old)|what (?:percentage|proportion|share)", re.I)
+_FIGURE = re.compile(r"[0-9\uff10-\uff19]|百分之|[〇零一二三四五六七八九十百千万亿两半]+\s*"
+                     r"(?:个|名|所|人|间|套|册|天|次|年|辆|台|位|岁|点|项|条|种|小时|分钟|周|月|元|万|亿|亩|"
+                     r"平方米|米|倍|节|课时|成|层|栋|班|批)")
+_NOT_A_FIGURE = re.compile(r"^\s*[((]?[0-9一二三四五六七八九十]{1,3}[))、.．]|[A-Z]\d+(?:[-:][A-Z]?\d+)*")
 #: Below this share of the question's (IDF-weighted) content found in the best passage, the
 #: corpus is taken not to answer the question.
 FOUND_THRESHOLD = 0.5
@@ -106,6 +113,27 @@ def key_sentences(query: Query, text: str, lexical: LexicalIndex, limit: int = 2
     return [sentences[i] for i in chosen]
 
 
+def has_figure(sentence: str) -> bool:
+    """Does the sentence state a figure (list numbers and indicator codes do not count)?"""
+    return bool(_FIGURE.search(_NOT_A_FIGURE.sub("", sentence)))
+
+
+def answering_passage(query: Query, passages: list[Passage], lexical: LexicalIndex
+                      ) -> tuple[int, float, list[str]] | None:
+    """The passage that answers: the top one when it holds enough of the question; for a question
+    that asks for a figure, the first in ranked order that holds enough of it and states a figure in
+    its key sentences. (Its position, coverage, key sentences), or None."""
+    asks_figure = bool(_ASKS_FIGURE.search(query.text))
+    for n, passage in enumerate(passages if asks_figure else passages[:1]):
+        cover = passage_coverage(query, passage, lexical)
+        if cover < FOUND_THRESHOLD:
+            continue
+        sentences = key_sentences(query, passage.text, lexical)
+        if not asks_figure or any(has_figure(s) for s in sentences):
+            return n, cover, sentences
+    return None
+
+
 def _heading(passage: Passage) -> str:
     return passage.section_path[-1] if passage.section_path else ""
 
@@ -116,11 +144,14 @@ def compose(query: Query, original: str, resolved: str, lang: str, passages: lis
     sentences (figures), each with its citation number."""
     if not passages:
         return Answer(original, resolved, lang, False, PHRASES["zh" if lang == "zh" else "en"]["empty"])
-    top = passages[0]
-    cover = passage_coverage(query, top, lexical)
     say = PHRASES["zh" if lang == "zh" else "en"]
-    if cover < FOUND_THRESHOLD:
-        return Answer(original, resolved, lang, False, say["not_found"], passages, cover)
+    chosen = answering_passage(query, passages, lexical)
+    if chosen is None:
+        return Answer(original, resolved, lang, False, say["not_found"], passages,
+                      passage_coverage(query, passages[0], lexical))
+    n, cover, sentences = chosen
+    passages = [passages[n]] + passages[:n] + passages[n + 1:]
+    top = passages[0]
     heading = _heading(top)
     whole_section = bool(top.section_id and len(top.lines) > 1 and not _QUANTITY.search(query.text)
                          and (_LISTING.search(query.text) or names_section(query, top)))
@@ -129,7 +160,7 @@ def compose(query: Query, original: str, resolved: str, lang: str, passages: lis
     if whole_section:
         body = say["whole"].format(where=where, text=top.text)
     else:
-        body = say["sentences"].format(where=where, text="".join(key_sentences(query, top.text, lexical)))
+        body = say["sentences"].format(where=where, text="".join(sentences))
     if top.cut:
         body += say["cut"].format(source=top.source, start=top.start_line, end=top.end_line)
     if related:

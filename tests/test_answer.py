@@ -47,6 +47,18 @@ def test_absent_topic_is_not_found(assistant):
     assert not english.found and english.text.startswith("The documents do not answer")
 
 
+def test_figures_are_told_from_list_numbers_and_codes():
+    from assistant.answer import has_figure
+    assert has_figure("学生611名、教职工24人") and has_figure("为期五天的习惯养成教育") and has_figure("百分之百")
+    assert not has_figure("6.绩效工资分配向一线教师、班主任倾斜的相关资料")
+    assert not has_figure("(三)B11:C16-17 交流教师的相关资料") and not has_figure("进行了社会满意度专题调查")
+
+
+def test_figure_question_without_a_figure_in_the_corpus_is_not_found(assistant):
+    answer = assistant.ask("A2保障机制组要准备多少份材料?")
+    assert not answer.found
+
+
 def test_english_question_gets_english_framing_and_original_passages(assistant):
     answer = assistant.ask("What must the A2 guarantee mechanism group file?")
     assert answer.found and answer.text.startswith("From ")

@@ -1,6 +1,7 @@
 """Quality on the shipped corpus: the development question set (../shared/eval), our own
 held-out questions (tests/data/heldout.jsonl, never used for tuning) and the card's example."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,24 @@ def test_card_example_a2_group_materials(shipped):
 def test_absent_topic_is_answered_as_not_found(shipped):
     answer = shipped.ask("学校食堂的菜价是多少?")
     assert not answer.found and "没有找到" in answer.text
+
+
+ABSENT = Path(__file__).resolve().parent / "data" / "absent.jsonl"
+
+
+def test_answerability_absent_versus_answerable(shipped):
+    """Questions the corpus does not answer (tests/data/absent.jsonl) come back as not found; the
+    answerable ones (held-out, and the dev set when present) come back as found."""
+    absent = [json.loads(line) for line in ABSENT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    wrongly_found = [q["q"] for q in absent if shipped.ask(q["q"]).found]
+    assert len(wrongly_found) <= len(absent) * 0.15, wrongly_found
+    answerable = read_questions(HELDOUT) + (read_questions(DEV) if DEV.exists() else [])
+    wrongly_missing = [q["q"] for q in answerable if not shipped.ask(q["q"]).found]
+    assert not wrongly_missing, wrongly_missing
+
+
+def test_figure_question_is_answered_from_the_passage_that_states_the_figure(shipped):
+    area = shipped.ask("第四十六中学校园面积有多大?")
+    assert area.found and "41.5亩" in area.text and "41.5亩" in area.citations()[0]["text"]
+    pay = shipped.ask("教师的平均工资是多少?")  # the corpus names 绩效工资 but states no average pay
+    assert not pay.found
