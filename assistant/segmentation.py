@@ -1,5 +1,6 @@
 """Chinese word segmentation shared by cleaning and tokenization: one jieba tokenizer of our own
-(the global one is left alone), with the domain dictionary and indicator codes, built on first use."""
+(the global one is left alone), with the domain dictionary, the synonym groups' words and indicator
+codes, built on first use."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ def segmenter() -> jieba.Tokenizer:
     for line in data_lines("domain_terms.txt"):
         parts = line.split()
         tokenizer.add_word(parts[0], int(parts[1]) if len(parts) > 1 else 2000, parts[2] if len(parts) > 2 else None)
+    for line in data_lines("synonyms_zh.tsv"):  # kept whole, unless jieba already knows the word
+        for word in (w.strip() for w in line.split("|")):
+            if word and not tokenizer.FREQ.get(word):
+                tokenizer.add_word(word, 2000)
     for letter, top in (("A", 4), ("B", 20), ("C", 34)):
         for number in range(1, top + 1):
             tokenizer.add_word(f"{letter}{number}", 3000, "eng")

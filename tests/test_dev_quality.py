@@ -59,6 +59,7 @@ def test_absent_topic_is_answered_as_not_found(shipped):
 
 
 ABSENT = Path(__file__).resolve().parent / "data" / "absent.jsonl"
+PARAPHRASE = Path(__file__).resolve().parent / "data" / "paraphrase.jsonl"
 
 
 def test_answerability_absent_versus_answerable(shipped):
@@ -77,3 +78,10 @@ def test_figure_question_is_answered_from_the_passage_that_states_the_figure(shi
     assert area.found and "41.5亩" in area.text and "41.5亩" in area.citations()[0]["text"]
     pay = shipped.ask("教师的平均工资是多少?")  # the corpus names 绩效工资 but states no average pay
     assert not pay.found
+
+
+def test_paraphrased_questions_use_the_synonym_groups(shipped):
+    """tests/data/paraphrase.jsonl asks in a user's words (老师, 轮岗, 农民工子女, 贫困生, 微机室) what the
+    documents write otherwise; before the synonym groups: hit@5 0.714, MRR 0.619."""
+    report = evaluate(read_questions(PARAPHRASE), lambda q, k: shipped.ask(q, k).citations(), 5)
+    assert report["hit@k"] >= 0.85 and report["mrr"] >= 0.8, report

@@ -2,8 +2,9 @@
 
 - `FileCache` (cache/files/<key>.json): what one corpus file became — its documents with their
   cleaned lines, sections, chunks and BM25 tokens, or why it was skipped. The key is the file's
-  relative path, content hash, manifest entry, chunk size and `PIPELINE_VERSION`, so a changed
-  file, a changed setting or changed cleaning/chunking code (bump the constant) misses the cache.
+  relative path, content hash, manifest entry, chunk size, the tokenizer's data files
+  (dictionary, synonym groups, stopwords) and `PIPELINE_VERSION`, so a changed file, a changed
+  setting, edited tokenizer data or changed cleaning/chunking code (bump the constant) misses the cache.
 - `EmbeddingCache` (cache/embeddings.sqlite): one vector per (model, hash of the embedded text),
   so a text is embedded once per model, whichever file or build it comes from.
 
@@ -16,6 +17,8 @@ import json
 import os
 import sqlite3
 import uuid
+from functools import lru_cache
+from importlib import resources
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -76,9 +79,21 @@ def _document_fields(document: Document) -> dict:
             "date": document.date, "organisation": document.organisation}
 
 
+#: The data files tokenization depends on: editing one of them misses the cache.
+TOKENIZER_DATA = ("domain_terms.txt", "synonyms_zh.tsv", "stopwords.txt")
+
+
+@lru_cache(maxsize=1)
+def tokenizer_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in TOKENIZER_DATA:
+        digest.update(resources.files("assistant").joinpath("data", name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def file_key(relative: str, content_hash: str, meta: dict | None, chunk_chars: int) -> str:
     """Cache key of a processed file: everything its documents, chunks and tokens depend on."""
-    basis = json.dumps([PIPELINE_VERSION, relative, content_hash, meta or {}, chunk_chars],
+    basis = json.dumps([PIPELINE_VERSION, tokenizer_fingerprint(), relative, content_hash, meta or {}, chunk_chars],
                        ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
 

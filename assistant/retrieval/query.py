@@ -11,7 +11,7 @@ from importlib import resources
 
 from ..index.tokenization import tokenize
 from ..numerals import int_to_cn
-from ..segmentation import cut
+from ..segmentation import cut, data_lines
 from ..structure import extract_codes
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -145,7 +145,12 @@ def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str 
     if lang == "zh":
         tokens = tokenize(text)
         words = [chinese_word(word) for word in cut(text, hmm=True)]
-        return Query(text, lang, tokens, [1.0] * len(tokens), codes, text, words=[w for w in words if w])
+        words = [with_synonyms(w) for w in words if w]
+        for word in words:  # a synonym, as a whole word, searches too (轮岗 also finds 交流)
+            for alternative in word.alternatives[1:]:
+                if max(alternative, key=len) not in tokens:
+                    tokens.append(max(alternative, key=len))
+        return Query(text, lang, tokens, [1.0] * len(tokens), codes, text, words=words)
     unmatched: list[str] = []
     latin = _CJK_RUN.sub(" ", text)
     terms = english_terms(latin, names, unmatched)
@@ -179,6 +184,25 @@ def chinese_word(word: str) -> Word | None:
     if not tokens:
         return None
     return Word((tokens,), 2.0 if any(_is_code(t) for t in tokens) else 1.0)
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> dict[str, list[str]]:
+    """Word → the other words of its synonym group (data/synonyms_zh.tsv)."""
+    table: dict[str, list[str]] = {}
+    for line in data_lines("synonyms_zh.tsv"):
+        group = [w.strip() for w in line.split("|") if w.strip()]
+        for word in group:
+            table.setdefault(word, []).extend(w for w in group if w != word and w not in table[word])
+    return table
+
+
+def with_synonyms(word: Word) -> Word:
+    """The word with its synonyms as further alternatives (the word as asked stays first)."""
+    whole = max(word.alternatives[0], key=len)
+    others = [tuple(tokenize(s)) for s in synonyms().get(whole, [])]
+    others = [o for o in others if o and o not in word.alternatives]
+    return Word(word.alternatives + tuple(others), word.weight) if others else word
 
 
 def _is_code(token: str) -> bool:

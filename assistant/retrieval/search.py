@@ -94,7 +94,8 @@ class Searcher:
         for word in query.words:
             tokens = word.alternatives[0]
             whole = max(tokens, key=len)
-            if any(t in vocabulary for t in tokens) or len(whole) < 2:
+            known = any(t in vocabulary for alternative in word.alternatives for t in alternative)
+            if known or len(whole) < 2:
                 words.append(word)
                 continue
             words.extend(w for w in (chinese_word(piece) for piece in cut(whole, hmm=False)) if w)

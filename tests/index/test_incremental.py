@@ -126,6 +126,15 @@ def test_fresh_build_and_pipeline_version_reprocess(settings, fake_embedder, mon
     assert stats.files_processed == 2, "another chunk size is another cache entry"
 
 
+def test_edited_tokenizer_data_reprocesses_files(settings, fake_embedder, monkeypatch):
+    build_index(settings, warn=quiet, embedder=fake_embedder)
+    _, stats = build_index(settings, warn=quiet, embedder=fake_embedder)
+    assert stats.files_processed == 0
+    monkeypatch.setattr(cache_module, "tokenizer_fingerprint", lambda: "edited-synonyms")
+    _, stats = build_index(settings, warn=quiet, embedder=fake_embedder)
+    assert stats.files_processed == 2, "tokens depend on the dictionary and synonym groups"
+
+
 def test_file_cache_keeps_only_the_current_files(settings, fake_embedder, tiny_corpus):
     build_index(settings, warn=quiet, embedder=fake_embedder)
     files = settings.home / "cache" / "files"

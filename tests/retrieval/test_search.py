@@ -88,3 +88,16 @@ def test_chunk_tokens_come_from_the_bm25_index(searcher):
     for position, chunk in enumerate(index.chunks):
         title = index.doc_by_id[chunk.doc_id]["title"]
         assert searcher.tokens_of(position) == set(tokenize(index_text(chunk, title)))
+
+
+def test_question_words_bring_their_synonyms():
+    query = analyse("留守学生的档案怎么建立?")
+    alternatives = [max(a, key=len) for word in query.words for a in word.alternatives]
+    assert "留守学生" in alternatives and "留守儿童" in alternatives
+    assert "留守儿童" in query.tokens and query.words[0].alternatives[0][-1] == "留守学生"  # as asked, first
+    assert all(len(w.alternatives) == 1 for w in analyse("建立档案").words)  # no group, no alternatives
+
+
+def test_synonym_finds_the_documents_wording(searcher):
+    hits = searcher.search("老师轮岗要准备什么统计表?", top_k=3)
+    assert "A3教师队伍组" in hits[0].chunk.section and "教师交流统计表" in hits[0].chunk.text
