@@ -47,6 +47,8 @@ PHRASES = {
         "empty": "The documents contain nothing related to this question.",
     },
 }
+#: A section this short is quoted whole (heading and body) rather than cut to its key sentences.
+SHORT_SECTION = 300
 #: Other passages are pointed to ("see also") only when they hold this much of the question.
 RELATED_THRESHOLD = 0.75
 
@@ -154,7 +156,8 @@ def compose(query: Query, original: str, resolved: str, lang: str, passages: lis
     top = passages[0]
     heading = _heading(top)
     whole_section = bool(top.section_id and len(top.lines) > 1 and not _QUANTITY.search(query.text)
-                         and (_LISTING.search(query.text) or names_section(query, top)))
+                         and (_LISTING.search(query.text) or names_section(query, top)
+                              or len(top.text) <= SHORT_SECTION))
     related = [n for n, p in enumerate(passages[1:], start=2) if passage_coverage(query, p, lexical) >= RELATED_THRESHOLD]
     where = say["where_section" if heading else "where"].format(title=top.title, heading=heading)
     if whole_section:

@@ -67,16 +67,17 @@ def pack_node(node: Node, max_chars: int, hard_chars: int, lead: list[Line] | No
     groups: list[tuple[Node, list[Line]]] = []
     current: list[Line] = lead
     size = lead_size
+    holds_section = False  # does `current` hold a whole child section (not only this node's own lines)?
     for unit in _units(node, max_chars, hard_chars):
         if isinstance(unit, Node):
             unit_size = _node_size(unit)
             if unit_size > max_chars:
                 carry: list[Line] = []
-                if current and size <= max_chars // 4:
-                    carry = current
-                elif current:
+                if current and size <= max_chars // 4 and not holds_section:
+                    carry = current  # this node's short heading opens the child's first chunk
+                elif current:  # a short sibling section before it stays a chunk of its own
                     groups.append((node, current))
-                current, size = [], 0
+                current, size, holds_section = [], 0, False
                 sub = pack_node(unit, max_chars, hard_chars, carry)
                 if carry and node.marker is not None:  # the first group holds this heading: it is this node's
                     sub[0] = (node, sub[0][1])
@@ -87,9 +88,10 @@ def pack_node(node: Node, max_chars: int, hard_chars: int, lead: list[Line] | No
             unit_size, lines = unit.size, unit.lines
         if current and size + unit_size > max_chars and size > max_chars // 4:
             groups.append((node, current))  # a short heading stays with what follows it
-            current, size = [], 0
+            current, size, holds_section = [], 0, False
         current.extend(lines)
         size += unit_size
+        holds_section = holds_section or isinstance(unit, Node)
     if current:
         groups.append((node, current))
     return groups

@@ -59,6 +59,11 @@ def test_figure_question_without_a_figure_in_the_corpus_is_not_found(assistant):
     assert not answer.found
 
 
+def test_a_short_passage_is_quoted_whole_with_its_headings(assistant):
+    answer = assistant.ask("乡村学校的运动场有什么不足?")
+    assert answer.found and "二、存在的问题\n运动场面积不足" in answer.text, "headings and body, not a fragment"
+
+
 def test_english_question_gets_english_framing_and_original_passages(assistant):
     answer = assistant.ask("What must the A2 guarantee mechanism group file?")
     assert answer.found and answer.text.startswith("From ")

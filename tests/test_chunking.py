@@ -38,3 +38,15 @@ def test_index_text_carries_title_and_heading_path():
     doc = _doc(["某校工作方案", "一、材料清单", "1.财务管理制度;"])
     _, chunks = chunk_document(doc, max_chars=500)
     assert index_text(chunks[0], doc.title).startswith("某校工作方案")
+
+
+def test_a_short_section_before_a_long_one_keeps_its_own_chunk_and_heading():
+    long_items = [f"{i}、措施{i}:" + "加强管理" * 20 + "。" for i in range(1, 7)]
+    doc = _doc(["某校工作总结", "一、基本情况", "学校有学生600人。" + "学校环境整洁。" * 50,
+                "二、存在的主要问题", "校园建设用地不足。", "三、今后的措施和办法", *long_items])
+    _, chunks = chunk_document(doc, max_chars=300)
+    problem = [c for c in chunks if "校园建设用地不足" in c.text]
+    assert len(problem) == 1 and problem[0].section_path == ["二、存在的主要问题"]
+    assert "措施1" not in problem[0].text, "the next sibling section is not packed under its heading"
+    first_plan = [c for c in chunks if "措施1" in c.text][0]
+    assert first_plan.section_path == ["三、今后的措施和办法"] and first_plan.text.startswith("三、今后的措施和办法")
