@@ -16,8 +16,9 @@ _SENTENCE = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])|\n")
 _QUANTITY = re.compile(r"多少|几[个名所间人套册天次年]|比例|比是|率|面积|how many|how much|ratio|rate|area|number of|amount", re.I)
 _LISTING = re.compile(r"哪些|什么材料|什么资料|职责|任务|措施|做法|内容|包括|目标|要求|怎样|如何|是怎样|"
                       r"\bwhat (?:must|should|do|does|are)\b|\bwhich\b|\blist\b|duties|responsibilit|tasks|measures|steps|materials|how (?:is|are|does|did|do)", re.I)
-#: Questions that ask for a figure: a passage with no figure in its key sentences does not answer them.
+#: Questions that ask for a figure or a date: a passage with no figure in its key sentences does not answer them.
 _ASKS_FIGURE = re.compile(r"多少|几[个名所间人套册天次年辆台位岁点项条种小]|多大|多高|多长|多远|多久|"
+                          r"什么时候|何时|哪一?年|几月|"
                           r"how (?:many|much|large|big|long|old)|what (?:percentage|proportion|share)", re.I)
 _FIGURE = re.compile(r"[0-9\uff10-\uff19]|百分之|[〇零一二三四五六七八九十百千万亿两半]+\s*"
                      r"(?:个|名|所|人|间|套|册|天|次|年|辆|台|位|岁|点|项|条|种|小时|分钟|周|月|元|万|亿|亩|"
@@ -96,8 +97,9 @@ def names_section(query: Query, passage: Passage) -> bool:
     return bool(groups) and len(named) / len(groups) >= 0.5
 
 
-def key_sentences(query: Query, text: str, lexical: LexicalIndex, limit: int = 2) -> list[str]:
-    """The sentences of `text` that carry most of the question's content, in reading order."""
+def key_sentences(query: Query, text: str, lexical: LexicalIndex, limit: int = 2, heading: str = "") -> list[str]:
+    """The sentences of `text` that carry most of the question's content, in reading order. The
+    section's own heading line (already named in the answer) is chosen only when nothing else is."""
     wanted = dict(content_tokens(query))
     wants_figure = bool(_QUANTITY.search(query.text))
     sentences = [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
@@ -108,6 +110,10 @@ def key_sentences(query: Query, text: str, lexical: LexicalIndex, limit: int = 2
         if wants_figure and re.search(r"\d", sentence):
             score *= 1.5
         scored.append((score, i))
+    if heading and len(sentences) > 1:
+        body = [(score, i) for score, i in scored if sentences[i] != heading.strip()]
+        if any(score > 0 for score, _ in body):
+            scored = body
     best = max((s for s, _ in scored), default=0.0)
     if best <= 0:
         return sentences[:1]
@@ -130,7 +136,7 @@ def answering_passage(query: Query, passages: list[Passage], lexical: LexicalInd
         cover = passage_coverage(query, passage, lexical)
         if cover < FOUND_THRESHOLD:
             continue
-        sentences = key_sentences(query, passage.text, lexical)
+        sentences = key_sentences(query, passage.text, lexical, heading=_heading(passage))
         if not asks_figure or any(has_figure(s) for s in sentences):
             return n, cover, sentences
     return None

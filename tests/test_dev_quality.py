@@ -94,3 +94,13 @@ def test_english_questions_in_a_users_words(shipped):
     chunker's sibling-section fix: hit@1 0.333, MRR 0.561."""
     report = evaluate(read_questions(ENGLISH), lambda q, k: shipped.ask(q, k).citations(), 5)
     assert report["hit@k"] >= 0.8 and report["mrr"] >= 0.75, report
+
+
+def test_who_where_and_when_questions(shipped):
+    leader = shipped.ask("Who leads the A4 group?")
+    assert leader.found and "组长:张 婷" in leader.text, "the leader's line, not the group heading alone"
+    assert "张 婷" in shipped.ask("A4组组长是谁?").text
+    where = shipped.ask("曹集学校在哪里?")  # 哪里 → 位于
+    assert where.found and "位于流坡坞镇" in where.text
+    assert "1999年" in shipped.ask("昭阳街道中心小学什么时候建校的?").text
+    assert not shipped.ask("学校食堂什么时候开放?").found, "a when-question needs a date in the passage"

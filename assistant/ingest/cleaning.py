@@ -59,6 +59,10 @@ INLINE_RULES = [
     _r("anti-copy-apostrophe", r"(?<=[\u4e00-\u9fff])['‘’](?=[\u4e00-\u9fff“])", "的'工作方法"),
     _r("anti-copy-dot", r"(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff])", "第一资源的.观念"),
     _r("anti-copy-dot-before-comma", r"(?<=[\u4e00-\u9fff])\.(?=[,\uff0c])", "学生都能得到均衡发展.,"),
+    # a two-character label spaced out to line up with three-character ones ("组 长:" beside "副组长:");
+    # the names after it keep their spacing
+    _r("spaced-label", r"(?:^|(?<=[^\u4e00-\u9fff]))([\u4e00-\u9fff])[ \u3000]+([\u4e00-\u9fff])(?=[\uff1a:])",
+       "组 长:张 婷", r"\1\2"),
 ]
 
 #: A short line naming the author right after a post-time line (site byline).

@@ -14,7 +14,7 @@ from .query import Query, Word
 
 #: Words that say nothing about what is asked.
 GENERIC = frozenset("工作 情况 学校 要求 内容 方面 问题 哪些 什么 多少 怎样 如何 主要 进行 开展 有关 相关 需要 "
-                    "现有 共有 计划 是否 负责 准备 材料 资料 钱 期间 时候".split())
+                    "现有 共有 计划 是否 负责 准备 材料 资料 钱 期间 时候 何时 多久 谁".split())
 _YEAR = re.compile(r"(19|20)\d\d")
 _STOP_CHARS = frozenset("组 年 人 个 元 册 所 间 套 天 次 率 比".split())
 

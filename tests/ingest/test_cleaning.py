@@ -28,6 +28,11 @@ def test_each_inline_rule_fixes_its_real_example(rule):
     assert fixed != rule.example and "'" not in fixed and "." not in fixed
 
 
+def test_spaced_out_label_is_closed_up_and_names_keep_their_spacing():
+    kept = clean_lines(lines("5.A4质量与管理组", "组 长:张 婷", "成员: 杨秋花 刘 伟 王叶美", "副组长:李 静"))
+    assert [line.text for line in kept] == ["5.A4质量与管理组", "组长:张 婷", "成员: 杨秋花 刘 伟 王叶美", "副组长:李 静"]
+
+
 def test_rules_do_not_touch_ordinary_content():
     text = ["一、加强组织领导", "学校现有43个班,学生2300人,教职工170人。", "1.2012-2014学校绩效工资实施方案;", "琚湾二中", "2012年2月"]
     assert [l.text for l in clean_lines(lines(*text))] == text
