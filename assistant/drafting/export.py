@@ -53,6 +53,9 @@ def _md_section(section: OutlineSection, out: list[str]) -> None:
     elif section.points:
         out.extend(f"- {point}" for point in section.points)
         out.append("")
+    if section.table:
+        out.extend(_md_table(section.table))
+        out.append("")
     if section.examples:
         out.append("参考写法:")
         out.append("")
@@ -63,6 +66,13 @@ def _md_section(section: OutlineSection, out: list[str]) -> None:
             out.append("")
     for child in section.sections:
         _md_section(child, out)
+
+
+def _md_table(table: dict) -> list[str]:
+    columns = table["columns"]
+    rows = [f"| {' | '.join(columns)} |", f"|{'---|' * len(columns)}"]
+    rows.extend(f"| {' | '.join(cell or ' ' for cell in row)} |" for row in table["rows"])
+    return rows
 
 
 def to_markdown(outline: Outline) -> str:
@@ -106,6 +116,20 @@ def _runs(paragraph, text: str) -> None:
         paragraph.add_run(text[position:])
 
 
+def _docx_table(document, table: dict) -> None:
+    """A bordered table: bold column headings, then the rows to fill in."""
+    columns = table["columns"]
+    grid = document.add_table(rows=1 + len(table["rows"]), cols=len(columns))
+    grid.style = "Table Grid"
+    for cell, heading in zip(grid.rows[0].cells, columns):
+        cell.text = ""
+        cell.paragraphs[0].add_run(heading).bold = True
+    for row, values in zip(grid.rows[1:], table["rows"]):
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+    document.add_paragraph()
+
+
 def _docx_section(document, section: OutlineSection) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt, RGBColor
@@ -118,6 +142,8 @@ def _docx_section(document, section: OutlineSection) -> None:
         else:
             paragraph = document.add_paragraph(style="List Bullet")
         _runs(paragraph, point)
+    if section.table:
+        _docx_table(document, section.table)
     if section.examples:
         label = document.add_paragraph()
         label.add_run("参考写法:").bold = True
@@ -134,7 +160,7 @@ def _docx_section(document, section: OutlineSection) -> None:
 
 def write_docx(outline: Outline, path: Path) -> Path:
     """Write the outline as a Word document: the title as Title, sections as Heading 1–3, points
-    as bullets with highlighted placeholders, examples as quotes with their citations."""
+    as bullets with highlighted placeholders, tables to fill in, examples as quotes with their citations."""
     from docx import Document
     from docx.shared import Pt, RGBColor
 

@@ -25,6 +25,7 @@ class OutlineSection:
     examples: list[dict] = field(default_factory=list)
     sections: list["OutlineSection"] = field(default_factory=list)
     signature: bool = False
+    table: dict | None = None  # {"columns": [...], "rows": [[...], ...]} for the writer to fill in
 
     @property
     def heading(self) -> str:
@@ -40,8 +41,8 @@ class OutlineSection:
 
     def to_dict(self) -> dict:
         return {"title": self.title, "number": self.number, "heading": self.heading, "level": self.level,
-                "points": self.points, "placeholders": self.placeholders(), "examples": self.examples,
-                "sections": [child.to_dict() for child in self.sections]}
+                "points": self.points, "placeholders": self.placeholders(), "table": self.table,
+                "examples": self.examples, "sections": [child.to_dict() for child in self.sections]}
 
 
 @dataclass
@@ -118,6 +119,8 @@ def _build(selected: list[Selected], level: int, school: str, plan: list[tuple[O
             number = _number(level, count)
         section = OutlineSection(spec.title, number, level, [p.replace("{school}", school) for p in spec.points],
                                  signature=spec.signature)
+        if spec.table is not None:
+            section.table = {"columns": list(spec.table.columns), "rows": spec.table.rows()}
         section.sections = _build(item.children, level + 1, school, plan)
         if not section.sections:
             plan.append((section, item))

@@ -4,8 +4,9 @@
 A template is a list of sections; a section has a title, suggested points (with 【placeholders】
 for the school's own figures, and `{school}`), what makes a corpus passage a good example of it
 (`match`: words of a fitting heading; `must`: words the passage has to contain; `query`), how many
-examples to show, and either sub-sections or an `areas` list: the 主要做法 areas that --focus narrows
-or extends. Areas are defined once in areas.yaml."""
+examples to show, an optional `table` for the writer to fill in (columns, and a number of rows or
+the rows' first-column labels), and either sub-sections or an `areas` list: the 主要做法 areas that
+--focus narrows or extends. Areas are defined once in areas.yaml."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ PLACEHOLDER = re.compile(r"【([^【】\n]{1,30})】")
 MAX_EXAMPLES = 3
 MAX_DEPTH = 3
 _SECTION_KEYS = {"title", "points", "numbered", "signature", "match", "must", "query", "examples", "sections",
-                 "areas", "area"}
+                 "areas", "area", "table"}
+MAX_TABLE_COLUMNS = 8
+MAX_TABLE_ROWS = 20
 _TEMPLATE_KEYS = {"kind", "name", "aliases", "title", "about", "follows", "kinds", "sections"}
 _SPLIT_FOCUS = re.compile(r"[,，、;；]+")
 
@@ -41,6 +44,39 @@ class Area:
 
 
 @dataclass(frozen=True)
+class Table:
+    """A table for the writer to fill in (整改任务清单, 指标达标情况): column headings and rows, each
+    row's first cell a label ("生均图书册数") or empty."""
+
+    columns: tuple[str, ...]
+    labels: tuple[str, ...]
+
+    def rows(self) -> list[list[str]]:
+        return [[label] + [""] * (len(self.columns) - 1) for label in self.labels]
+
+
+def _table(data, where: str) -> Table | None:
+    """`table: {columns: [...], rows: N | [first-column labels]}`."""
+    if data is None:
+        return None
+    if not isinstance(data, dict) or set(data) - {"columns", "rows"}:
+        raise DraftError(f"{where}: 'table' must be a mapping with 'columns' and 'rows'")
+    columns = _strings(data.get("columns"), where, "table.columns")
+    if not 2 <= len(columns) <= MAX_TABLE_COLUMNS:
+        raise DraftError(f"{where}: a table needs 2 to {MAX_TABLE_COLUMNS} columns (got {len(columns)})")
+    rows = data.get("rows", 3)
+    if isinstance(rows, int) and not isinstance(rows, bool):
+        if not 1 <= rows <= MAX_TABLE_ROWS:
+            raise DraftError(f"{where}: 'table.rows' must be from 1 to {MAX_TABLE_ROWS} (got {rows})")
+        labels = ("",) * rows
+    else:
+        labels = _strings(rows, where, "table.rows")
+        if not labels or len(labels) > MAX_TABLE_ROWS:
+            raise DraftError(f"{where}: 'table.rows' must be a number or a list of 1 to {MAX_TABLE_ROWS} labels")
+    return Table(columns, labels)
+
+
+@dataclass(frozen=True)
 class SectionSpec:
     title: str
     points: tuple[str, ...] = ()
@@ -51,6 +87,7 @@ class SectionSpec:
     query: str = ""
     examples: int = 2
     covers: tuple[str, ...] = ()  # the areas an entry of an `areas` list stands for (empty: always kept)
+    table: "Table | None" = None
     children: tuple["SectionSpec", ...] = ()
     has_areas: bool = False  # children come from an `areas` list: --focus applies to them
 
@@ -147,7 +184,8 @@ def _section(data, where: str, areas: dict[str, Area], depth: int, covers_allowe
                        must=_strings(data.get("must"), where, "must") or tuple(dict.fromkeys(
                            word for area in covered for word in (*area.headings, *area.keywords))),
                        query=query, examples=examples,
-                       covers=covers, children=children, has_areas=has_areas)
+                       covers=covers, children=children, has_areas=has_areas,
+                       table=_table(data.get("table"), where))
 
 
 def _area(data, where: str) -> Area:

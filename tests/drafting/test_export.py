@@ -31,7 +31,8 @@ def test_json_has_the_outline_and_ask_style_citations(outline):
     assert data["school"] == "青山镇中心小学" and data["filled"] == {"学生数": "650"}
     assert "学生数" not in data["placeholders"] and "教职工数" in data["placeholders"]
     section = data["sections"][1]
-    assert set(section) == {"title", "number", "heading", "level", "points", "placeholders", "examples", "sections"}
+    assert set(section) == {"title", "number", "heading", "level", "points", "placeholders", "table", "examples",
+                            "sections"}
     assert section["heading"] == "一、基本情况" and section["level"] == 1
     example = section["examples"][0]
     assert set(example) == {"n", "doc_id", "title", "source", "section", "start_line", "end_line", "page", "text",
@@ -51,3 +52,16 @@ def test_docx_round_trip_keeps_headings_and_levels(outline, tmp_path):
     highlighted = [r.text for p in document.paragraphs for r in p.runs if r.font.highlight_color is not None]
     assert "【教职工数】" in highlighted
     assert document.core_properties.title == outline.title
+
+
+def test_tables_in_markdown_json_and_word(finder, tmp_path):
+    outline = build_outline(finder, "rectification", "青山镇中心小学")
+    text = to_markdown(outline)
+    assert "| 序号 | 存在的问题 | 整改措施 | 责任人 | 完成时限 | 所需经费及来源 |" in text.splitlines()
+    assert "| 5 |   |   |   |   |   |" in text.splitlines()
+    tables = [s["table"] for s in json.loads(to_json(outline))["sections"] if s["table"]]
+    assert tables[0]["columns"][1] == "存在的问题" and len(tables[0]["rows"]) == 5
+    document = Document(str(write_docx(outline, tmp_path / "plan.docx")))
+    grid = document.tables[0]
+    assert [cell.text for cell in grid.rows[0].cells][:3] == ["序号", "存在的问题", "整改措施"]
+    assert len(grid.rows) == 6 and grid.rows[1].cells[0].text == "1"

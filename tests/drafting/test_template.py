@@ -136,6 +136,10 @@ def good_template():
     (lambda t: t["sections"][0].update(area="师资队伍"), "'area' is only allowed inside an 'areas' list"),
     (lambda t: t["sections"][0].update(colour="red"), "unknown keys ['colour']"),
     (lambda t: t["sections"][0].pop("title"), "a section needs a 'title'"),
+    (lambda t: t["sections"][0].update(table={"columns": ["问题"], "rows": 2}), "a table needs 2 to 8 columns"),
+    (lambda t: t["sections"][0].update(table={"columns": ["问题", "措施"], "rows": 0}), "'table.rows' must be from 1"),
+    (lambda t: t["sections"][0].update(table={"columns": ["问题", "措施"], "rows": [1, 2]}), "'table.rows' must be a list"),
+    (lambda t: t["sections"][0].update(table={"columns": ["问题", "措施"], "width": 3}), "'table' must be a mapping"),
 ])
 def test_template_validation(change, message):
     data = good_template()
@@ -144,3 +148,13 @@ def test_template_validation(change, message):
     with pytest.raises(DraftError, match="templates/x.yaml") as caught:
         parse_template(data, "x.yaml", load_areas())
     assert message in str(caught.value)
+
+
+def test_tables_to_fill_in():
+    templates = load_templates()
+    tables = {kind: [spec.table for spec in walk(t.sections) if spec.table] for kind, t in templates.items()}
+    rectification = tables["rectification"][0]
+    assert rectification.columns[:5] == ("序号", "存在的问题", "整改措施", "责任人", "完成时限")
+    assert rectification.rows()[0] == ["1", "", "", "", "", ""]
+    assert "生均图书(册)" in tables["self-inspection"][0].labels
+    assert tables["plan"] and tables["inspection-prep"]
