@@ -126,6 +126,14 @@ def has_figure(sentence: str) -> bool:
     return bool(_FIGURE.search(_NOT_A_FIGURE.sub("", sentence)))
 
 
+def by_coverage(query: Query, passages: list[Passage], lexical: LexicalIndex) -> list[Passage]:
+    """The passages that hold most of the question (window coverage, as the reader sees them:
+    whole sections, title and heading path) first, in ranked order; then the others, in ranked order."""
+    covers = [passage_coverage(query, p, lexical) for p in passages]
+    best = max(covers, default=0.0)
+    return [p for p, c in zip(passages, covers) if c >= best] + [p for p, c in zip(passages, covers) if c < best]
+
+
 def answering_passage(query: Query, passages: list[Passage], lexical: LexicalIndex
                       ) -> tuple[int, float, list[str]] | None:
     """The passage that answers: the top one when it holds enough of the question; for a question
@@ -153,6 +161,7 @@ def compose(query: Query, original: str, resolved: str, lang: str, passages: lis
     if not passages:
         return Answer(original, resolved, lang, False, PHRASES["zh" if lang == "zh" else "en"]["empty"])
     say = PHRASES["zh" if lang == "zh" else "en"]
+    passages = by_coverage(query, passages, lexical)
     chosen = answering_passage(query, passages, lexical)
     if chosen is None:
         return Answer(original, resolved, lang, False, say["not_found"], passages,

@@ -21,7 +21,9 @@ EN_STOPWORDS = frozenset(
     "how many much does do did must should shall can could would will has have had that this these those "
     "it its their there from as about into than then so such any all some each every our your my his her "
     "they them we you i me us not no yes please tell show give list find there's what's where when why "
-    "need needs needed".split())
+    "need needs needed new before after during since get gets got make makes made take takes took also still "
+    "receive receives received carry carried out among across between via within way ways kind kinds type types "
+    "currently now ever already".split())
 
 
 @dataclass
@@ -118,8 +120,15 @@ def english_terms(question: str, names: dict[str, list[str]] | None = None,
             continue
         word = words[i]
         ordinal = re.fullmatch(r"(\d{1,3})(st|nd|rd|th)", word)
+        numbered = i > 0 and words[i - 1] in ("no", "number") and re.fullmatch(r"\d{1,3}", word)
+        if numbered:  # "No. 46 Middle School": 第四十六中学, or for short 四十六中 (琚湾二中)
+            ordinal = re.fullmatch(r"(\d{1,3})", word)
         if ordinal:
-            out.append(("第" + int_to_cn(int(ordinal.group(1))), 1.5))
+            numeral = int_to_cn(int(ordinal.group(1)))
+            out.append(("第" + numeral, 1.5))
+            following = words[i + 1] if i + 1 < len(words) else ""
+            if numbered and following in ("middle", "primary"):
+                out.append((numeral + ("中" if following == "middle" else "小"), 1.5))
         elif word.isdigit():
             out.append((word, 0.5))
         elif re.fullmatch(r"[abc]\d{1,2}", word) or word in EN_STOPWORDS:
@@ -211,7 +220,10 @@ def _is_code(token: str) -> bool:
 
 def _entry_of(term: str, terms: list[tuple[str, float]]) -> str:
     """Glossary alternatives of one English word share a group: the first term of the glossary
-    entry that produced `term` names it."""
+    entry that produced `term` names it. 二中 is the short form of 第二 (中学)."""
+    short = re.fullmatch(r"([一二三四五六七八九十百]+)[中小]", term)
+    if short and "第" + short.group(1) in {t for t, _ in terms}:
+        return "第" + short.group(1)
     for entry in glossary().values():
         if term in entry and entry[0] in {t for t, _ in terms}:
             return entry[0]

@@ -12,11 +12,13 @@ from ..errors import QuestionError
 from ..index.embedders import Embedder
 from ..index.store import IndexData
 from ..segmentation import cut
-from .evidence import coverage_of_tokens, group_weights
+from .evidence import coverage_of_tokens, group_weights, window_coverage
 from .fusion import ranks_from, ranks_of, reciprocal_rank_fusion
 from .query import Query, analyse, chinese_word
 
 MAX_QUESTION_CHARS = 2000
+#: The best-covering chunks among this many first fused results are put first.
+COVERAGE_DEPTH = 5
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 
 
@@ -152,11 +154,23 @@ class Searcher:
         return self._code_positions
 
     def search_query(self, query: Query, top_k: int = 5) -> list[Hit]:
+        """The top_k chunks by fused score, except that among the first max(top_k, COVERAGE_DEPTH)
+        the chunks whose sentences hold most of the question (window coverage, with the title and
+        heading path) come first, in fused order."""
         fused, lex_ranks, dense_ranks = self.scores(query)
-        order = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:top_k]
+        order = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:max(top_k, COVERAGE_DEPTH)]
         hits = []
-        for rank, (position, score) in enumerate(order, start=1):
+        for position, score in order:
             chunk = self.index.chunks[position]
-            hits.append(Hit(chunk, self.index.doc_by_id[chunk.doc_id], score, rank,
+            hits.append(Hit(chunk, self.index.doc_by_id[chunk.doc_id], score, 0,
                             lex_ranks.get(position), dense_ranks.get(position)))
+        hits = self._coverage_first(query, hits)[:top_k]
+        for rank, hit in enumerate(hits, start=1):
+            hit.rank = rank
         return hits
+
+    def _coverage_first(self, query: Query, hits: list[Hit]) -> list[Hit]:
+        covers = [window_coverage(query, f"{hit.document['title']} {hit.chunk.section}", hit.chunk.text,
+                                  self.index.lexical) for hit in hits]
+        best = max(covers, default=0.0)
+        return [h for h, c in zip(hits, covers) if c >= best] + [h for h, c in zip(hits, covers) if c < best]

@@ -101,3 +101,10 @@ def test_question_words_bring_their_synonyms():
 def test_synonym_finds_the_documents_wording(searcher):
     hits = searcher.search("老师轮岗要准备什么统计表?", top_k=3)
     assert "A3教师队伍组" in hits[0].chunk.section and "教师交流统计表" in hits[0].chunk.text
+
+
+def test_numbered_school_names():
+    assert ("第四十六", 1.5) in english_terms("How many teachers does No. 46 Middle School have?")
+    words = analyse("What does Juwan No. 2 Middle School do?").words
+    assert any({("第二",), ("二中",)} <= set(w.alternatives) for w in words), "第二 or its short form 二中"
+    assert not any(term.startswith("第") for term, _ in english_terms("2 middle schools"))
