@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..index.lexical import LexicalIndex
 from ..index.tokenization import tokenize
@@ -114,14 +115,26 @@ def window_coverage(query: Query, context: str, text: str, lexical: LexicalIndex
     """Best coverage of `context` (title, heading path) plus any `width` adjacent sentences of
     `text`: the question's words must occur together, not scattered over a long passage."""
     groups = content_groups(query)
-    base = set(tokenize(context))
-    sentences = [s for s in _SENTENCE.split(text) if s and s.strip()] or [text]
-    token_sets = [set(tokenize(s)) for s in sentences]
-    best = coverage_of_tokens(query, base, lexical, groups, context)
+    weights = group_weights(query, lexical, groups)  # once, not per window
+    base = set(_tokens(context))
+    sentences = _sentences(text)
+    token_sets = [_tokens(s) for s in sentences]
+    best = coverage_of_tokens(query, base, lexical, groups, context, weights)
     for start in range(len(token_sets)):
         window = set(base)
         for tokens in token_sets[start:start + width]:
             window |= tokens
         raw = context + "".join(sentences[start:start + width])
-        best = max(best, coverage_of_tokens(query, window, lexical, groups, raw))
+        best = max(best, coverage_of_tokens(query, window, lexical, groups, raw, weights))
     return best
+
+
+@lru_cache(maxsize=65536)
+def _tokens(text: str) -> frozenset[str]:
+    """Tokens of a sentence or heading path (cached: the same passages come back question after question)."""
+    return frozenset(tokenize(text))
+
+
+@lru_cache(maxsize=16384)
+def _sentences(text: str) -> tuple[str, ...]:
+    return tuple(s for s in _SENTENCE.split(text) if s and s.strip()) or (text,)
