@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from .retrieval.query import language_of
+from .segmentation import cut
 from .structure import parse_marker
 
 
@@ -27,6 +28,13 @@ _CODE_GROUP_EN = re.compile(r"\b[A-Ca-c]\d{1,2}\b[\w\s'-]{0,40}?\bgroup\b|\b[A-C
 _HAS_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Ca-c]\d{1,2}(?!\d)")
 _ENTITY_SUFFIX = ("中心小学", "中心学校", "初级中学", "中学", "小学", "初中", "学校", "学区", "组", "镇", "乡", "县", "区", "室")
 _ZH_ENTITY = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{2,16}?(?:" + "|".join(_ENTITY_SUFFIX) + ")")
+#: After the subject: a link word, the thing asked about, the question word, perhaps the thing
+#: after it ("的|师生比|是多少|?", "有||多少|教学班和学生?").
+_ASKED = re.compile(r"(?P<link>的|现有|共有|有|的总)?(?P<before>[\u4e00-\u9fffA-Za-z0-9]{0,12}?)"
+                    r"(?P<ask>(是|有|为|达到|共|一共)?(多少|几|哪些|什么|怎样|如何|多大|多长|多高|是谁|谁))"
+                    r"(?P<after>[\u4e00-\u9fffA-Za-z0-9]{0,12})(?P<end>[??]?)")
+#: Verbs are not things asked about: "要准备哪些材料" keeps its shape.
+_ASK_VERBS = ("准备", "负责", "做", "开展", "采取", "采用", "完成", "要", "需要", "应", "有")
 _PREDICATE = re.compile(r"(现有|共有|有|要|需要|应|是|在|的|怎么|如何|多少|哪些|什么|负责|准备|采用|遇到|发放)")
 
 
@@ -37,10 +45,51 @@ def _strip_marker(heading: str) -> str:
     return heading
 
 
+def _is_entity(text: str) -> bool:
+    """A school, place or group ("曹集学校", "A3组"), as opposed to something asked about one ("生均图书")."""
+    return bool(_HAS_CODE.search(text)) or text.endswith(_ENTITY_SUFFIX)
+
+
+def subject_of(question: str) -> str | None:
+    """The longest school, place or group name the question starts with ("德新镇初级中学"), ending
+    where a word ends ("A2保障机制组组长" starts with A2保障机制组, not A2保障机制组组)."""
+    ends, position = set(), 0
+    for word in cut(question):
+        position += len(word)
+        ends.add(position)
+    for end in range(min(len(question), 20), 1, -1):
+        head = question[:end]
+        if end in ends and head.endswith(_ENTITY_SUFFIX) and re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]+", head):
+            return head
+    return None
+
+
+def _replace_attribute_zh(previous: str, attribute: str) -> str | None:
+    """"曹集学校的师生比是多少?" + "生均图书" → "曹集学校的生均图书是多少?"; "…中心小学有多少教学班?" + "图书" →
+    "…中心小学有多少图书?"; "A2保障机制组要准备哪些材料?" + "职责" → "A2保障机制组的职责": the thing asked
+    about is replaced, the subject and the question word kept. None without a subject."""
+    subject = subject_of(previous)
+    if subject is None:
+        return None
+    shape = _ASKED.fullmatch(previous[len(subject):])
+    if shape:
+        link, before, ask, after, end = (shape.group(k) or "" for k in ("link", "before", "ask", "after", "end"))
+        if before and not any(verb in before for verb in _ASK_VERBS):
+            return subject + link + attribute + ask + after + end
+        if not before and len(after) >= 2:  # 多少人: 人 is a measure word, not the thing asked about
+            return subject + link + ask + attribute + end
+    return f"{subject}的{attribute}"
+
+
 def _replace_entity_zh(previous: str, entity: str) -> str:
-    """Put `entity` where the earlier question named its subject."""
+    """Put `entity` where the earlier question named its subject (or, for something asked about a
+    subject, where it named that)."""
     if _HAS_CODE.search(entity) and _HAS_CODE.search(previous):
         return _CODE_GROUP_ZH.sub(entity, previous, count=1)
+    if not _is_entity(entity):
+        replaced = _replace_attribute_zh(previous, entity)
+        if replaced:
+            return replaced
     for suffix in _ENTITY_SUFFIX:
         if entity.endswith(suffix):
             for match in _ZH_ENTITY.finditer(previous):
@@ -65,8 +114,12 @@ def resolve(question: str, history: list[Turn]) -> str:
             return _replace_entity_zh(last.resolved, match.group("x").strip())
         if _ZH_PRONOUN.search(question) and last.topic:
             return f"{_strip_marker(last.topic)} {_ZH_PRONOUN.sub('', question, count=1)}"
-        if len(question) <= 8 and not _ZH_ENTITY.search(question) and not _HAS_CODE.search(question) and last.topic:
-            return f"{_strip_marker(last.topic)} {question}"
+        if len(question) <= 8 and not _ZH_ENTITY.search(question) and not _HAS_CODE.search(question):
+            subject = subject_of(last.resolved)  # "存在哪些问题?" after a question about 曹集学校
+            if subject:
+                return subject + question
+            if last.topic:
+                return f"{_strip_marker(last.topic)} {question}"
         return question
     match = _EN_ELLIPSIS.match(question)
     if match:

@@ -132,3 +132,12 @@ def test_second_helper_set_never_used_for_tuning(shipped):
     ask = evaluate(questions, lambda q, k: shipped.ask(q, k).citations(), 5)
     for report in (search, ask):
         assert report["hit@k"] >= 0.9 and report["mrr"] >= 0.85, report
+
+
+def test_follow_ups_stay_with_the_school_asked_about(shipped):
+    first = shipped.ask("德新镇初级中学现有学生多少人?")
+    staff = shipped.ask("教职工呢?", history=[shipped.turn(first)])
+    assert staff.resolved_question == "德新镇初级中学现有教职工多少人?" and "教职工54人" in staff.text
+    caoji = shipped.ask("曹集学校的师生比是多少?")
+    problems = shipped.ask("存在哪些问题?", history=[shipped.turn(caoji)])
+    assert problems.citations()[0]["section"] == "二、存在问题" and "建筑档案不规范" in problems.text
