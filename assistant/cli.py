@@ -140,10 +140,12 @@ def index_status(as_json: bool = typer.Option(False, "--json", help="Print JSON.
               f" (setting: {manifest.get('embedding_setting')}); dense index: {manifest.get('dense_index') or 'flat'}")
     _print_skipped(manifest.get("skipped") or [])
     changes = manifest["changes"]
+    if manifest.get("stale"):
+        out.print(f"out of date: the index was {manifest['stale']}; run `assistant index build`")
     if "error" in changes:
         out.print(f"changes since the build: cannot tell ({escape(changes['error'])})")
     elif not changes["any"]:
-        out.print("changes since the build: none; the index is up to date")
+        out.print("changes since the build: none" + ("" if manifest.get("stale") else "; the index is up to date"))
     else:
         out.print("changes since the build (run `assistant index build` to take them in):")
         for label in ("added", "changed", "removed"):

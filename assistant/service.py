@@ -12,7 +12,7 @@ from .config import Settings
 from .conversation import Turn, resolve
 from .errors import CorpusError, QuestionError
 from .index import store
-from .index.build import BuildStats, ProgressFn, build_index
+from .index.build import BuildStats, ProgressFn, build_index, stale_reason
 from .index.changes import changes_since
 from .index.embedders import load_embedder
 from .retrieval.assembly import SectionTrees, assemble
@@ -53,18 +53,25 @@ class Assistant:
     @classmethod
     def open(cls, settings: Settings, warn: Callable[[str], None] = print,
              progress: ProgressFn | None = None, build_if_missing: bool = True) -> "Assistant":
-        """Load the current index; build it first when there is none or when the embedding-model
-        setting differs from the one the index was built with."""
+        """Load the current index; build it first when there is none, when the embedding-model
+        setting differs from the one the index was built with, or when this version of the
+        assistant would process the files differently (pipeline version, tokenizer data)."""
         root = settings.index_root
         if store.exists(root):
             index = store.load_current(root)
-            if index.manifest.get("embedding_setting") == settings.embedding_model or not build_if_missing:
+            stale = stale_reason(index.manifest)
+            same_model = index.manifest.get("embedding_setting") == settings.embedding_model
+            if (same_model and stale is None) or not build_if_missing:
                 return cls(settings, index, warn)
-            warn(f"the embedding model setting changed ({index.manifest.get('embedding_setting')} → "
-                 f"{settings.embedding_model}); rebuilding the index")
+            if not same_model:
+                warn(f"the embedding model setting changed ({index.manifest.get('embedding_setting')} → "
+                     f"{settings.embedding_model}); rebuilding the index")
+            else:
+                warn(f"the index was {stale}; rebuilding it (cached embeddings are reused)")
         elif not build_if_missing:
             store.load_current(root)  # raises IndexMissingError with the fix in its message
-        warn(f"building the index of {settings.corpus_dir} (first use)")
+        else:
+            warn(f"building the index of {settings.corpus_dir} (first use)")
         index, _ = build_index(settings, warn=warn, progress=progress)
         return cls(settings, index, warn)
 
@@ -84,6 +91,7 @@ class Assistant:
         if manifest is None:
             store.load_current(root)  # raises IndexMissingError with the fix in its message
         manifest["index_path"] = str(store.current_path(root).resolve())
+        manifest["stale"] = stale_reason(manifest)
         try:
             manifest["changes"] = changes_since(manifest, Path(manifest["corpus"])).to_dict()
         except CorpusError as exc:

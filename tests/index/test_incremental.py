@@ -135,6 +135,27 @@ def test_edited_tokenizer_data_reprocesses_files(settings, fake_embedder, monkey
     assert stats.files_processed == 2, "tokens depend on the dictionary and synonym groups"
 
 
+def test_an_index_from_an_older_pipeline_is_rebuilt_on_open(settings, fake_embedder, monkeypatch):
+    from assistant.index.build import stale_reason
+
+    settings = settings.with_(embedding_model="fake-bigram")
+    build_index(settings, warn=quiet, embedder=fake_embedder)
+    monkeypatch.setattr("assistant.service.load_embedder", lambda name, warn: fake_embedder)
+    monkeypatch.setattr("assistant.index.vectors.load_embedder", lambda name, warn: fake_embedder)
+    assert Assistant.index_status(settings)["stale"] is None
+    monkeypatch.setattr(cache_module, "PIPELINE_VERSION", cache_module.PIPELINE_VERSION + 1)
+    monkeypatch.setattr("assistant.index.build.PIPELINE_VERSION", cache_module.PIPELINE_VERSION)
+    status = Assistant.index_status(settings)
+    assert "older version of the assistant" in status["stale"]
+    said = []
+    assistant = Assistant.open(settings, warn=said.append)
+    assert any("rebuilding it" in line for line in said) and not any("first use" in line for line in said)
+    assert stale_reason(assistant.index.manifest) is None
+    monkeypatch.setattr(cache_module, "tokenizer_fingerprint", lambda: "edited")
+    monkeypatch.setattr("assistant.index.build.tokenizer_fingerprint", lambda: "edited")
+    assert "tokenizer data" in Assistant.index_status(settings)["stale"]
+
+
 def test_file_cache_keeps_only_the_current_files(settings, fake_embedder, tiny_corpus):
     build_index(settings, warn=quiet, embedder=fake_embedder)
     files = settings.home / "cache" / "files"
