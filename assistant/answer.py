@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from .index.lexical import LexicalIndex
 from .index.tokenization import tokenize
 from .retrieval.assembly import Passage
-from .retrieval.evidence import GENERIC, content_groups, window_coverage
+from .retrieval.evidence import GENERIC, best_first, content_groups, window_coverage
 from .retrieval.query import Query
 
 _SENTENCE = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])|\n")
@@ -126,27 +126,18 @@ def has_figure(sentence: str) -> bool:
     return bool(_FIGURE.search(_NOT_A_FIGURE.sub("", sentence)))
 
 
-def by_coverage(query: Query, passages: list[Passage], lexical: LexicalIndex) -> list[Passage]:
-    """The passages that hold most of the question (window coverage, as the reader sees them:
-    whole sections, title and heading path) first, in ranked order; then the others, in ranked order."""
-    covers = [passage_coverage(query, p, lexical) for p in passages]
-    best = max(covers, default=0.0)
-    return [p for p, c in zip(passages, covers) if c >= best] + [p for p, c in zip(passages, covers) if c < best]
-
-
-def answering_passage(query: Query, passages: list[Passage], lexical: LexicalIndex
-                      ) -> tuple[int, float, list[str]] | None:
-    """The passage that answers: the top one when it holds enough of the question; for a question
-    that asks for a figure, the first in ranked order that holds enough of it and states a figure in
-    its key sentences. (Its position, coverage, key sentences), or None."""
+def answering_passage(query: Query, passages: list[Passage], covers: list[float], lexical: LexicalIndex
+                      ) -> tuple[int, list[str]] | None:
+    """The passage that answers: the top one when it holds enough of the question (`covers`: each
+    passage's coverage); for a question that asks for a figure, the first in ranked order that holds
+    enough of it and states a figure in its key sentences. (Its position, key sentences), or None."""
     asks_figure = bool(_ASKS_FIGURE.search(query.text))
     for n, passage in enumerate(passages if asks_figure else passages[:1]):
-        cover = passage_coverage(query, passage, lexical)
-        if cover < FOUND_THRESHOLD:
+        if covers[n] < FOUND_THRESHOLD:
             continue
         sentences = key_sentences(query, passage.text, lexical, heading=_heading(passage))
         if not asks_figure or any(has_figure(s) for s in sentences):
-            return n, cover, sentences
+            return n, sentences
     return None
 
 
@@ -161,19 +152,22 @@ def compose(query: Query, original: str, resolved: str, lang: str, passages: lis
     if not passages:
         return Answer(original, resolved, lang, False, PHRASES["zh" if lang == "zh" else "en"]["empty"])
     say = PHRASES["zh" if lang == "zh" else "en"]
-    passages = by_coverage(query, passages, lexical)
-    chosen = answering_passage(query, passages, lexical)
+    # the passages that hold most of the question first (window coverage, computed once per passage)
+    covered = [(p, passage_coverage(query, p, lexical)) for p in passages]
+    covered = best_first(covered, [c for _, c in covered])
+    passages, covers = [p for p, _ in covered], [c for _, c in covered]
+    chosen = answering_passage(query, passages, covers, lexical)
     if chosen is None:
-        return Answer(original, resolved, lang, False, say["not_found"], passages,
-                      passage_coverage(query, passages[0], lexical))
-    n, cover, sentences = chosen
-    passages = [passages[n]] + passages[:n] + passages[n + 1:]
-    top = passages[0]
+        return Answer(original, resolved, lang, False, say["not_found"], passages, covers[0])
+    n, sentences = chosen
+    order = [n] + [i for i in range(len(passages)) if i != n]
+    passages, covers = [passages[i] for i in order], [covers[i] for i in order]
+    top, cover = passages[0], covers[0]
     heading = _heading(top)
     whole_section = bool(top.section_id and len(top.lines) > 1 and not _QUANTITY.search(query.text)
                          and (_LISTING.search(query.text) or names_section(query, top)
                               or len(top.text) <= SHORT_SECTION))
-    related = [n for n, p in enumerate(passages[1:], start=2) if passage_coverage(query, p, lexical) >= RELATED_THRESHOLD]
+    related = [n for n, c in enumerate(covers[1:], start=2) if c >= RELATED_THRESHOLD]
     where = say["where_section" if heading else "where"].format(title=top.title, heading=heading)
     if whole_section:
         body = say["whole"].format(where=where, text=top.text)

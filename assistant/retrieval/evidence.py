@@ -138,3 +138,9 @@ def _tokens(text: str) -> frozenset[str]:
 @lru_cache(maxsize=16384)
 def _sentences(text: str) -> tuple[str, ...]:
     return tuple(s for s in _SENTENCE.split(text) if s and s.strip()) or (text,)
+
+
+def best_first(items: list, covers: list[float]) -> list:
+    """The items with the highest coverage first, then the others; ranked order kept within each."""
+    best = max(covers, default=0.0)
+    return [i for i, c in zip(items, covers) if c >= best] + [i for i, c in zip(items, covers) if c < best]

@@ -12,7 +12,7 @@ from ..errors import QuestionError
 from ..index.embedders import Embedder
 from ..index.store import IndexData
 from ..segmentation import cut
-from .evidence import coverage_of_tokens, group_weights, window_coverage
+from .evidence import best_first, coverage_of_tokens, group_weights, window_coverage
 from .fusion import ranks_from, ranks_of, reciprocal_rank_fusion
 from .query import Query, analyse, chinese_word
 
@@ -170,7 +170,5 @@ class Searcher:
         return hits
 
     def _coverage_first(self, query: Query, hits: list[Hit]) -> list[Hit]:
-        covers = [window_coverage(query, f"{hit.document['title']} {hit.chunk.section}", hit.chunk.text,
-                                  self.index.lexical) for hit in hits]
-        best = max(covers, default=0.0)
-        return [h for h, c in zip(hits, covers) if c >= best] + [h for h, c in zip(hits, covers) if c < best]
+        return best_first(hits, [window_coverage(query, f"{hit.document['title']} {hit.chunk.section}",
+                                                 hit.chunk.text, self.index.lexical) for hit in hits])
