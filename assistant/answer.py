@@ -107,7 +107,7 @@ def key_sentences(query: Query, text: str, lexical: LexicalIndex, limit: int = 2
     for i, sentence in enumerate(sentences):
         tokens = set(tokenize(sentence))
         score = sum(lexical.idf(t) * w for t, w in wanted.items() if t in tokens)
-        if wants_figure and re.search(r"\d", sentence):
+        if wants_figure and has_figure(sentence):
             score *= 1.5
         scored.append((score, i))
     if heading and len(sentences) > 1:
