@@ -213,19 +213,28 @@ def chat(top_k: int = typer.Option(5, "--top-k", "-k", help="How many passages t
 
 @app.command("eval")
 @user_errors
-def evaluate_cmd(questions: Path = typer.Argument(..., help="JSON-lines questions with keys (and also)."),
+def evaluate_cmd(questions: Path = typer.Argument(..., help="JSON-lines questions with keys (and also, answer, absent)."),
                  top_k: int = typer.Option(5, "--top-k", "-k", help="Passages per question."),
                  as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-                 mode: str = typer.Option("search", "--mode", help="search: the search results; ask: the answer's cited passages.")):
-    """Measure hit@1, hit@k, MRR and completeness on a question set."""
-    from .evaluation import evaluate, read_questions
+                 mode: str = typer.Option("search", "--mode", help="search: the search results; ask: the answer's "
+                                          "cited passages; answer: the answer text (correct, complete, not found).")):
+    """Measure retrieval (hit@1, hit@k, MRR, completeness) or answers (--mode answer) on a question set."""
+    from .evaluation import evaluate, evaluate_answers, read_questions
     from .service import check_top_k
 
     check_top_k(top_k)
-    if mode not in ("search", "ask"):
-        raise AssistantError(f"--mode must be 'search' or 'ask' (got {mode!r})")
+    if mode not in ("search", "ask", "answer"):
+        raise AssistantError(f"--mode must be 'search', 'ask' or 'answer' (got {mode!r})")
     rows = read_questions(questions)
     assistant = _open()
+    if mode == "answer":
+        report = evaluate_answers(rows, lambda q, k: assistant.ask(q, k).to_dict(), top_k)
+        report["mode"] = mode
+        if as_json:
+            _print_json(report)
+            return
+        _print_answer_report(questions, report, top_k)
+        return
     if mode == "ask":
         retrieve = lambda q, k: assistant.ask(q, k).citations()  # noqa: E731
     else:
@@ -246,6 +255,34 @@ def evaluate_cmd(questions: Path = typer.Argument(..., help="JSON-lines question
     misses = [r for r in report["questions"] if r["rank"] != 1]
     for row in misses:
         out.print(f"  {row['id']} rank {row['rank'] or '-'}: {escape(row['q'])}")
+
+
+def _print_answer_report(questions: Path, report: dict, top_k: int) -> None:
+    def cell(value) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    table = Table(title=f"{questions} (answer, k={top_k})")
+    for column in ("set", "n", "correct", "complete", "false not found", "absent refused", "mean length",
+                   "hit@1", f"hit@{top_k}", "MRR"):
+        table.add_column(column)
+    for name, s in [("all", report), *report["by_lang"].items()]:
+        table.add_row(name, f"{s['answerable']}+{s['absent']}", cell(s["correct"]), cell(s["complete"]),
+                      cell(s["false_not_found"]), cell(s["absent_refused"]),
+                      "-" if s["mean_length"] is None else f"{s['mean_length']:.0f}",
+                      cell(s["hit@1"]), cell(s["hit@k"]), cell(s["mrr"]))
+    out.print(table)
+    out.print("n is answerable+absent; correct, complete and false not found are shares of the answerable "
+              "questions, absent refused of the absent ones.")
+    for row in report["questions"]:
+        if row["correct"]:
+            continue
+        if row["absent"]:
+            why = "answered, though the documents do not answer it"
+        elif row["false_not_found"]:
+            why = f"said not found (answering passage at {row['rank'] or '-'})"
+        else:
+            why = "missing " + ", ".join(row["missing"])
+        out.print(f"  {row['id']}: {why}: {escape(row['q'])}")
 
 
 def _draft_format(fmt: Optional[str], output: Optional[Path]) -> str:
