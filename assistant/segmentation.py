@@ -47,3 +47,18 @@ def cut(text: str, search_mode: bool = False, hmm: bool | None = None) -> list[s
         if search_mode:
             return list(tokenizer.cut_for_search(text, HMM=hmm))
         return list(tokenizer.cut(text, HMM=hmm))
+
+
+@lru_cache(maxsize=1)
+def _tagger():
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(segmenter())
+
+
+def tagged(text: str) -> list[tuple[str, str]]:
+    """(word, part-of-speech flag) pairs (jieba's tags: nr person, ns place, nt organisation, nz other
+    proper noun, n noun, v verb, …). Thread-safe."""
+    tagger = _tagger()
+    with _lock:
+        return [(pair.word, pair.flag) for pair in tagger.cut(text)]

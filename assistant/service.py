@@ -16,6 +16,7 @@ from .index.build import BuildStats, ProgressFn, build_index, stale_reason
 from .index.changes import changes_since
 from .index.embedders import load_embedder
 from .retrieval.assembly import SectionTrees, assemble
+from .retrieval.intent import intent_of
 from .retrieval.query import language_of
 from .retrieval.rerank import load_reranker, rerank
 from .retrieval.search import Searcher, check_question
@@ -115,11 +116,12 @@ class Assistant:
 
     def _answer(self, question: str, resolved: str, lang: str, top_k: int) -> Answer:
         query = self.searcher.analyse(resolved, lang=lang)
-        hits = self.searcher.search_query(query, max(top_k, 8))
+        intent = intent_of(resolved)
+        hits = self.searcher.search_query(query, max(top_k, 8), intent)
         if self.reranker is not None:
             hits = rerank(resolved, hits, self.reranker)
         passages = assemble(self.index, self.trees, query, hits, SECTION_LIMIT, max_passages=top_k)
-        return compose(query, question, resolved, lang, passages, self.index.lexical)
+        return compose(query, intent, question, resolved, lang, hits, passages, self.index)
 
     def turns(self, history: list | None) -> list[Turn]:
         """Earlier turns as Turns; a turn given only as its question is resolved and answered

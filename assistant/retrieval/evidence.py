@@ -17,6 +17,10 @@ from .query import Query, Word
 GENERIC = frozenset("工作 情况 学校 要求 内容 方面 问题 哪些 什么 多少 怎样 如何 主要 进行 开展 有关 相关 需要 "
                     "现有 共有 计划 是否 负责 准备 材料 资料 钱 期间 时候 何时 多久 谁".split())
 _YEAR = re.compile(r"(19|20)\d\d")
+#: A question word the corpus never uses weighs this share of the largest possible IDF: it cannot be
+#: found in any passage, so at full weight it would only scale every coverage down (a paraphrase:
+#: 头疼 for 问题), while it still says the question may ask about something the corpus lacks.
+UNKNOWN_IDF_SHARE = 0.5
 _STOP_CHARS = frozenset("组 年 人 个 元 册 所 间 套 天 次 率 比".split())
 
 
@@ -83,7 +87,7 @@ def group_weights(query: Query, lexical: LexicalIndex, groups: list[Group] | Non
     weights, total = [], 0.0
     for group in groups:
         known = [lexical.idf(t) for t in group.tokens if lexical.doc_freq(t)]
-        idf = (max(known) if known else max_idf) * group.weight
+        idf = (max(known) if known else UNKNOWN_IDF_SHARE * max_idf) * group.weight
         weights.append(idf)
         total += idf
     total += 0.5 * max_idf * len(query.unmatched)
@@ -111,22 +115,32 @@ def coverage(query: Query, text: str, lexical: LexicalIndex) -> float:
 _SENTENCE = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])|\n")
 
 
-def window_coverage(query: Query, context: str, text: str, lexical: LexicalIndex, width: int = 2) -> float:
-    """Best coverage of `context` (title, heading path) plus any `width` adjacent sentences of
-    `text`: the question's words must occur together, not scattered over a long passage."""
+def best_window(query: Query, context: str, text: str, lexical: LexicalIndex, width: int = 2
+                ) -> tuple[float, list[str]]:
+    """The best coverage of `context` (title, heading path) plus any `width` adjacent sentences of
+    `text`, and those sentences: the question's words must occur together, not scattered over a
+    long passage. Ties go to the earliest window."""
     groups = content_groups(query)
     weights = group_weights(query, lexical, groups)  # once, not per window
     base = set(_tokens(context))
     sentences = _sentences(text)
     token_sets = [_tokens(s) for s in sentences]
     best = coverage_of_tokens(query, base, lexical, groups, context, weights)
+    chosen: list[str] = list(sentences[:width])
     for start in range(len(token_sets)):
         window = set(base)
         for tokens in token_sets[start:start + width]:
             window |= tokens
         raw = context + "".join(sentences[start:start + width])
-        best = max(best, coverage_of_tokens(query, window, lexical, groups, raw, weights))
-    return best
+        value = coverage_of_tokens(query, window, lexical, groups, raw, weights)
+        if value > best + 1e-9:
+            best, chosen = value, list(sentences[start:start + width])
+    return best, chosen
+
+
+def window_coverage(query: Query, context: str, text: str, lexical: LexicalIndex, width: int = 2) -> float:
+    """Coverage of the best window (see best_window)."""
+    return best_window(query, context, text, lexical, width)[0]
 
 
 @lru_cache(maxsize=65536)

@@ -11,7 +11,7 @@ from importlib import resources
 
 from ..index.tokenization import tokenize
 from ..numerals import int_to_cn
-from ..segmentation import cut, data_lines
+from ..segmentation import cut, data_lines, tagged
 from ..structure import extract_codes
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -37,6 +37,7 @@ class Query:
     terms: list[str] = field(default_factory=list)  # Chinese terms an English question was mapped to
     unmatched: list[str] = field(default_factory=list)  # English content words with no Chinese term
     words: list["Word"] = field(default_factory=list)  # the question's words, for coverage and heading matches
+    focus: list["Word"] = field(default_factory=list)  # the thing asked about (focus.py), as corpus words
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str 
     codes = extract_codes(text if lang == "zh" else text.upper())
     if lang == "zh":
         tokens = tokenize(text)
-        words = [chinese_word(word) for word in cut(text, hmm=True)]
+        words = [chinese_word(word) for word, flag in tagged(text) if content_word(word, flag)]
         words = [with_synonyms(w) for w in words if w]
         for word in words:  # a synonym, as a whole word, searches too (轮岗 also finds 交流)
             for alternative in word.alternatives[1:]:
@@ -185,6 +186,25 @@ def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str 
     chinese = "".join(dict.fromkeys(term for term, _ in terms))
     words = [Word(tuple(alternatives[k]), word_weights[k]) for k in alternatives]
     return Query(text, lang, tokens, weights, codes, chinese or text, [t for t, _ in terms], unmatched, words)
+
+
+#: Parts of speech that carry no content (jieba's tags): pronouns and question words (r), numerals and
+#: measure words (m, q, mq), prepositions, conjunctions, particles, adverbs, modal and
+#: onomatopoeic words. Years are kept (they are numerals that name something).
+_FUNCTION_FLAGS = ("r", "m", "q", "mq", "p", "c", "u", "d", "y", "e", "o", "w", "zg")
+_YEAR_WORD = re.compile(r"(19|20)\d\d年?")
+
+
+def content_word(word: str, flag: str) -> bool:
+    """Does this word of the question say what it is about? (Not a question word, numeral, particle,
+    or a one-character verb such as 是, 有, 要, 干.)"""
+    if _YEAR_WORD.fullmatch(word) or _is_code(word):
+        return True
+    if flag.startswith(_FUNCTION_FLAGS) and flag != "eng":
+        return False
+    if not re.search(r"[\u3400-\u9fffA-Za-z0-9]", word):  # punctuation (tagged x, as are words added without a tag)
+        return False
+    return not (len(word) == 1 and flag.startswith("v"))
 
 
 def chinese_word(word: str) -> Word | None:

@@ -1,24 +1,24 @@
-"""Hybrid search: BM25 + dense over chunks, fused with reciprocal rank fusion, indicator codes
-taken exactly."""
+"""Search over one loaded index: the question analysed, the candidates of BM25 and dense retrieval
+gathered, and their order taken from the ranking stage (ranking.py), as Hits."""
 
 from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..documents import Chunk
 from ..errors import QuestionError
 from ..index.embedders import Embedder
 from ..index.store import IndexData
 from ..segmentation import cut
-from .evidence import best_first, coverage_of_tokens, group_weights, window_coverage
-from .fusion import ranks_from, ranks_of, reciprocal_rank_fusion
-from .query import Query, analyse, chinese_word
+from .intent import Intent, intent_of
+from .focus import focus_en, focus_zh
+from .query import Query, analyse, chinese_word, english_terms, with_synonyms
+from .ranking import RankingConfig, rank
 
 MAX_QUESTION_CHARS = 2000
-#: The best-covering chunks among this many first fused results are put first.
-COVERAGE_DEPTH = 5
+_ARTICLE = re.compile(r"第([零〇一二两三四五六七八九十百千\d]+)条$")
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 
 
@@ -30,6 +30,8 @@ class Hit:
     rank: int
     lexical_rank: int | None = None
     dense_rank: int | None = None
+    dense_similarity: float | None = None
+    features: dict[str, float] = field(default_factory=dict)  # the ranking's evidence (ranking.py)
 
     def to_dict(self) -> dict:
         c = self.chunk
@@ -49,17 +51,13 @@ def check_question(question: str) -> str:
 class Searcher:
     """Search over one loaded index. Thread-safe for concurrent queries."""
 
-    def __init__(self, index: IndexData, embedder: Embedder | None, depth: int = 60, rrf_k: float = 60.0,
-                 dense_weight: float = 1.0, code_weight: float = 2.0, coverage_weight: float = 1.0):
+    def __init__(self, index: IndexData, embedder: Embedder | None, config: RankingConfig | None = None):
         self.index = index
         self.embedder = embedder if index.dense is not None else None
-        self.depth = depth
-        self.rrf_k = rrf_k
-        self.dense_weight = dense_weight
-        self.code_weight = code_weight
-        self.coverage_weight = coverage_weight
+        self.config = config or RankingConfig()
         self._chunk_tokens: dict[int, set[str]] = {}
         self._code_positions: dict[str, list[int]] | None = None
+        self._articles: list[int | None] | None = None
         self._names: dict[str, list[str]] | None = None
         self._lock = threading.Lock()
 
@@ -84,8 +82,13 @@ class Searcher:
         query = analyse(question, lang=lang)
         if query.lang == "en":
             query = analyse(question, self.names(), lang=query.lang)
+            phrase = focus_en(question)
+            if phrase:
+                terms = [t for t, _ in english_terms(phrase, self.names())]
+                query.focus = [w for w in (chinese_word(t) for t in dict.fromkeys(terms)) if w]
         else:
             self._recut_unknown(query)
+            query.focus = [with_synonyms(w) for w in (chinese_word(t) for t in focus_zh(question)) if w]
         return query
 
     def _recut_unknown(self, query: Query) -> None:
@@ -106,33 +109,31 @@ class Searcher:
     def search(self, question: str, top_k: int = 5) -> list[Hit]:
         return self.search_query(self.analyse(question), top_k)
 
-    def scores(self, query: Query) -> tuple[dict[int, float], dict[int, int], dict[int, int]]:
-        """Fused score per chunk position, and the lexical and dense rankings behind it."""
+    def ranked(self, query: Query, intent: Intent | None = None):
+        """Every candidate chunk, best first (ranking.rank), with its evidence."""
+        intent = intent or intent_of(query.text)
         weighted = query.lang != "zh"
         lexical = self.index.lexical.scores(query.tokens, query.weights if weighted else None)
-        lex_ranks = ranks_of(lexical, self.depth, floor=0.0)
-        dense_ranks: dict[int, int] = {}
+        dense = None
         if self.embedder is not None and query.dense_text:
             with self._lock:
                 vector = self.embedder.encode([query.dense_text])[0]
-            dense_ranks = ranks_from(self.index.dense.search(vector, self.depth)[0])
-        fused = reciprocal_rank_fusion([lex_ranks, dense_ranks], [1.0, self.dense_weight], self.rrf_k)
-        if query.codes:
-            wanted = set(query.codes)
-            bonus = self.code_weight / (self.rrf_k + 1)
-            overlaps: dict[int, int] = {}
-            for code in wanted:
-                for position in self.code_positions().get(code, ()):
-                    overlaps[position] = overlaps.get(position, 0) + 1
-            for position in sorted(overlaps):  # once per chunk, ranked or not
-                fused[position] = fused.get(position, 0.0) + bonus * overlaps[position] / len(wanted)
-        if self.coverage_weight:
-            weights = group_weights(query, self.index.lexical)  # once per question, not per chunk
-            bonus = self.coverage_weight / (self.rrf_k + 1)
-            for position in fused:
-                fused[position] += bonus * coverage_of_tokens(query, self.tokens_of(position), self.index.lexical,
-                                                              raw=self.index.chunks[position].text, weights=weights)
-        return fused, lex_ranks, dense_ranks
+            dense = self.index.dense.search(vector, self.config.depth)
+        return rank(self.index, query, intent, lexical, dense, self.code_positions(), self.tokens_of,
+                    self.config, self.article_of)
+
+    def article_of(self, position: int) -> int | None:
+        """The article number of a chunk whose section is an article (第十一条), else None."""
+        if self._articles is None:
+            from ..numerals import cn_to_int
+
+            articles: list[int | None] = []
+            for chunk in self.index.chunks:
+                match = _ARTICLE.search(chunk.section_path[-1]) if chunk.section_path else None
+                raw = match.group(1) if match else None
+                articles.append((int(raw) if raw.isdigit() else cn_to_int(raw)) if raw else None)
+            self._articles = articles
+        return self._articles[position]
 
     def tokens_of(self, position: int) -> set[str]:
         """Tokens of a chunk with its title and heading path (cached; threads that race here
@@ -153,22 +154,12 @@ class Searcher:
             self._code_positions = positions
         return self._code_positions
 
-    def search_query(self, query: Query, top_k: int = 5) -> list[Hit]:
-        """The top_k chunks by fused score, except that among the first max(top_k, COVERAGE_DEPTH)
-        the chunks whose sentences hold most of the question (window coverage, with the title and
-        heading path) come first, in fused order."""
-        fused, lex_ranks, dense_ranks = self.scores(query)
-        order = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:max(top_k, COVERAGE_DEPTH)]
+    def search_query(self, query: Query, top_k: int = 5, intent: Intent | None = None) -> list[Hit]:
+        """The top_k chunks in the ranking stage's order."""
         hits = []
-        for position, score in order:
-            chunk = self.index.chunks[position]
-            hits.append(Hit(chunk, self.index.doc_by_id[chunk.doc_id], score, 0,
-                            lex_ranks.get(position), dense_ranks.get(position)))
-        hits = self._coverage_first(query, hits)[:top_k]
-        for rank, hit in enumerate(hits, start=1):
-            hit.rank = rank
+        for rank_number, candidate in enumerate(self.ranked(query, intent)[:top_k], start=1):
+            chunk = self.index.chunks[candidate.position]
+            hits.append(Hit(chunk, self.index.doc_by_id[chunk.doc_id], candidate.score, rank_number,
+                            candidate.lexical_rank, candidate.dense_rank, candidate.dense_similarity,
+                            candidate.features))
         return hits
-
-    def _coverage_first(self, query: Query, hits: list[Hit]) -> list[Hit]:
-        return best_first(hits, [window_coverage(query, f"{hit.document['title']} {hit.chunk.section}",
-                                                 hit.chunk.text, self.index.lexical) for hit in hits])

@@ -1,0 +1,111 @@
+"""The answer a person reads: the quoted lines (selection.py) framed in the question's language,
+each passage cited as [n] in the ranking stage's order, and the found / unsure / not-found
+decision (answerability.py). Extractive: every figure is quoted exactly as the document writes it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..index.store import IndexData
+from ..retrieval.assembly import Passage
+from ..retrieval.intent import Intent
+from ..retrieval.query import Query
+from ..retrieval.search import Hit
+from .answerability import Decision, decide, features
+from .selection import Quote, select
+
+#: The answer's framing, in the question's language; the quoted passages stay as written.
+PHRASES = {
+    "zh": {
+        "not_found": "资料中没有找到这个问题的答案。下面是最接近的段落,仅供参考,它们并不回答这个问题。",
+        "unsure": "资料中可能有答案,但把握不大,请核对原文:\n",
+        "where": "《{title}》", "where_section": "《{title}》“{heading}”",
+        "whole": "{where}[{n}]:\n{text}", "sentences": "根据{where}[{n}]:{text}",
+        "more": "\n另据{where}[{n}]:{text}",
+        "cut": "\n(该部分较长,以上只摘录了前面部分;全文见 {source} 第{start}–{end}行之后。)",
+        "related": "\n另见 {refs}。", "sep": "、",
+        "empty": "资料中没有找到与这个问题相关的内容。",
+    },
+    "en": {
+        "not_found": "The documents do not answer this question. The closest passages are listed below for "
+                     "reference; they do not answer it.",
+        "unsure": "The documents may answer this, but the match is uncertain; check the source:\n",
+        "where": "“{title}”", "where_section": "“{title}”, section “{heading}”",
+        "whole": "From {where} [{n}] (quoted in the original Chinese):\n{text}",
+        "sentences": "According to {where} [{n}] (original Chinese): {text}",
+        "more": "\nAlso {where} [{n}]: {text}",
+        "cut": "\n(The section is long; only its beginning is quoted. It continues after line {end} of {source}.)",
+        "related": "\nSee also {refs}.", "sep": ", ",
+        "empty": "The documents contain nothing related to this question.",
+    },
+}
+#: Other passages are pointed to ("see also") when their best sentences hold this much of the question.
+RELATED_THRESHOLD = 0.75
+
+
+@dataclass
+class Answer:
+    question: str
+    resolved_question: str
+    lang: str
+    found: bool
+    text: str
+    passages: list[Passage] = field(default_factory=list)
+    coverage: float = 0.0
+    sure: bool = False
+    confidence: float = 0.0
+    evidence: dict = field(default_factory=dict)
+
+    def citations(self) -> list[dict]:
+        return [{"n": n, "doc_id": p.doc_id, "title": p.title, "source": p.source, "section": p.section,
+                 "start_line": p.start_line, "end_line": p.end_line, "page": p.page, "text": p.text,
+                 "score": round(float(p.score), 6)} for n, p in enumerate(self.passages, start=1)]
+
+    def to_dict(self) -> dict:
+        return {"question": self.question, "answer": self.text, "citations": self.citations(),
+                "resolved_question": self.resolved_question, "lang": self.lang, "found": self.found,
+                "sure": self.sure, "confidence": round(self.confidence, 3), "coverage": round(self.coverage, 3)}
+
+
+def _where(say: dict, passage: Passage) -> str:
+    heading = passage.section_path[-1] if passage.section_path else ""
+    return say["where_section" if heading else "where"].format(title=passage.title, heading=heading)
+
+
+def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[Hit]) -> str:
+    first = quotes[0]
+    top = passages[first.passage]
+    where = _where(say, top)
+    body = say["whole" if first.whole else "sentences"].format(where=where, n=first.passage + 1, text=first.text)
+    if first.whole and top.cut:
+        body += say["cut"].format(source=top.source, start=top.start_line, end=top.end_line)
+    for quote in quotes[1:]:
+        body += say["more"].format(where=_where(say, passages[quote.passage]), n=quote.passage + 1, text=quote.text)
+    quoted = {q.passage for q in quotes}
+    window = {h.chunk.id: h.features.get("window", 0.0) for h in hits}
+    related = [n for n, p in enumerate(passages[1:], start=2) if n - 1 not in quoted
+               and max((window.get(c, 0.0) for c in p.chunk_ids), default=0.0) >= RELATED_THRESHOLD]
+    if related:
+        body += say["related"].format(refs=say["sep"].join(f"[{n}]" for n in related))
+    return body
+
+
+def compose(query: Query, intent: Intent, original: str, resolved: str, lang: str, hits: list[Hit],
+            passages: list[Passage], index: IndexData) -> Answer:
+    """The answer: the quoted lines of the ranked passages, or a plain 'not found'."""
+    say = PHRASES["zh" if lang == "zh" else "en"]
+    if not passages or not hits:
+        return Answer(original, resolved, lang, False, say["empty"])
+    quotes = select(query, intent, passages, index.lexical)
+    quoted = "\n".join(q.text for q in quotes)
+    evidence = features(query, intent, hits, passages, quoted, index)
+    decision: Decision = decide(evidence)
+    coverage = evidence["window"]
+    if not decision.found:
+        return Answer(original, resolved, lang, False, say["not_found"], passages, coverage, False,
+                      decision.probability, evidence)
+    body = render(say, quotes, passages, hits)
+    if not decision.sure:
+        body = say["unsure"] + body
+    return Answer(original, resolved, lang, True, body, passages, coverage, decision.sure, decision.probability,
+                  evidence)

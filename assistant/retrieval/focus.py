@@ -1,0 +1,109 @@
+"""The thing a question asks about: in "德新镇初中有多少个教学班?" the 教学班, in "曹集学校一个学生的公用
+经费是多少钱?" the 公用经费, in "How many left-behind children …" the left-behind children. A passage
+answers a figure question when it states a figure next to that thing; a passage that states other
+figures about the same school does not.
+
+Chinese: the content words right after the question word (多少个 **教学班**), else the ones right
+before it (**公用经费** 是多少). English: the words after "how many / how much / what is the", carried
+onto Chinese like any English question."""
+
+from __future__ import annotations
+
+import re
+
+from ..segmentation import tagged
+from .facts import has_date, has_figure
+from .units import SENTENCE_UNITS
+
+#: How close (in characters) a figure must stand to the thing asked about to be taken as its figure.
+FOCUS_SPAN = 12
+
+_ASK_WORDS = re.compile(r"^(多少|几|几个|几所|几名|几位|几间|几次|几天|几年|几岁|几点|多大|多长|多高|多远|多久|多重|哪一年|哪年|"
+                        r"哪天|哪一天|哪一日|什么时候|何时|谁|哪位|哪些|什么|啥|哪里|哪儿)$")
+#: Between the thing and the question word: links that say nothing ("公用经费 是 多少").
+_LINKS = {"是", "有", "为", "的", "一共", "共", "总共", "共有", "现有", "要", "能", "大概", "大约", "约", "达到", "达",
+          "都", "各", "分别", "一年", "每年", "平均", "一般", "最多", "最少", "最高", "至少", "不得", "不能", "不超过"}
+#: Question words that carry their own unit: the thing asked about comes before them ("孩子满几岁").
+_SELF_MEASURED = re.compile(r"^(几岁|几点|多大|多长|多高|多远|多久|多重|哪一年|哪年|哪天|哪一天|哪一日|什么时候|何时)$")
+#: Words after 多少 that are the unit, not the thing ("拿出了多少钱", "多少人").
+_UNIT_WORDS = {"钱", "元", "块", "人", "次", "岁", "天", "年", "名字", "时间", "东西"}
+_CONTENT_FLAGS = ("n", "v", "a", "l", "j", "i", "nz", "eng", "x")
+_EN_FOCUS = re.compile(r"\bhow (?:many|much)\s+(?!(?:did|do|does|is|are|was|were|has|have|can|will|money)\b)(?P<x>[a-z][a-z\s'-]{2,40}?)(?=\s+(?:are|is|do|does|did|were|was|has|have|"
+                       r"had|can|must|should|will|in|at|of|for|by|on|per|to)\b|[?,.]|$)|"
+                       r"\bwhat (?:is|was|are) the (?P<y>[a-z][a-z\s'-]{2,40}?)(?=\s+(?:of|at|in|for|on|by|that|which|and)\b|"
+                       r"[?,.]|$)", re.I)
+
+
+def _content(word: str, flag: str) -> bool:
+    return (len(word) >= 2 and bool(re.search(r"[\u4e00-\u9fffA-Za-z]", word)) and word not in _LINKS
+            and flag.startswith(_CONTENT_FLAGS) and not _ASK_WORDS.match(word))
+
+
+def focus_zh(text: str) -> list[str]:
+    """Content words around the first question word (after it when there are any, else before)."""
+    words: list[tuple[str, str]] = []
+    for word, flag in tagged(text):  # "多" + "大" is one question word (jieba cuts 有多大 as 有|多|大)
+        if words and words[-1][0] == "多" and word in ("大", "长", "高", "远", "重", "宽", "久", "少"):
+            words[-1] = ("多" + word, "m")
+        else:
+            words.append((word, flag))
+    for i, (word, _) in enumerate(words):
+        if not _ASK_WORDS.match(word):
+            continue
+        after = []
+        for later, flag in ([] if _SELF_MEASURED.match(word) else words[i + 1:]):
+            if later in _UNIT_WORDS:
+                break
+            if flag.startswith(("m", "q")) or later in _LINKS:
+                if after:
+                    break
+                continue
+            if not _content(later, flag):
+                break
+            after.append(later)
+        if after:
+            return after
+        before = []
+        for earlier, flag in reversed(words[:i]):
+            if flag == "x" and not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", earlier):
+                break  # punctuation: the clause starts here
+            if _content(earlier, flag):
+                before.insert(0, earlier)
+                if len(before) == 2:
+                    break
+            elif before:
+                break
+        return before
+    return []
+
+
+def focus_en(text: str) -> str | None:
+    """The English words naming the thing asked about, or None."""
+    match = _EN_FOCUS.search(text)
+    if not match:
+        return None
+    return (match.group("x") or match.group("y")).strip()
+
+
+def spellings(words) -> list[str]:
+    """The whole-word spelling of each alternative of the focus words."""
+    return [max(alternative, key=len) for word in words for alternative in word.alternatives if alternative]
+
+
+def focus_evidence(focus_words, intent, text: str, context: str = "") -> tuple[float, float]:
+    """(is the thing asked about in the text or its headings (`context`), does a figure of the asked
+    kind stand within FOCUS_SPAN characters of it); 0.5 each when the question names no such thing,
+    and 0.5 for the second when it asks for no figure."""
+    if not focus_words:
+        return 0.5, 0.5
+    names = spellings(focus_words)
+    present = any(s in text or s in context for s in names)
+    if not intent.wants_figure:
+        return (1.0 if present else 0.0), 0.5
+    pattern = SENTENCE_UNITS.get(intent.unit) if intent.unit else None
+    for name in names:
+        for match in re.finditer(re.escape(name), text):
+            around = text[max(0, match.start() - FOCUS_SPAN):match.end() + FOCUS_SPAN]
+            if pattern.search(around) if pattern else (has_figure(around) or has_date(around)):
+                return 1.0, 1.0
+    return (1.0 if present else 0.0), 0.0
