@@ -104,10 +104,44 @@ def _joins_word(before: str, after: str) -> bool:
     return False
 
 
-def _runs_on(previous: Line, line: Line, page_number_removed: bool, wrapped: bool = False) -> bool:
+#: "6、初中1:13.1" after "…师生比小学1:19.9": a number that opens a line like a list item but
+#: continues the sentence before (a page number or a figure's last digit glued across the break).
+_NUMBER_ITEM = re.compile(r"^(\d{1,2})\s?[、.．]")
+_INLINE_ITEM = re.compile(r"(?:^|(?<=[\s;\uff1b。:\uff1a\u4e00-\u9fff]))(\d{1,2})\s?[、.．](?!\d)")
+#: The last clause before a "。" that extraction put inside a word ("…农民实。" / "用技术培训…").
+_LAST_CLAUSE = re.compile(r"(?:^|[,\uff0c、;\uff1b。:\uff1a])([\u4e00-\u9fff]{1,4})。$")
+
+
+def _continues_list(number: int, numbers_seen: list[int]) -> bool:
+    """Does a line opening with `number` continue (or start) a numbered list seen so far?"""
+    return number == 1 or (number - 1) in numbers_seen[-3:]
+
+
+def _broken_item(prev: str, text: str, numbers_seen: list[int]) -> bool:
+    """A line that looks like item N but is not one: no item N-1 before it, and the line before ends
+    mid-sentence with a figure or a word, in a body line (not a heading)."""
+    match = _NUMBER_ITEM.match(text)
+    inline = [int(n) for n in _INLINE_ITEM.findall(prev)]  # "3. 工具书… 4. 报刊杂志明细表" / "5. …"
+    if not match or _continues_list(int(match.group(1)), numbers_seen + inline):
+        return False
+    return len(prev) >= 30 and not prev.endswith(_TERMINAL) and bool(re.search(r"[\d\u4e00-\u9fff]$", prev))
+
+
+def _stray_full_stop(prev: str, text: str) -> bool:
+    """"…农民实。" + "用技术培训…": a full stop after a short last clause, where the words run on."""
+    match = _LAST_CLAUSE.search(prev)
+    if not match or _STARTS_NEW.match(text):
+        return False
+    return _joins_word(prev[:-1], text)
+
+
+def _runs_on(previous: Line, line: Line, page_number_removed: bool, wrapped: bool = False,
+             numbers_seen: list[int] | None = None) -> bool:
     """Should `line` be joined to `previous` (one paragraph broken by extraction)? `wrapped`: the
     previous physical line of a paged file was full, so the layout broke it."""
     prev = previous.text
+    if _broken_item(prev, line.text, numbers_seen or []):
+        return True
     if prev.endswith(_TERMINAL) or _STARTS_NEW.match(line.text):
         return False
     if prev.endswith((",", "\uff0c", "、")):
@@ -182,6 +216,7 @@ def repair_pdf_damage(lines: list[Line]) -> list[Line]:
     next_page = 1
     full = _full_line_length(lines)
     previous_length = 0
+    numbers_seen: list[int] = []  # numbers that opened lines as list items, in order
     for line in lines:
         text, removed = line.text, False
         match = _PAGE_NUMBER.match(text) if line.page is None else None
@@ -190,9 +225,14 @@ def repair_pdf_damage(lines: list[Line]) -> list[Line]:
             text, removed = text[match.end():], True
         current = replace(line, text=text)
         wrapped = full is not None and line.page is not None and previous_length >= FULL_LINE_SHARE * full
-        if out and _runs_on(out[-1], current, removed, wrapped):
+        if out and _stray_full_stop(out[-1].text, text):
+            out[-1] = replace(out[-1], text=out[-1].text[:-1] + text, end=line.end)
+        elif out and _runs_on(out[-1], current, removed, wrapped, numbers_seen):
             out[-1] = replace(out[-1], text=out[-1].text + text, end=line.end)
         else:
+            item = _NUMBER_ITEM.match(text)
+            if item:
+                numbers_seen.append(int(item.group(1)))
             out.append(current)
         previous_length = len(line.text)
     return out

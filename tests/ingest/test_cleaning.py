@@ -121,3 +121,22 @@ def test_page_numbers_glued_to_lines_are_only_guessed_without_pages():
 def test_word_paragraphs_are_not_joined():
     texts = ["学校义务教育均衡发展自查报告", "学校基本情况学校基本情况学校基本情况,", "我校现有学生486人。"]
     assert [l.text for l in clean_lines(lines(*texts), repair_breaks=False)] == texts
+
+
+def test_number_glued_across_a_line_break_is_not_a_list_item():
+    # seed 001, 曹集学校: "…师生比小学1:19.9" / "6、初中1:13.1,…" (no item 5 before it)
+    first = "在十项关键指标中,曹集学校学生生均公用经费700元,生均图书12.5册,平均班额小学46.58人、初中41.14人,师生比小学1:19.9"
+    fixed = repair_pdf_damage([Line(first, 593, 593), Line("6、初中1:13.1,教师学历达标率100%。", 595, 595)])
+    assert [l.text for l in fixed] == [first + "6、初中1:13.1,教师学历达标率100%。"]
+    items = ["评估验收后,我校目前还存在如下问题和不足之处,需要在下一步工作中认真加以整改落实", "1、建筑档案不规范。",
+             "2、学科专用教室不足。"]
+    assert [l.text for l in repair_pdf_damage(lines(*items))] == items, "a real list stays a list"
+
+
+def test_full_stop_put_inside_a_word_is_removed():
+    # seed 004, 遥墙: "…农民技能培训492人次,农民实。" / "用技术培训1776人次,…"
+    fixed = repair_pdf_damage([Line("一年来,遥墙成教中心完成农民技能培训492人次,农民实。", 85, 85),
+                               Line("用技术培训1776人次,工会系统下岗职工技能培训512人次。", 87, 87)])
+    assert [l.text for l in fixed] == ["一年来,遥墙成教中心完成农民技能培训492人次,农民实用技术培训1776人次,工会系统下岗职工技能培训512人次。"]
+    kept = ["学校的各项工作取得了显著成效。", "下一步我们将继续努力。"]
+    assert [l.text for l in repair_pdf_damage(lines(*kept))] == kept
