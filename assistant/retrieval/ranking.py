@@ -54,6 +54,11 @@ class RankingConfig:
     #: Bonus when a figure of the asked kind stands next to the thing asked about (focus.py), or for
     #: other questions when that thing is named at all; half of it when the question names no thing.
     focus_weight: float = 0.5
+    #: Bonus for a chunk of the law the question names ("义务教育法…"): its own documents first.
+    law_weight: float = 2.0
+    #: Bonus for the article the question looks up by law and number ("教师法第七条"): exact, so it
+    #: outweighs everything else (the newest version of the law gets all of it, older ones half).
+    lookup_weight: float = 20.0
 
 
 @dataclass
@@ -103,10 +108,13 @@ def evidence_score(features: dict[str, float], config: RankingConfig) -> float:
 
 
 def rank(index: IndexData, query: Query, intent: Intent, lexical_scores, dense_hits, code_positions,
-         tokens_of, config: RankingConfig, article_of=lambda position: None) -> list[Candidate]:
+         tokens_of, config: RankingConfig, article_of=lambda position: None, named_docs: frozenset = frozenset(),
+         exact: dict | None = None) -> list[Candidate]:
     """All candidates, best first. `lexical_scores`: BM25 score per chunk; `dense_hits`: (positions,
     similarities) best first, or None; `code_positions`: code → chunk positions; `tokens_of(position)`:
-    a chunk's tokens with its title and path; `article_of(position)`: the article number of a chunk."""
+    a chunk's tokens with its title and path; `article_of(position)`: the article number of a chunk;
+    `named_docs`: documents of the law the question names; `exact`: position → share of the lookup
+    bonus for the article the question looks up (lookup.py)."""
     lex_ranks = ranks_of(lexical_scores, config.depth, floor=0.0)
     dense_ranks: dict[int, int] = {}
     similarities: dict[int, float] = {}
@@ -124,13 +132,19 @@ def rank(index: IndexData, query: Query, intent: Intent, lexical_scores, dense_h
                 overlaps[position] = overlaps.get(position, 0) + 1
         for position, count in overlaps.items():  # once per chunk, ranked or not
             fused[position] = fused.get(position, 0.0) + config.code_weight * unit * count / len(wanted)
+    exact = exact or {}
+    for position in exact:  # a looked-up article is a candidate whether or not retrieval found it
+        fused.setdefault(position, 0.0)
     weights = group_weights(query, index.lexical)  # once per question, not per chunk
     candidates = {}
     for position, score in fused.items():
         cover = coverage_of_tokens(query, tokens_of(position), index.lexical,
                                    raw=index.chunks[position].text, weights=weights)
-        candidate = Candidate(position, score + config.coverage_weight * unit * cover, lex_ranks.get(position),
-                              dense_ranks.get(position), similarities.get(position), {"coverage": cover})
+        law = 1.0 if index.chunks[position].doc_id in named_docs else 0.0
+        looked_up = exact.get(position, 0.0)
+        score += unit * (config.coverage_weight * cover + config.law_weight * law + config.lookup_weight * looked_up)
+        candidate = Candidate(position, score, lex_ranks.get(position), dense_ranks.get(position),
+                              similarities.get(position), {"coverage": cover, "law": law, "lookup": looked_up})
         candidates[position] = candidate
     order = sorted(candidates.values(), key=lambda c: (-c.score, c.position))
     head, tail = order[:config.rescore_depth], order[config.rescore_depth:]

@@ -13,12 +13,12 @@ from ..index.embedders import Embedder
 from ..index.store import IndexData
 from ..segmentation import cut
 from .intent import Intent, intent_of
+from .lookup import LawNames, article_number
 from .focus import focus_en, focus_zh
 from .query import Query, analyse, chinese_word, english_terms, with_synonyms
 from .ranking import RankingConfig, rank
 
 MAX_QUESTION_CHARS = 2000
-_ARTICLE = re.compile(r"第([零〇一二两三四五六七八九十百千\d]+)条$")
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 
 
@@ -58,6 +58,7 @@ class Searcher:
         self._chunk_tokens: dict[int, set[str]] = {}
         self._code_positions: dict[str, list[int]] | None = None
         self._articles: list[int | None] | None = None
+        self._law_names: LawNames | None = None
         self._names: dict[str, list[str]] | None = None
         self._lock = threading.Lock()
 
@@ -119,21 +120,38 @@ class Searcher:
             with self._lock:
                 vector = self.embedder.encode([query.dense_text])[0]
             dense = self.index.dense.search(vector, self.config.depth)
+        named_docs, exact = self.lookup(query, intent)
         return rank(self.index, query, intent, lexical, dense, self.code_positions(), self.tokens_of,
-                    self.config, self.article_of)
+                    self.config, self.article_of, named_docs, exact)
 
     def article_of(self, position: int) -> int | None:
         """The article number of a chunk whose section is an article (第十一条), else None."""
         if self._articles is None:
-            from ..numerals import cn_to_int
-
             articles: list[int | None] = []
             for chunk in self.index.chunks:
-                match = _ARTICLE.search(chunk.section_path[-1]) if chunk.section_path else None
-                raw = match.group(1) if match else None
-                articles.append((int(raw) if raw.isdigit() else cn_to_int(raw)) if raw else None)
+                label = getattr(chunk, "article", None) or (chunk.section_path[-1] if chunk.section_path else None)
+                articles.append(article_number(label) if label and label.endswith("条") else None)
             self._articles = articles
         return self._articles[position]
+
+    def law_names(self) -> LawNames:
+        if self._law_names is None:
+            self._law_names = LawNames(self.index)
+        return self._law_names
+
+    def lookup(self, query: Query, intent: Intent) -> tuple[frozenset, dict[int, float]]:
+        """The documents of the law the question names, and the chunks of the article it looks up
+        (all of the newest version's, half for older versions)."""
+        names = self.law_names()
+        named = names.named(query.text if query.lang == "zh" else query.text + " " + "".join(query.terms))
+        if named is None:
+            return frozenset(), {}
+        exact: dict[int, float] = {}
+        for version, doc_id in enumerate(named.doc_ids):
+            for number in intent.articles:
+                for position in names.article_chunks(doc_id, number):
+                    exact[position] = 1.0 if version == 0 else 0.5
+        return frozenset(named.doc_ids), exact
 
     def tokens_of(self, position: int) -> set[str]:
         """Tokens of a chunk with its title and heading path (cached; threads that race here
