@@ -57,6 +57,9 @@ def subject_of(question: str) -> str | None:
     for word in cut(question):
         position += len(word)
         ends.add(position)
+    group = re.match(r"[A-Ca-c]\d{1,2}[\u4e00-\u9fff]{0,10}?组(?=组|副|成员|的|要|负责|是|有|[??])", question)
+    if group:  # "A2保障机制组组长": the segmenter glues 组组长, the group's name still ends at its 组
+        ends.add(group.end())
     for end in range(min(len(question), 20), 1, -1):
         head = question[:end]
         if end in ends and head.endswith(_ENTITY_SUFFIX) and re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]+", head):

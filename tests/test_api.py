@@ -60,7 +60,8 @@ def test_ask_returns_the_json_of_ask_json(client, app_env):
     assert response.status_code == 200
     data = response.json()
     assert data == Assistant.open(app_env, warn=lambda m: None).ask(A2, 3).to_dict()
-    assert {"question", "answer", "citations", "resolved_question", "lang", "found", "coverage"} == set(data)
+    assert {"question", "answer", "citations", "resolved_question", "lang", "found", "sure", "confidence",
+            "coverage"} == set(data)
     first = data["citations"][0]
     assert set(first) == {"n", "doc_id", "title", "source", "section", "start_line", "end_line", "page", "text", "score"}
     assert first["section"].endswith("2.A2保障机制组") and "工资花名册" in first["text"]
