@@ -19,7 +19,7 @@ PHRASES = {
     "zh": {
         "not_found": "资料中没有找到这个问题的答案。下面是最接近的段落,仅供参考,它们并不回答这个问题。",
         "unsure": "资料中可能有答案,但把握不大,请核对原文:\n",
-        "where": "《{title}》", "where_section": "《{title}》“{heading}”",
+        "where": "《{title}》", "where_section": "《{title}》“{heading}”", "where_article": "《{title}》{article}",
         "whole": "{where}[{n}]:\n{text}", "sentences": "根据{where}[{n}]:{text}",
         "more": "\n另据{where}[{n}]:{text}",
         "cut": "\n(该部分较长,以上只摘录了前面部分;全文见 {source} 第{start}–{end}行之后。)",
@@ -31,6 +31,7 @@ PHRASES = {
                      "reference; they do not answer it.",
         "unsure": "The documents may answer this, but the match is uncertain; check the source:\n",
         "where": "“{title}”", "where_section": "“{title}”, section “{heading}”",
+        "where_article": "“{title}”, article {article}",
         "whole": "From {where} [{n}] (quoted in the original Chinese):\n{text}",
         "sentences": "According to {where} [{n}] (original Chinese): {text}",
         "more": "\nAlso {where} [{n}]: {text}",
@@ -58,7 +59,7 @@ class Answer:
 
     def citations(self) -> list[dict]:
         return [{"n": n, "doc_id": p.doc_id, "title": p.title, "source": p.source, "section": p.section,
-                 "start_line": p.start_line, "end_line": p.end_line, "page": p.page, "text": p.text,
+                 "article": p.article, "start_line": p.start_line, "end_line": p.end_line, "page": p.page, "text": p.text,
                  "score": round(float(p.score), 6)} for n, p in enumerate(self.passages, start=1)]
 
     def to_dict(self) -> dict:
@@ -68,6 +69,8 @@ class Answer:
 
 
 def _where(say: dict, passage: Passage) -> str:
+    if passage.article:
+        return say["where_article"].format(title=passage.title, article=passage.article)
     heading = passage.section_path[-1] if passage.section_path else ""
     return say["where_section" if heading else "where"].format(title=passage.title, heading=heading)
 

@@ -53,6 +53,12 @@ class Passage:
         return max(line.end for line in self.lines)
 
     @property
+    def article(self) -> str | None:
+        """The article the passage is (第十一条), or None."""
+        last = self.section_path[-1] if self.section_path else ""
+        return last if re.fullmatch(r"第[零〇一二两三四五六七八九十百千\d]+条", last) else None
+
+    @property
     def page(self) -> int | None:
         pages = [line.page for line in self.lines if line.page is not None]
         return pages[0] if pages else None

@@ -36,8 +36,15 @@ class Hit:
     def to_dict(self) -> dict:
         c = self.chunk
         return {"rank": self.rank, "chunk_id": c.id, "doc_id": c.doc_id, "title": self.document["title"],
-                "source": self.document["source"], "section": c.section, "start_line": c.start_line,
+                "source": self.document["source"], "section": c.section, "article": article_label(c),
+                "start_line": c.start_line,
                 "end_line": c.end_line, "page": c.page, "text": c.text, "score": round(float(self.score), 6)}
+
+
+def article_label(chunk: Chunk) -> str | None:
+    """The article a chunk belongs to (第十一条), or None."""
+    label = getattr(chunk, "article", None) or (chunk.section_path[-1] if chunk.section_path else "")
+    return label if label and label.startswith("第") and label.endswith("条") and article_number(label) else None
 
 
 def check_question(question: str) -> str:
