@@ -114,7 +114,7 @@ class Searcher:
         dense_ranks: dict[int, int] = {}
         if self.embedder is not None and query.dense_text:
             with self._lock:
-                vector = self.embedder.encode([query.dense_text])[0]
+                vector = self.embedder.encode_queries([query.dense_text])[0]
             dense_ranks = ranks_from(self.index.dense.search(vector, self.depth)[0])
         fused = reciprocal_rank_fusion([lex_ranks, dense_ranks], [1.0, self.dense_weight], self.rrf_k)
         if query.codes:

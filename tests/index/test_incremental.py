@@ -34,6 +34,9 @@ class CountingEmbedder:
         self.texts.extend(texts)
         return self.inner.encode(texts, progress)
 
+    def encode_queries(self, texts):
+        return self.inner.encode_queries(texts)
+
 
 def quiet(message):
     pass
