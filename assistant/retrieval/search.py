@@ -91,7 +91,7 @@ class Searcher:
     def _recut_unknown(self, query: Query) -> None:
         """A question word the corpus never uses may be a guess of jieba's HMM gluing characters
         ("A3组要准备" → "组要"): cut it again from the dictionary alone."""
-        vocabulary = self.index.lexical.retriever.vocab_dict
+        vocabulary = self.index.lexical.vocab_dict
         words = []
         for word in query.words:
             tokens = word.alternatives[0]
