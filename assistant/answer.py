@@ -24,6 +24,11 @@ _FIGURE = re.compile(r"[0-9\uff10-\uff19]|百分之|[〇零一二三四五六七
                      r"(?:个|名|所|人|间|套|册|天|次|年|辆|台|位|岁|点|项|条|种|小时|分钟|周|月|元|万|亿|亩|"
                      r"平方米|米|倍|节|课时|成|层|栋|班|批)")
 _NOT_A_FIGURE = re.compile(r"^\s*[((]?[0-9一二三四五六七八九十]{1,3}[))、.．]|[A-Z]\d+(?:[-:][A-Z]?\d+)*")
+#: Questions that ask when: for them a year is the answer, for the others it is no figure.
+_ASKS_DATE = re.compile(r"什么时候|何时|哪一?年|几月|\bwhen\b|what year", re.I)
+#: Years written as years: a range (2012-2014) or with 年 (2014年, 2014年5月, 2014年5月12日).
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*[-—–~至到]\s*(?:19|20)\d{2}\s*年?(?:度)?|"
+                   r"(?:19|20)\d{2}\s*年(?:度)?(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?")
 #: Below this share of the question's (IDF-weighted) content found in the best passage, the
 #: corpus is taken not to answer the question.
 FOUND_THRESHOLD = 0.5
@@ -121,9 +126,11 @@ def key_sentences(query: Query, text: str, lexical: LexicalIndex, limit: int = 2
     return [sentences[i] for i in chosen]
 
 
-def has_figure(sentence: str) -> bool:
-    """Does the sentence state a figure (list numbers and indicator codes do not count)?"""
-    return bool(_FIGURE.search(_NOT_A_FIGURE.sub("", sentence)))
+def has_figure(sentence: str, dates: bool = False) -> bool:
+    """Does the sentence state a figure (list numbers and indicator codes do not count, nor years
+    unless `dates`: "2012-2014学校绩效工资发放单" states no amount of pay)?"""
+    text = _NOT_A_FIGURE.sub("", sentence)
+    return bool(_FIGURE.search(text if dates else _YEAR.sub("", text)))
 
 
 def answering_passage(query: Query, passages: list[Passage], covers: list[float], lexical: LexicalIndex
@@ -132,11 +139,12 @@ def answering_passage(query: Query, passages: list[Passage], covers: list[float]
     passage's coverage); for a question that asks for a figure, the first in ranked order that holds
     enough of it and states a figure in its key sentences. (Its position, key sentences), or None."""
     asks_figure = bool(_ASKS_FIGURE.search(query.text))
+    dates = bool(_ASKS_DATE.search(query.text))
     for n, passage in enumerate(passages if asks_figure else passages[:1]):
         if covers[n] < FOUND_THRESHOLD:
             continue
         sentences = key_sentences(query, passage.text, lexical, heading=_heading(passage))
-        if not asks_figure or any(has_figure(s) for s in sentences):
+        if not asks_figure or any(has_figure(s, dates) for s in sentences):
             return n, sentences
     return None
 
