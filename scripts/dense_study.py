@@ -58,7 +58,7 @@ def recall_report(index_root: Path, questions: list[dict]) -> dict:
     embedder = load_embedder(index.manifest["embedding_model"], warn=lambda message: None)
     sample = random.Random(7).sample(index.chunks, min(300, len(index.chunks)))
     pseudo = [re.split(r"[。;\n]", c.text)[0][:80] for c in sample]
-    queries = embedder.encode([row["q"] for row in questions] + [p for p in pseudo if len(p) >= 6])
+    queries = embedder.encode_queries([row["q"] for row in questions] + [p for p in pseudo if len(p) >= 6])
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
 

@@ -29,3 +29,7 @@ class FakeEmbedder:
         if progress:
             progress(len(texts), len(texts))
         return out
+
+    def encode_queries(self, texts):
+        """Queries and passages alike (the fake has no prefixes)."""
+        return self.encode(texts)

@@ -52,6 +52,13 @@ def test_figures_are_told_from_list_numbers_and_codes():
     assert has_figure("学生611名、教职工24人") and has_figure("为期五天的习惯养成教育") and has_figure("百分之百")
     assert not has_figure("6.绩效工资分配向一线教师、班主任倾斜的相关资料")
     assert not has_figure("(三)B11:C16-17 交流教师的相关资料") and not has_figure("进行了社会满意度专题调查")
+    assert not has_figure("3.2012-2014学校绩效工资发放单;") and not has_figure("2014年5月完成")
+    from assistant.retrieval.facts import has_date, has_place, states
+    assert has_date("2012-2014学校绩效工资发放单") and has_date("2014年5月完成") and not has_date("学生2014人")
+    assert not has_figure("第三条 国家实行九年义务教育制度。") or has_figure("九年"), "article numbers are no figures"
+    assert not has_figure("第三条 依法保障") and has_place("曹集学校位于流坡坞镇南五公里处")
+    assert states("who", "组长:张 婷") and states("who", "学区长吴权利和副学区长王良峰同志") and not states("who", "实行校长负责制")
+    assert has_figure("2014年投入2000万元") and has_figure("学生2014人") and has_figure("投入2000万元")
 
 
 def test_figure_question_without_a_figure_in_the_corpus_is_not_found(assistant):

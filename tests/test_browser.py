@@ -39,7 +39,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`assistant serve` as a user starts it; builds the tiny corpus's index and loads m3e-small."""
+    """`assistant serve` as a user starts it; builds the tiny corpus's index and loads the default model."""
     root = tmp_path_factory.mktemp("serve")
     corpus = root / "corpus"
     corpus.mkdir()

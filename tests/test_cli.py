@@ -23,7 +23,7 @@ def test_build_status_search(settings):
     assert "documents by format: 2 txt (from 2 files)" in result.stdout and "skipped files: 0" in result.stdout
     status = run("index", "status", "--json")
     manifest = json.loads(status.stdout)
-    assert manifest["documents"] == 2 and manifest["embedding_model"] == "m3e-small"
+    assert manifest["documents"] == 2 and manifest["embedding_model"] == "multilingual-e5-small"
     found = run("search", "A2保障机制组要准备哪些材料?", "--top-k", "2", "--json")
     data = json.loads(found.stdout)
     assert data["query"] == "A2保障机制组要准备哪些材料?"
@@ -56,7 +56,7 @@ def test_unloadable_model_falls_back_in_one_line(settings, monkeypatch, tmp_path
     result = run("index", "build")
     assert result.exit_code == 0
     warning = [l for l in result.stderr.splitlines() if "cannot be loaded" in l]
-    assert len(warning) == 1 and "using the offline default m3e-small" in warning[0]
+    assert len(warning) == 1 and "using the offline default multilingual-e5-small" in warning[0]
 
 
 def test_eval_json(settings, tmp_path):

@@ -138,8 +138,8 @@ def _is_heading(text: str) -> bool:
 
 
 class _Prefetched:
-    """An embedder that answers from vectors computed beforehand in one batch: an outline asks ~15
-    queries, and one batch costs about as much as two single encodes."""
+    """An embedder that answers queries from vectors computed beforehand in one batch: an outline
+    asks ~15 queries, and one batch costs about as much as two single encodes."""
 
     MAX_CACHED = 512
 
@@ -155,14 +155,18 @@ class _Prefetched:
             return
         if len(self.cache) + len(missing) > self.MAX_CACHED:
             self.cache.clear()
-        vectors = self.embedder.encode(missing)
+        vectors = self.embedder.encode_queries(missing)
         self.cache.update(zip(missing, np.asarray(vectors, dtype=np.float32)))
 
     def encode(self, texts, progress=None):
+        """Passages are not prefetched: straight to the model."""
+        return self.embedder.encode(texts, progress)
+
+    def encode_queries(self, texts):
         found = {text: self.cache.get(text) for text in texts}
         missing = [text for text, vector in found.items() if vector is None]
         if missing:  # not prefetched, or dropped by another outline's prefetch meanwhile
-            vectors = np.asarray(self.embedder.encode(missing), dtype=np.float32)
+            vectors = np.asarray(self.embedder.encode_queries(missing), dtype=np.float32)
             found.update(zip(missing, vectors))
         return np.stack([found[text] for text in texts])
 

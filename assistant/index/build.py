@@ -18,7 +18,7 @@ from ..config import Settings
 from ..documents import Chunk, Document, Section
 from ..errors import CorpusError, LoadError
 from ..ingest.pipeline import discover, file_hash, load_documents, read_manifest
-from .cache import PIPELINE_VERSION, FileCache, FileEntry, file_key, tokenizer_fingerprint
+from .cache import PIPELINE_VERSION, FileCache, FileEntry, file_key, stale_reason, tokenizer_fingerprint  # noqa: F401
 from .changes import Changes, diff_files, indexed_hashes, manifest_hash
 from .dense import DenseIndex
 from .embedders import Embedder
@@ -184,14 +184,3 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
                        timings={k: round(v, 3) for k, v in timings.items()},
                        dense_index=manifest["dense_index"], document_formats=document_formats)
     return data, stats
-
-
-def stale_reason(manifest: dict) -> str | None:
-    """Why an index no longer matches this version of the assistant (its files would be processed
-    differently now), or None when it does."""
-    version = manifest.get("pipeline_version")
-    if version != PIPELINE_VERSION:
-        return f"built by an older version of the assistant (pipeline {version}, now {PIPELINE_VERSION})"
-    if manifest.get("tokenizer_data") != tokenizer_fingerprint():
-        return "built with other tokenizer data (the domain dictionary, synonym groups or stopwords changed)"
-    return None

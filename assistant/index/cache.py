@@ -204,3 +204,14 @@ class EmbeddingCache:
 
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
+
+
+def stale_reason(manifest: dict) -> str | None:
+    """Why an index no longer matches this version of the assistant (its files would be processed
+    differently now), or None when it does."""
+    version = manifest.get("pipeline_version")
+    if version != PIPELINE_VERSION:
+        return f"built by an older version of the assistant (pipeline {version}, now {PIPELINE_VERSION})"
+    if manifest.get("tokenizer_data") != tokenizer_fingerprint():
+        return "built with other tokenizer data (the domain dictionary, synonym groups or stopwords changed)"
+    return None

@@ -23,9 +23,15 @@ _PLACE = re.compile(r"位于|地处|坐落|座落|地址|毗邻|[\u4e00-\u9fff]{
 _RULE = re.compile(r"不得|禁止|严禁|应当|必须|可以|不能|不准|不应|有权|免收|免费|不收")
 
 
+#: Years written as years: a range (2012-2014) or with 年 (2014年, 2014年5月12日): a date, not an amount.
+_YEARS = re.compile(r"(?:19|20)\d{2}\s*[-—–~至到]\s*(?:19|20)\d{2}\s*年?(?:度)?|"
+                    r"(?:19|20)\d{2}\s*年(?:度)?(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?")
+
+
 def has_figure(sentence: str) -> bool:
-    """Does the sentence state a figure (list numbers, indicator codes, article numbers do not count)?"""
-    return bool(_FIGURE.search(_NOT_A_FIGURE.sub("", sentence)))
+    """Does the sentence state a figure? List numbers, indicator codes, article numbers and years do
+    not count ("2012-2014学校绩效工资发放单" states no amount of pay; dates are has_date's)."""
+    return bool(_FIGURE.search(_YEARS.sub("", _NOT_A_FIGURE.sub("", sentence))))
 
 
 def has_date(sentence: str) -> bool:

@@ -20,7 +20,7 @@ class Reranker(Protocol):
 
 class CrossEncoderReranker:
     def __init__(self, reference: str):
-        from ..index.embedders import downloads_allowed, resolve_model
+        from ..index.st_embedder import downloads_allowed, resolve_model
 
         location = resolve_model(reference)  # a local folder unless downloads are allowed
         saved = os.environ.get("HF_HUB_OFFLINE")

@@ -102,7 +102,7 @@ class Searcher:
     def _recut_unknown(self, query: Query) -> None:
         """A question word the corpus never uses may be a guess of jieba's HMM gluing characters
         ("A3组要准备" → "组要"): cut it again from the dictionary alone."""
-        vocabulary = self.index.lexical.retriever.vocab_dict
+        vocabulary = self.index.lexical.vocab_dict
         words = []
         for word in query.words:
             tokens = word.alternatives[0]
@@ -125,7 +125,7 @@ class Searcher:
         dense = None
         if self.embedder is not None and query.dense_text:
             with self._lock:
-                vector = self.embedder.encode([query.dense_text])[0]
+                vector = self.embedder.encode_queries([query.dense_text])[0]
             dense = self.index.dense.search(vector, self.config.depth)
         named_docs, exact = self.lookup(query, intent)
         return rank(self.index, query, intent, lexical, dense, self.code_positions(), self.tokens_of,

@@ -34,6 +34,9 @@ class CountingEmbedder:
         self.texts.extend(texts)
         return self.inner.encode(texts, progress)
 
+    def encode_queries(self, texts):
+        return self.inner.encode_queries(texts)
+
 
 def quiet(message):
     pass
@@ -113,6 +116,23 @@ def test_unchanged_corpus_never_loads_the_model(settings, fake_embedder, monkeyp
     data, stats = build_index(settings, warn=quiet)
     assert stats.files_processed == 0 and stats.chunks_embedded == 0 and stats.chunks_cached == stats.chunks
     assert data.manifest["embedding_model"] == "fake-bigram" and data.dense.size == stats.chunks
+
+
+def test_changed_file_without_new_text_never_loads_the_model(settings, fake_embedder, tiny_corpus, monkeypatch):
+    """A file that changed but whose chunks are all embedded already (here: blank lines added at the
+    end) is processed again, and its vectors come from the cache without loading the model."""
+    settings = settings.with_(embedding_model="fake-bigram")
+    build_index(settings, warn=quiet, embedder=fake_embedder)
+    plan = tiny_corpus / "plan.txt"
+    plan.write_text(plan.read_text(encoding="utf-8") + "\n\n\n", encoding="utf-8")
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model was loaded although every text is cached")
+
+    monkeypatch.setattr("assistant.index.vectors.load_embedder", no_model)
+    _, stats = build_index(settings, warn=quiet)
+    assert stats.changes.changed == ["plan.txt"] and stats.files_processed == 1
+    assert stats.chunks_embedded == 0 and stats.chunks_cached == stats.chunks
 
 
 def test_fresh_build_and_pipeline_version_reprocess(settings, fake_embedder, monkeypatch):

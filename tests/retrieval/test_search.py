@@ -108,3 +108,30 @@ def test_numbered_school_names():
     words = analyse("What does Juwan No. 2 Middle School do?").words
     assert any({("第二",), ("二中",)} <= set(w.alternatives) for w in words), "第二 or its short form 二中"
     assert not any(term.startswith("第") for term, _ in english_terms("2 middle schools"))
+
+
+class PrefixedEmbedder:
+    """The fake embedder with e5's convention: passages and queries carry different prefixes.
+    Records what went through each entry point."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.dim = inner, "prefixed-fake", inner.dim
+        self.passages, self.queries = [], []
+
+    def encode(self, texts, progress=None):
+        self.passages.extend(texts)
+        return self.inner.encode(["passage: " + t for t in texts], progress)
+
+    def encode_queries(self, texts):
+        self.queries.extend(texts)
+        return self.inner.encode(["query: " + t for t in texts])
+
+
+def test_chunks_are_embedded_as_passages_and_questions_as_queries(settings, fake_embedder):
+    embedder = PrefixedEmbedder(fake_embedder)
+    data, _ = build_index(settings, warn=lambda m: None, embedder=embedder)
+    assert len(embedder.passages) == len(data.chunks) and not embedder.queries
+    hits = Searcher(data, embedder).search("A2保障机制组要准备哪些材料?", top_k=3)
+    assert len(embedder.passages) == len(data.chunks), "a question is never encoded as a passage"
+    assert len(embedder.queries) == 1 and "A2保障机制组" in embedder.queries[0]
+    assert hits[0].dense_rank is not None
