@@ -129,7 +129,8 @@ class Assistant:
         if self.reranker is not None:
             hits = rerank(resolved, hits, self.reranker)
         passages = assemble(self.index, self.trees, query, hits, SECTION_LIMIT, max_passages=top_k)
-        return compose(query, intent, question, resolved, lang, hits, passages, self.index)
+        missing = self.searcher.missing_articles(query, intent)
+        return compose(query, intent, question, resolved, lang, hits, passages, self.index, missing)
 
     def turns(self, history: list | None) -> list[Turn]:
         """Earlier turns as Turns; a turn given only as its question is resolved and answered

@@ -25,6 +25,7 @@ PHRASES = {
         "cut": "\n(该部分较长,以上只摘录了前面部分;全文见 {source} 第{start}–{end}行之后。)",
         "related": "\n另见 {refs}。", "sep": "、",
         "empty": "资料中没有找到与这个问题相关的内容。",
+        "no_article": "《{title}》没有第{number}条(最后一条是第{last}条)。",
     },
     "en": {
         "not_found": "The documents do not answer this question. The closest passages are listed below for "
@@ -38,6 +39,7 @@ PHRASES = {
         "cut": "\n(The section is long; only its beginning is quoted. It continues after line {end} of {source}.)",
         "related": "\nSee also {refs}.", "sep": ", ",
         "empty": "The documents contain nothing related to this question.",
+        "no_article": "“{title}” has no article {number} (its last article is {last}).",
     },
 }
 #: Other passages are pointed to ("see also") when their best sentences hold this much of the question.
@@ -68,6 +70,12 @@ class Answer:
                 "sure": self.sure, "confidence": round(self.confidence, 3), "coverage": round(self.coverage, 3)}
 
 
+def _numeral(number: int, lang: str) -> str:
+    from ..numerals import int_to_cn
+
+    return int_to_cn(number) if lang == "zh" else str(number)
+
+
 def _where(say: dict, passage: Passage) -> str:
     if passage.article:
         return say["where_article"].format(title=passage.title, article=passage.article)
@@ -94,11 +102,16 @@ def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[H
 
 
 def compose(query: Query, intent: Intent, original: str, resolved: str, lang: str, hits: list[Hit],
-            passages: list[Passage], index: IndexData) -> Answer:
-    """The answer: the quoted lines of the ranked passages, or a plain 'not found'."""
+            passages: list[Passage], index: IndexData, missing_articles: list | None = None) -> Answer:
+    """The answer: the quoted lines of the ranked passages, or a plain 'not found'. `missing_articles`:
+    (law title, number, last article) for articles the question looks up that its law does not have."""
     say = PHRASES["zh" if lang == "zh" else "en"]
     if not passages or not hits:
         return Answer(original, resolved, lang, False, say["empty"])
+    if missing_articles:
+        text = "\n".join(say["no_article"].format(title=title, number=_numeral(number, lang),
+                                                  last=_numeral(last, lang)) for title, number, last in missing_articles)
+        return Answer(original, resolved, lang, False, text, passages, 0.0, True, 0.0, {})
     quotes = select(query, intent, passages, index.lexical)
     quoted = "\n".join(q.text for q in quotes)
     evidence = features(query, intent, hits, passages, quoted, index)

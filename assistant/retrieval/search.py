@@ -160,6 +160,20 @@ class Searcher:
                     exact[position] = 1.0 if version == 0 else 0.5
         return frozenset(named.doc_ids), exact
 
+    def missing_articles(self, query: Query, intent: Intent) -> list[tuple[str, int, int | None]]:
+        """(law title, article number, its last article) for each article the question looks up in
+        a law it names that has no such article ("教师法第五十条": 教师法 has 43)."""
+        if not intent.articles:
+            return []
+        names = self.law_names()
+        named = names.named(query.text if query.lang == "zh" else query.text + " " + "".join(query.terms))
+        if named is None:
+            return []
+        newest = named.doc_ids[0]
+        return [(self.index.doc_by_id[newest]["title"], number, names.last_article(newest))
+                for number in intent.articles
+                if names.last_article(newest) and not any(names.article_chunks(d, number) for d in named.doc_ids)]
+
     def tokens_of(self, position: int) -> set[str]:
         """Tokens of a chunk with its title and heading path (cached; threads that race here
         compute the same set, and a dict item assignment is atomic)."""
