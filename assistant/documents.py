@@ -11,14 +11,17 @@ KINDS = ("summary", "plan", "self-inspection", "rectification", "inspection-prep
 class Line:
     """One line of text with where it came from: 1-based source lines `start`..`end`, and the page.
 
-    `heading` is the heading level the source itself marks (a Word "Heading 2" paragraph → 2), so
-    a styled heading without 公文 numbering still opens a section; None for ordinary lines."""
+    `heading` is the heading level the source itself marks (a Word "Heading 2" paragraph, a
+    Markdown "## …" line → 2), so a styled heading without 公文 numbering still opens a section;
+    None for ordinary lines. `page_end` is the last page when the line runs over a page break
+    (a paragraph the layout continued on the next page), else None."""
 
     text: str
     start: int
     end: int
     page: int | None = None
     heading: int | None = None
+    page_end: int | None = None
 
 
 @dataclass
