@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-KINDS = ("summary", "plan", "self-inspection", "rectification", "inspection-prep", "standard", "other")
+#: Document kinds. School documents: summary (工作总结), plan (方案, 计划, 规划, 意见), self-inspection,
+#: rectification, inspection-prep. Normative texts: law (…法), regulation (条例, 办法, 规定, 细则, 规则),
+#: standard (标准). See ingest/splitting.kind_of.
+KINDS = ("summary", "plan", "self-inspection", "rectification", "inspection-prep", "law", "regulation", "standard",
+         "other")
 
 
 @dataclass
@@ -33,6 +37,16 @@ class Document:
     lines: list[Line] = field(default_factory=list, repr=False)
     date: str | None = None
     organisation: str | None = None
+    #: laws and regulations: {"adopted", "promulgated", "effective", "revised", "amended"} as ISO dates
+    #: (see regulations.py); `date` is then the version's date
+    dates: dict = field(default_factory=dict)
+    #: the law a regulation document is a version of: its title without 中华人民共和国 and version
+    #: suffixes, equal for two versions of one law (None for other documents)
+    law_key: str | None = None
+    #: the text of the header block (dates and bodies of adoption and revision), kept out of the body
+    header: list[str] = field(default_factory=list)
+    #: the header's events in order: {"date", "action", "body"} (adopted, revised, …)
+    history: list[dict] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -42,7 +56,9 @@ class Document:
         return {"id": self.id, "title": self.title, "kind": self.kind, "source": self.source,
                 "date": self.date, "organisation": self.organisation,
                 "start_line": self.lines[0].start if self.lines else None,
-                "end_line": self.lines[-1].end if self.lines else None}
+                "end_line": self.lines[-1].end if self.lines else None,
+                "dates": dict(self.dates), "law_key": self.law_key, "header": list(self.header),
+                "history": [dict(event) for event in self.history]}
 
 
 @dataclass
