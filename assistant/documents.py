@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 #: Document kinds. School documents: summary (工作总结), plan (方案, 计划, 规划, 意见), self-inspection,
 #: rectification, inspection-prep. Normative texts: law (…法), regulation (条例, 办法, 规定, 细则, 规则),
@@ -82,6 +82,11 @@ class Section:
 
 @dataclass
 class Chunk:
+    """A retrievable passage. `start_line`..`end_line` are the source lines it quotes; a piece of a
+    long article opens with the article's opening line, which lies before that span. `page` is the
+    first page, `page_end` the last when the chunk runs over a page break (else None). `article`
+    is the article the chunk belongs to ("第十一条") in laws and regulations, else None."""
+
     id: str
     doc_id: str
     section_id: str | None
@@ -92,6 +97,8 @@ class Chunk:
     page: int | None = None
     codes: list[str] = field(default_factory=list)
     order: int = 0
+    article: str | None = None
+    page_end: int | None = None
 
     @property
     def section(self) -> str:
@@ -102,4 +109,6 @@ class Chunk:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Chunk":
-        return cls(**data)
+        """From a stored row; rows written before a field existed get its default."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})

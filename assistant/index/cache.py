@@ -28,7 +28,7 @@ from ..documents import Chunk, Document, Line, Section
 
 #: Bump when loading, cleaning, splitting, structure, chunking or tokenization change what they
 #: produce for the same file: every cached file is then processed again.
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4
 #: Embeddings not used by any of the last this-many builds are deleted.
 KEEP_BUILDS = 3
 
