@@ -10,8 +10,9 @@ kind, and how many have a date and an organisation.
 Articles are counted from the corpus files themselves (--corpus, default the index's corpus), so
 the count does not depend on the parser being measured: an article runs from a line that starts
 "第X条" to the line before the next such line, the next Markdown heading, 第X章/第X节 line or the
-end of the file. It "fits" when its text (its lines, whitespace removed) is at most --limit
-characters, and it is "cut" when no chunk's text (whitespace removed) contains it whole.
+end of the file. It "fits" when its length (the characters of its lines, as the chunker counts
+them: spaces inside a line count, line breaks do not) is at most --limit, and it is "cut" when no
+chunk's text (whitespace removed) contains its text (whitespace removed) whole.
 """
 
 from __future__ import annotations
@@ -32,26 +33,29 @@ def squash(text: str) -> str:
     return _SPACE.sub("", text)
 
 
-def articles_of(path: Path) -> list[str]:
-    """Each article's text, whitespace removed (see the module docstring)."""
-    out: list[str] = []
+def articles_of(path: Path) -> list[tuple[str, int]]:
+    """Each article: (its text with whitespace removed, its length as chunks count it: the
+    characters of its lines, spaces inside a line included, line breaks not)."""
+    out: list[tuple[str, int]] = []
     current: list[str] | None = None
+
+    def close() -> None:
+        if current:
+            out.append(("".join(squash(line) for line in current), sum(len(line) for line in current)))
+
     for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
         line = raw.replace("\u3000", " ").replace("\u200b", "").strip()
         if not line:
             continue
         if ARTICLE.match(line):
-            if current:
-                out.append("".join(current))
-            current = [squash(line)]
+            close()
+            current = [line]
         elif BREAK.match(line) or (current is not None and len(line) <= 12 and not re.search(r"[。；;：:，,]", line)):
-            if current:
-                out.append("".join(current))
+            close()
             current = None
         elif current is not None:
-            current.append(squash(line))
-    if current:
-        out.append("".join(current))
+            current.append(line)
+    close()
     return out
 
 
@@ -78,15 +82,15 @@ def report(home: Path, corpus: Path | None, limit: int) -> dict:
         path = corpus / source
         if not path.exists():
             continue
-        for article in articles_of(path):
+        for article, length in articles_of(path):
             total_articles += 1
             whole = any(article in text for text in texts)
-            if len(article) <= limit:
+            if length <= limit:
                 fitting += 1
                 if not whole:
                     cut_fitting += 1
                     if len(cut_examples) < 5:
-                        cut_examples.append(f"{source}: {article[:30]}… ({len(article)} chars)")
+                        cut_examples.append(f"{source}: {article[:30]}… ({length} chars)")
             elif not whole:
                 cut_long += 1
     depths = [len(c["section_path"]) for c in chunks]
