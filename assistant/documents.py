@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
-KINDS = ("summary", "plan", "self-inspection", "rectification", "inspection-prep", "standard", "other")
+#: Document kinds. School documents: summary (工作总结), plan (方案, 计划, 规划, 意见), self-inspection,
+#: rectification, inspection-prep. Normative texts: law (…法), regulation (条例, 办法, 规定, 细则, 规则),
+#: standard (标准). See ingest/splitting.kind_of.
+KINDS = ("summary", "plan", "self-inspection", "rectification", "inspection-prep", "law", "regulation", "standard",
+         "other")
 
 
 @dataclass
 class Line:
     """One line of text with where it came from: 1-based source lines `start`..`end`, and the page.
 
-    `heading` is the heading level the source itself marks (a Word "Heading 2" paragraph → 2), so
-    a styled heading without 公文 numbering still opens a section; None for ordinary lines."""
+    `heading` is the heading level the source itself marks (a Word "Heading 2" paragraph, a
+    Markdown "## …" line → 2), so a styled heading without 公文 numbering still opens a section;
+    None for ordinary lines. `page_end` is the last page when the line runs over a page break
+    (a paragraph the layout continued on the next page), else None."""
 
     text: str
     start: int
     end: int
     page: int | None = None
     heading: int | None = None
+    page_end: int | None = None
 
 
 @dataclass
@@ -30,6 +37,16 @@ class Document:
     lines: list[Line] = field(default_factory=list, repr=False)
     date: str | None = None
     organisation: str | None = None
+    #: laws and regulations: {"adopted", "promulgated", "effective", "revised", "amended"} as ISO dates
+    #: (see regulations.py); `date` is then the version's date
+    dates: dict = field(default_factory=dict)
+    #: the law a regulation document is a version of: its title without 中华人民共和国 and version
+    #: suffixes, equal for two versions of one law (None for other documents)
+    law_key: str | None = None
+    #: the text of the header block (dates and bodies of adoption and revision), kept out of the body
+    header: list[str] = field(default_factory=list)
+    #: the header's events in order: {"date", "action", "body"} (adopted, revised, …)
+    history: list[dict] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -39,7 +56,9 @@ class Document:
         return {"id": self.id, "title": self.title, "kind": self.kind, "source": self.source,
                 "date": self.date, "organisation": self.organisation,
                 "start_line": self.lines[0].start if self.lines else None,
-                "end_line": self.lines[-1].end if self.lines else None}
+                "end_line": self.lines[-1].end if self.lines else None,
+                "dates": dict(self.dates), "law_key": self.law_key, "header": list(self.header),
+                "history": [dict(event) for event in self.history]}
 
 
 @dataclass
@@ -63,6 +82,11 @@ class Section:
 
 @dataclass
 class Chunk:
+    """A retrievable passage. `start_line`..`end_line` are the source lines it quotes; a piece of a
+    long article opens with the article's opening line, which lies before that span. `page` is the
+    first page, `page_end` the last when the chunk runs over a page break (else None). `article`
+    is the article the chunk belongs to ("第十一条") in laws and regulations, else None."""
+
     id: str
     doc_id: str
     section_id: str | None
@@ -73,6 +97,8 @@ class Chunk:
     page: int | None = None
     codes: list[str] = field(default_factory=list)
     order: int = 0
+    article: str | None = None
+    page_end: int | None = None
 
     @property
     def section(self) -> str:
@@ -83,4 +109,6 @@ class Chunk:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Chunk":
-        return cls(**data)
+        """From a stored row; rows written before a field existed get its default."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})

@@ -1,15 +1,24 @@
-"""公文 heading hierarchy → a section tree per document; indicator codes (A2, B6:C9, C7-C15).
+"""Heading hierarchy → a section tree per document (indicator codes: codes.py).
 
-Headings: 一、 → (一)/（一）/㈠ → 1./1、 → (1)/⑴ → ①, plus "一是…二是…" enumerations and
+One table of heading styles (`STYLES`) serves school documents and regulations alike.
+
+公文 numbering: 一、 → (一)/（一）/㈠ → 1./1、 → (1)/⑴ → ①, plus "一是…二是…" enumerations and
 indicator labels ("B6:C9", "B:C10"). Flattened PDF text hides headings inside lines
 ("职责: 7.… B6:C9 1.… 2.…"); `split_hidden_headings` cuts such lines first.
-
 Real documents nest the same numbering style (a "一、" list inside a "3." group) and skip
 levels, so the parser follows numbering continuity instead of fixed levels: a heading is the
 next sibling of the deepest open heading of its style whose number it continues; otherwise it
 opens a nested list. A continuation is refused when the same number turns up again later,
 unexplained, before an enclosing list moves on: "(二)图书室装订目录" inside the A2 group is not
 the sibling of "(一)加强组织领导" when "(二)建立校长、组长责任制" follows the groups.
+
+Regulations: 第X编 → 第X章 → 第X节 → 第X条 have fixed levels (the style's `level`), as do 附则
+and annexes (附件, 附录); an article (第X条) holds everything up to the next article or heading:
+its paragraphs (款) and items (项, "（一）…"), which are lines of the article, never headings
+above later articles. Inside regulation structure an unnumbered short line right before an
+article or a heading the source marks (Markdown "##") is a heading at chapter level. An article
+whose number is not followed by a space is taken only when it continues the numbering (第十条
+after 第九条), so a paragraph opening "第三条规定的…" stays a paragraph.
 """
 
 from __future__ import annotations
@@ -17,20 +26,48 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .codes import extract_codes
 from .documents import Document, Line, Section
 from .numerals import cn_to_int
 
+__all__ = ["STYLES", "Style", "Marker", "Node", "build_tree", "cn_to_int", "extract_codes", "marker_of",
+           "parse_marker", "sections_of", "split_hidden_headings"]
+
 CN = "一二三四五六七八九十"
-#: style -> (pattern at the start of a block, rank used for display and tests)
-STYLES: list[tuple[str, re.Pattern, int]] = [
-    ("cn", re.compile(rf"^(?P<n>[{CN}]{{1,3}})\s*[、．.](?!\d)"), 1),
-    ("paren_cn", re.compile(rf"^(?:[(\uff08]\s*(?P<n>[{CN}]{{1,3}})\s*[)\uff09]|(?P<c>[㈠-㈩]))\s*[、.,\uff0c]?"), 2),
-    ("indicator", re.compile(r"^(?P<n>B\d{0,2})\s*[\uff1a:]\s*C\s*\d{1,2}(?:\s*[-—–-]\s*C?\s*\d{1,2})?"), 3),
-    ("arabic", re.compile(r"^(?P<n>\d{1,2})\s?[.、．]\s?(?=\D|\d{4})"), 3),
-    ("paren_arabic", re.compile(r"^(?:[(\uff08]\s*(?P<n>\d{1,2})\s*[)\uff09]|(?P<c>[⑴-⒇]))"), 4),
-    ("circled", re.compile(r"^(?P<c>[①-⑳])"), 5),
-    ("enum", re.compile(rf"^(?P<n>[{CN}]{{1,2}})是(?=[\u4e00-\u9fff“\"《])"), 6),
+#: numerals of regulation numbering (第二百六十条, 第一百零二条)
+CN_BIG = "一二三四五六七八九十百千零两〇"
+_SHORT_TITLE = r"(?=[\s]|$|[^\s。，；：,;:！？!?]{1,20}$)"
+
+
+@dataclass(frozen=True)
+class Style:
+    name: str
+    pattern: re.Pattern
+    rank: int  # used for display and tests: rank <= 2 headings always stay in a path
+    level: int | None = None  # fixed structural level (regulations); None: numbering continuity
+
+
+#: Heading styles, tried in order. Regulation levels: 1 编 and annexes, 2 章 and 附则, 3 节, 4 条.
+STYLES: list[Style] = [
+    Style("part", re.compile(rf"^第(?P<n>[{CN_BIG}]{{1,8}})编{_SHORT_TITLE}"), 1, 1),
+    Style("chapter", re.compile(rf"^第(?P<n>[{CN_BIG}]{{1,8}})章{_SHORT_TITLE}"), 1, 2),
+    Style("section", re.compile(rf"^第(?P<n>[{CN_BIG}]{{1,8}})节{_SHORT_TITLE}"), 2, 3),
+    Style("article", re.compile(rf"^第(?P<n>[{CN_BIG}]{{1,8}})条(?:之(?P<sub>[{CN}]{{1,3}}))?(?P<space>\s)?"
+                                rf"(?=\S|$)(?![、，,])"), 3, 4),
+    Style("supplementary", re.compile(r"^附\s*则$"), 1, 2),
+    Style("annex", re.compile(rf"^附\s*[件录](?:\s*(?P<n>\d{{1,2}}|[{CN}]{{1,3}}))?(?:\s*[:：]\s*|\s+|$)"
+                              r"(?=[^。；;]{0,40}$)"), 1, 1),
+    Style("cn", re.compile(rf"^(?P<n>[{CN}]{{1,3}})\s*[、．.](?!\d)"), 1),
+    Style("paren_cn", re.compile(rf"^(?:[(\uff08]\s*(?P<n>[{CN}]{{1,3}})\s*[)\uff09]|(?P<c>[㈠-㈩]))\s*[、.,\uff0c]?"), 2),
+    Style("indicator", re.compile(r"^(?P<n>B\d{0,2})\s*[\uff1a:]\s*C\s*\d{1,2}(?:\s*[-—–-]\s*C?\s*\d{1,2})?"), 3),
+    Style("arabic", re.compile(r"^(?P<n>\d{1,2})\s?[.、．]\s?(?=\D|\d{4})"), 3),
+    Style("paren_arabic", re.compile(r"^(?:[(\uff08]\s*(?P<n>\d{1,2})\s*[)\uff09]|(?P<c>[⑴-⒇]))"), 4),
+    Style("circled", re.compile(r"^(?P<c>[①-⑳])"), 5),
+    Style("enum", re.compile(rf"^(?P<n>[{CN}]{{1,2}})是(?=[\u4e00-\u9fff“\"《])"), 6),
 ]
+#: the level of a heading without numbering inside regulation structure (附则 written "附 则", a
+#: chapter title without 第X章)
+CHAPTER_LEVEL = 2
 _CIRCLED_BASE = {"paren_cn": "㈠", "paren_arabic": "⑴", "circled": "①"}
 
 _HIDDEN = re.compile(
@@ -38,6 +75,8 @@ _HIDDEN = re.compile(
     rf"[{CN}]{{1,3}}、|[(\uff08][{CN}]{{1,3}}[)\uff09]|\d{{1,2}}\s?[.、．]\s?(?:\D|\d{{4}})|[(\uff08]\d{{1,2}}[)\uff09]|"
     r"[①-⑳⑴-⒇㈠-㈩]|B\d{0,2}\s*[\uff1a:]\s*C\s*\d)"
 )
+#: an article or chapter run into the previous sentence by flattened text ("…制定本法。 第二条 国家…")
+_HIDDEN_ARTICLE = re.compile(rf"(?<=[。；;])\s*(?=第[{CN_BIG}]{{1,8}}[条章节](?:之[{CN}]{{1,3}})?\s)")
 _HEAD_END = re.compile(r"[。;\uff1b\uff1a:,\uff0c!?\uff01\uff1f\s]")
 _LABEL = re.compile(r"^\s*(组\s*长|副组长|成\s*员|组\s*员|责任指标|工作任务|负责人)")
 
@@ -56,85 +95,86 @@ class Marker:
     style: str
     number: int
     rank: int
-    label: str  # the marker itself, e.g. "3." or "(二)" or "B6:C9"
+    label: str  # the marker itself, e.g. "3." or "(二)" or "B6:C9" or "第十一条"
     head: str  # the first clause after the marker
     title_like: bool  # a short title ("3.A2保障机制组"), not a sentence item ("2.学校财务管理制度…;")
-    level: int | None = None  # heading level marked by the source itself (Word heading styles)
+    level: int | None = None  # fixed level: a regulation style's, or the one the source marks (Word, Markdown)
+    structural: bool = False  # a regulation heading (编/章/节/条, 附则, annex, or a heading inside them)
+    spaced: bool = True  # a space follows the number (第十一条 凡…); unspaced articles must continue the numbering
+    title: str = ""  # what follows the marker on its line
+
+
+_BY_NAME = {style.name: style for style in STYLES}
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+def tidy(text: str) -> str:
+    """Spacing that only lines characters up removed: "总　　则" → "总则", "附 则" → "附则"."""
+    return _CJK_GAP.sub("", text.strip())
 
 
 def parse_marker(text: str) -> Marker | None:
-    for style, pattern, rank in STYLES:
-        match = pattern.match(text)
+    for style in STYLES:
+        match = style.pattern.match(text)
         if not match:
             continue
         groups = match.groupdict()
         if groups.get("c"):
-            number = ord(groups["c"]) - ord(_CIRCLED_BASE[style]) + 1
-        elif style == "indicator":
+            number = ord(groups["c"]) - ord(_CIRCLED_BASE[style.name]) + 1
+        elif style.name == "indicator":
             digits = groups["n"][1:]
             number = int(digits) if digits else 0
+        elif not groups.get("n"):
+            number = 0
         elif groups["n"].isdigit():
             number = int(groups["n"])
         else:
             number = cn_to_int(groups["n"])
         rest = text[match.end():].lstrip()
-        if style == "indicator":
+        if style.name == "indicator":
             label, rest = match.group(0), text[match.end():].lstrip()
         else:
             label = match.group(0).strip()
+        if style.level is not None:
+            label = re.sub(r"[:：\s]+$", "", label)
+            return Marker(style.name, number, style.rank, tidy(label), rest[:20], True, style.level, True,
+                          spaced=style.name != "article" or bool(groups.get("space")) or not rest, title=rest)
         head_match = _HEAD_END.search(rest)
         head = rest[: head_match.start()] if head_match else rest
         after = rest[head_match.start()] if head_match else ""
         title_like = is_title_text(rest, head, after)
-        if style == "indicator":
+        if style.name == "indicator":
             title_like = True
-        return Marker(style, number, rank, label, head, title_like)
+        return Marker(style.name, number, style.rank, label, head, title_like, title=rest)
     return None
 
 
 def marker_of(line: Line) -> Marker | None:
-    """A block's heading marker: its 公文 numbering, or the heading level its source marks (a Word
-    "Heading 1" paragraph "指导思想" has no numbering but is a heading all the same)."""
+    """A block's heading marker: its numbering, or the heading level its source marks (a Word
+    "Heading 1" paragraph "指导思想" has no numbering but is a heading all the same). A regulation
+    style keeps its own level whatever the source marks ("## 第一章 总则" is a chapter)."""
     marker = parse_marker(line.text)
     if line.heading is None:
         return marker
     if marker is None:
-        return Marker(f"heading{line.heading}", 0, line.heading, "", line.text, True, line.heading)
-    marker.title_like, marker.level = True, line.heading
+        return Marker(f"heading{line.heading}", 0, line.heading, "", line.text, True, line.heading, title=line.text)
+    if not marker.structural:
+        marker.title_like, marker.level = True, line.heading
     return marker
+
+
+def unnumbered_heading(text: str) -> Marker:
+    """A heading without numbering inside regulation structure ("网络素养促进", "附 则")."""
+    return Marker("unnumbered", 0, 1, "", text, True, CHAPTER_LEVEL, True, title=text)
 
 
 def split_hidden_headings(line: Line) -> list[Line]:
     """Cut a flattened line before each heading hidden inside it."""
-    parts = [p.strip() for p in _HIDDEN.split(line.text)]
+    parts = [p.strip() for part in _HIDDEN_ARTICLE.split(line.text) for p in _HIDDEN.split(part)]
     parts = [p for p in parts if p]
     if len(parts) <= 1:
         return [line]
     return [Line(p, line.start, line.end, line.page, line.heading if n == 0 else None) for n, p in enumerate(parts)]
-
-
-_RANGE = re.compile(r"(?<![A-Za-z0-9])([ABC])\s*(\d{1,2})\s*[-—–~～至到]+\s*(?:\1)?\s*(\d{1,2})(?!\d)")
-_SINGLE = re.compile(r"(?<![A-Za-z0-9])([ABC])\s?(\d{1,2})(?!\d)")
-_LIMITS = {"A": 4, "B": 20, "C": 34}
-
-
-def extract_codes(text: str) -> list[str]:
-    """Indicator codes in reading order, ranges expanded: "责任指标:C7-C9 B6:C9" → C7, C8, C9, B6."""
-    codes: list[str] = []
-
-    def add(letter: str, number: int) -> None:
-        code = f"{letter}{number}"
-        if 1 <= number <= _LIMITS[letter] and code not in codes:
-            codes.append(code)
-
-    for match in _RANGE.finditer(text):
-        letter, lo, hi = match.group(1), int(match.group(2)), int(match.group(3))
-        if lo <= hi <= lo + 34:
-            for number in range(lo, hi + 1):
-                add(letter, number)
-    for match in _SINGLE.finditer(text):
-        add(match.group(1), int(match.group(2)))
-    return codes
 
 
 @dataclass
@@ -157,6 +197,11 @@ class Node:
             node = node.parent
         return out[::-1]
 
+    @property
+    def article(self) -> str | None:
+        """"第十一条" for an article's node, else None."""
+        return self.marker.label if self.marker is not None and self.marker.style == "article" else None
+
     def walk(self):
         yield self
         for child in self.children:
@@ -175,6 +220,13 @@ class Node:
 def display_heading(marker: Marker, text: str, limit: int = 30) -> str:
     if marker.style == "indicator":
         return marker.label.replace(" ", "")
+    if marker.structural:  # 第二章 学生, 第十一条, 附则, 附件1 学校安全检查表
+        if marker.style == "article":
+            return marker.label
+        head = tidy(marker.title if marker.label else text)
+        if len(head) > limit:
+            head = head[:limit].rstrip() + "…"
+        return f"{marker.label} {head}".strip()
     body = text[len(marker.label):].strip() if text.startswith(marker.label) else text
     if not marker.label:  # a styled heading without numbering: its text is the heading
         return body if len(body) <= limit else body[:limit].rstrip() + "…"
@@ -208,12 +260,44 @@ def _competitor_ahead(markers: list[Marker | None], i: int, marker: Marker, ance
     return False
 
 
+_BARE_HEADING = re.compile(r"^[^。，；：、,;:!?！？()（）\d]{2,15}$")
+
+
+def regulation_markers(blocks: list[Line], markers: list[Marker | None]) -> list[Marker | None]:
+    """The markers as regulation structure reads them (see the module docstring): inside an
+    article only structural headings open sections; an unspaced article must continue the
+    numbering; a short unnumbered line right before a structural heading is one itself. Documents
+    without regulation headings keep their markers unchanged."""
+    out: list[Marker | None] = []
+    in_article, last_article = False, 0
+    for i, (block, marker) in enumerate(zip(blocks, markers)):
+        effective = marker
+        if marker is not None and marker.style == "article" and not marker.spaced \
+                and marker.number != last_article + 1:
+            effective = None
+        if in_article and effective is not None and not effective.structural:
+            if effective.level is not None:  # a heading the source marks (## 附则) closes the article
+                effective = unnumbered_heading(block.text)
+            else:  # 款 and 项: lines of the article
+                effective = None
+        if in_article and marker is None and _BARE_HEADING.match(tidy(block.text)):
+            following = markers[i + 1] if i + 1 < len(markers) else None
+            if following is not None and (following.structural or following.level is not None):
+                effective = unnumbered_heading(block.text)
+        if effective is not None and effective.structural:
+            in_article = effective.style == "article"
+            if in_article:
+                last_article = effective.number
+        out.append(effective)
+    return out
+
+
 def build_tree(document: Document) -> Node:
     """The document's section tree; `Node.blocks` are its own lines (hidden headings split out)."""
     blocks: list[Line] = []
     for line in document.lines:
         blocks.extend(split_hidden_headings(line))
-    markers = [marker_of(block) for block in blocks]
+    markers = regulation_markers(blocks, [marker_of(block) for block in blocks])
     root = Node(f"{document.id}/s0", None, "", None, 0)
     stack: list[Node] = [root]
     count = 0

@@ -9,6 +9,7 @@ import pytest
 
 from assistant.config import load_settings
 from fakes import FakeEmbedder
+from lawtexts import write_laws
 from tinycorpus import TINY_PLAN, TINY_SUMMARY
 
 
@@ -32,3 +33,19 @@ def settings(tmp_path: Path, tiny_corpus: Path, monkeypatch):
     monkeypatch.setenv("ASSISTANT_CORPUS", str(tiny_corpus))
     monkeypatch.delenv("ASSISTANT_EMBEDDING_MODEL", raising=False)
     return load_settings()
+
+
+@pytest.fixture
+def laws(tmp_path: Path) -> Path:
+    """The regulation-shaped files of tests/lawtexts.py in a folder."""
+    return write_laws(tmp_path / "laws")
+
+
+@pytest.fixture
+def law(laws: Path):
+    """The Markdown law of tests/lawtexts.py, loaded."""
+    from assistant.ingest.pipeline import load_documents
+
+    documents, fmt = load_documents(laws / "示范教育法(2020-05-01).md", "示范教育法(2020-05-01).md")
+    assert fmt == "md" and len(documents) == 1
+    return documents[0]

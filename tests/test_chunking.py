@@ -1,5 +1,8 @@
+from lawtexts import LAW_MD, REGULATION_TXT
+
 from assistant.chunking import chunk_document, index_text
-from assistant.documents import Document, Line
+from assistant.documents import Chunk, Document, Line
+from assistant.ingest.pipeline import load_documents
 
 
 def _doc(lines):
@@ -50,3 +53,59 @@ def test_a_short_section_before_a_long_one_keeps_its_own_chunk_and_heading():
     assert "措施1" not in problem[0].text, "the next sibling section is not packed under its heading"
     first_plan = [c for c in chunks if "措施1" in c.text][0]
     assert first_plan.section_path == ["三、今后的措施和办法"] and first_plan.text.startswith("三、今后的措施和办法")
+
+
+# --- laws and regulations: one article per chunk (tests/lawtexts.py) ---
+
+
+def test_article_chunks(law):
+    _, chunks = chunk_document(law, max_chars=480)
+    by_article = {c.article: c for c in chunks}
+    assert by_article["第三条"].section_path == ["第二章 学校", "第一节 设立", "第三条"]
+    assert by_article["第三条"].text.startswith("第三条 设立学校") and "（三）有必需的办学资金。" in by_article["第三条"].text
+    assert "第四条" not in by_article["第三条"].text, "one article per chunk"
+    assert by_article["第二条"].text == "第二条 国家实行示范教育制度。\n示范教育不收学费、杂费。"
+    assert by_article["第一条"].section == "第一章 总则 › 第一条"
+    assert not any(c.text in ("第一章 总则", "第二章 学校") or c.text.startswith("中华人民共和国") for c in chunks)
+    annex = [c for c in chunks if c.section_path[0] == "附件"]
+    assert annex and all(c.article is None for c in annex) and "学校名称不得含有误导性文字" in annex[-1].text
+
+
+def test_a_long_article_is_cut_between_items_and_each_piece_opens_with_its_opening_line(law):
+    _, chunks = chunk_document(law, max_chars=120)
+    pieces = [c for c in chunks if c.article == "第五条"]
+    assert len(pieces) >= 2
+    opening = "第五条 学校应当建立健全下列管理制度，并向社会公开："
+    assert all(p.text.startswith(opening) for p in pieces)
+    assert all(p.section_path == ["第二章 学校", "第二节 管理", "第五条"] for p in pieces)
+    items = [line for line in LAW_MD.splitlines() if line.startswith("（") and "制度，包括" in line]
+    for item in items:
+        assert sum(item in p.text for p in pieces) == 1, "an item lies whole in exactly one piece"
+    assert pieces[1].start_line > pieces[0].end_line, "a later piece's span is its own lines"
+
+
+def test_a_long_opening_line_is_shortened_in_later_pieces():
+    opening = "第二十条 " + "学校及其工作人员违反本法规定，" * 12 + "有下列情形之一的，由教育行政部门责令改正："
+    items = [f"（{n}）" + "违反规定的行为" * 8 + "；" for n in "一二三四五六"]
+    lines = ["示范条例", "第十九条 本条例适用于学校。", opening, *items]
+    document = Document("d", "示范条例", "regulation", "x.md", [Line(t, i, i) for i, t in enumerate(lines, 1)])
+    _, chunks = chunk_document(document, max_chars=200)
+    pieces = [c for c in chunks if c.article == "第二十条"]
+    assert pieces[0].text.startswith(opening)
+    lead = "第二十条 …学校及其工作人员违反本法规定，有下列情形之一的，由教育行政部门责令改正："
+    assert len(pieces) >= 3 and all(p.text.startswith(lead + "\n（") for p in pieces[1:])
+
+
+def test_chunk_from_rows_stored_before_articles_and_page_end():
+    row = {"id": "d#001", "doc_id": "d", "section_id": "d/s1", "section_path": ["一、基本情况"], "text": "t",
+           "start_line": 1, "end_line": 2, "page": None, "codes": [], "order": 0}
+    chunk = Chunk.from_dict(row)
+    assert chunk.article is None and chunk.page_end is None
+    assert Chunk.from_dict(chunk.to_dict()) == chunk
+
+
+def test_regulation_txt_is_read_like_the_markdown(laws):
+    assert "第一章　总则" in REGULATION_TXT
+    documents, _ = load_documents(laws / "示范学校安全管理条例.txt", "示范学校安全管理条例.txt")
+    _, chunks = chunk_document(documents[0])
+    assert [c.section for c in chunks] == ["第一章 总则 › 第一条", "第一章 总则 › 第二条"]

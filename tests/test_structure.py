@@ -146,3 +146,55 @@ def test_numbered_word_heading_keeps_its_numbering_and_level():
     assert (marker.style, marker.number, marker.level, marker.title_like) == ("cn", 1, 1, True)
     assert marker_of(Line("指导思想", 1, 1, None, 2)).style == "heading2"
     assert marker_of(Line("指导思想", 1, 1)) is None
+
+
+# --- regulations: 编/章/节/条, 款 and 项 (tests/lawtexts.py) ---
+
+
+@pytest.mark.parametrize("text, style, number, label", [
+    ("第一编 总则", "part", 1, "第一编"),
+    ("第一章 总  则", "chapter", 1, "第一章"),
+    ("第四章督导结果运用", "chapter", 4, "第四章"),
+    ("第二节 管理", "section", 2, "第二节"),
+    ("第十一条 凡年满六周岁的儿童", "article", 11, "第十一条"),
+    ("第一百零二条 本法自公布之日起施行。", "article", 102, "第一百零二条"),
+    ("第二百六十条 附则", "article", 260, "第二百六十条"),
+    ("第十条之一 国家鼓励", "article", 10, "第十条之一"),
+    ("附 则", "supplementary", 0, "附则"),
+    ("附件1：学校安全检查表", "annex", 1, "附件1"),
+    ("附录", "annex", 0, "附录"),
+])
+def test_regulation_heading_styles(text, style, number, label):
+    marker = parse_marker(text)
+    assert (marker.style, marker.number, marker.label) == (style, number, label)
+    assert marker.structural and marker.title_like
+
+
+@pytest.mark.parametrize("text", ["第一节课我们学习了很多内容，收获很大。", "附件中所列的材料应当真实。", "第十二条、第十三条规定的"])
+def test_not_regulation_headings(text):
+    marker = parse_marker(text)
+    assert marker is None or not marker.structural
+
+
+def test_tree_of_chapters_sections_articles(law):
+    root = build_tree(law)
+    paths = [n.path for n in root.walk() if n.marker]
+    assert ["第一章 总则", "第一条"] in paths
+    assert ["第二章 学校", "第一节 设立", "第三条"] in paths
+    assert ["第二章 学校", "第二节 管理", "第六条"] in paths
+    assert ["保障与监督", "第七条"] in paths, "an unnumbered chapter title before an article is a heading"
+    assert ["第三章 附则", "第八条"] in paths
+    assert max(len(p) for p in paths) <= 3
+    assert not any(p[-1].startswith("（") for p in paths if p[0] != "附件"), "items are lines of their article"
+    assert ["附件", "一、学校名称规范"] in paths, "an annex keeps its own 公文 headings"
+    article4 = next(n for n in root.walk() if n.article == "第四条")
+    assert "第三条规定的条件" in article4.full_text(), "an unspaced 第三条 that does not continue the numbering is a paragraph"
+
+
+def test_hidden_article_in_a_flattened_line_is_split():
+    lines = ["示范条例", "第一条 为了规范管理，制定本条例。 第二条 本条例适用于全省。", "第三条 本条例自公布之日起施行。"]
+    root = build_tree(Document("d", "示范条例", "regulation", "x.txt", [Line(t, i, i) for i, t in enumerate(lines, 1)]))
+    articles = [n for n in root.walk() if n.article]
+    assert [(n.article, n.blocks[0].start, n.full_text()) for n in articles] == [
+        ("第一条", 2, "第一条 为了规范管理，制定本条例。"), ("第二条", 2, "第二条 本条例适用于全省。"),
+        ("第三条", 3, "第三条 本条例自公布之日起施行。")]

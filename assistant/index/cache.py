@@ -28,7 +28,7 @@ from ..documents import Chunk, Document, Line, Section
 
 #: Bump when loading, cleaning, splitting, structure, chunking or tokenization change what they
 #: produce for the same file: every cached file is then processed again.
-PIPELINE_VERSION = 4
+PIPELINE_VERSION = 5
 #: Embeddings not used by any of the last this-many builds are deleted.
 KEEP_BUILDS = 3
 
@@ -76,7 +76,8 @@ _LINE_FIELDS = [f.name for f in fields(Line)]
 
 def _document_fields(document: Document) -> dict:
     return {"id": document.id, "title": document.title, "kind": document.kind, "source": document.source,
-            "date": document.date, "organisation": document.organisation}
+            "date": document.date, "organisation": document.organisation, "dates": document.dates,
+            "law_key": document.law_key, "header": document.header, "history": document.history}
 
 
 #: The data files tokenization depends on: editing one of them misses the cache.

@@ -46,7 +46,7 @@ class IndexData:
         _write_jsonl(directory / "sections.jsonl", [s.to_dict() for s in self.sections])
         _write_jsonl(directory / "chunks.jsonl", [c.to_dict() for c in self.chunks])
         _write_jsonl(directory / "lines.jsonl", [
-            {"doc_id": doc_id, "lines": [[l.text, l.start, l.end, l.page, l.heading] for l in lines]}
+            {"doc_id": doc_id, "lines": [[l.text, l.start, l.end, l.page, l.heading, l.page_end] for l in lines]}
             for doc_id, lines in self.lines.items()])
         self.lexical.save(directory / "bm25")
         if self.dense is not None:

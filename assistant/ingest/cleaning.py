@@ -73,7 +73,7 @@ _TERMINAL = tuple("。!?;:…”’》)】」\uff01\uff1f\uff1b\uff1a\uff09")
 #: A line starting like this begins something new (a heading, a list item, a label).
 _STARTS_NEW = re.compile(
     r"^([一二三四五六七八九十]{1,3}[、是]|[(\uff08][一二三四五六七八九十\d]{1,3}[)\uff09]|㈠|[①-⑳⑴-⒇]|\d{1,2}\s?[.、．]|"
-    r"第[一二三四五六七八九十]+[篇章节条]|(组\s*长|副组长|成\s*员|组员)[\uff1a:]|B\d{0,2}[\uff1a:]C)"
+    r"第[一二三四五六七八九十百千零两]+[编篇章节条]|附\s*[则件录]|(组\s*长|副组长|成\s*员|组员)[\uff1a:]|B\d{0,2}[\uff1a:]C)"
 )
 _PAGE_NUMBER = re.compile(r"^(\d{1,3})\s+(?=\S)(?![年月日%个人名元万册套间所台])")
 #: A page label on a line of its own: "3", "- 3 -", "第3页", "第 1 页 共 2 页", "3/12", "Page 3 of 12".
@@ -140,6 +140,8 @@ def _runs_on(previous: Line, line: Line, page_number_removed: bool, wrapped: boo
     """Should `line` be joined to `previous` (one paragraph broken by extraction)? `wrapped`: the
     previous physical line of a paged file was full, so the layout broke it."""
     prev = previous.text
+    if previous.heading is not None or line.heading is not None:
+        return False  # a heading the source marks (Markdown #, Word styles) is a line of its own
     if _broken_item(prev, line.text, numbers_seen or []):
         return True
     if prev.endswith(_TERMINAL) or _STARTS_NEW.match(line.text):
@@ -211,7 +213,8 @@ def _full_line_length(lines: list[Line]) -> int | None:
 def repair_pdf_damage(lines: list[Line]) -> list[Line]:
     """Remove page numbers glued to line starts (they count 1, 2, 3… through a file without pages)
     and join lines that one paragraph or title was broken into; in a paged file, a line as long
-    as a full line (`FULL_LINE_SHARE`) that ends mid-sentence runs on into the next."""
+    as a full line (`FULL_LINE_SHARE`) that ends mid-sentence runs on into the next, and a
+    paragraph joined over a page break keeps its last page (`Line.page_end`)."""
     out: list[Line] = []
     next_page = 1
     full = _full_line_length(lines)
@@ -225,10 +228,13 @@ def repair_pdf_damage(lines: list[Line]) -> list[Line]:
             text, removed = text[match.end():], True
         current = replace(line, text=text)
         wrapped = full is not None and line.page is not None and previous_length >= FULL_LINE_SHARE * full
-        if out and _stray_full_stop(out[-1].text, text):
-            out[-1] = replace(out[-1], text=out[-1].text[:-1] + text, end=line.end)
-        elif out and _runs_on(out[-1], current, removed, wrapped, numbers_seen):
-            out[-1] = replace(out[-1], text=out[-1].text + text, end=line.end)
+        stray = bool(out) and out[-1].heading is None and line.heading is None and _stray_full_stop(out[-1].text, text)
+        if out and (stray or _runs_on(out[-1], current, removed, wrapped, numbers_seen)):
+            joined = out[-1]
+            last_page = line.page_end or line.page
+            page_end = last_page if last_page is not None and last_page != joined.page else joined.page_end
+            kept = joined.text[:-1] if stray else joined.text
+            out[-1] = replace(joined, text=kept + text, end=line.end, page_end=page_end)
         else:
             item = _NUMBER_ITEM.match(text)
             if item:

@@ -2,11 +2,13 @@
 
 Each loader returns the file's non-empty lines, each with its 1-based source line (or paragraph)
 number and page where the format has pages. New formats register with `@loader(".ext")`; the
-loaders of Word, PDF and HTML live in docx_loader.py, pdf_loader.py and html_loader.py (imported
-by the package, so they are registered whenever the ingest package is used)."""
+loaders of Word, PDF, HTML and Markdown live in docx_loader.py, pdf_loader.py, html_loader.py and
+markdown_loader.py (imported by the package, so they are registered whenever the ingest package
+is used)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -24,6 +26,7 @@ class LoadedFile:
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)  # warnings about parts of the file (pages without text)
     paragraphs: bool = False  # each line is an author's paragraph (Word): no line-break repair
+    header: list[Line] = field(default_factory=list)  # a front-matter block kept out of the body (Markdown)
 
 
 #: Formats people often have, that we do not read, with what to do about them.
@@ -51,21 +54,29 @@ def supported_suffixes() -> list[str]:
     return sorted(_LOADERS)
 
 
+#: Characters that take no room: zero-width spaces and joiners, word joiner, byte-order mark.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def clean_line(raw: str) -> str:
+    """A line without invisible characters, with no-break and ideographic spaces as plain spaces."""
+    return _INVISIBLE.sub("", raw).replace("\u00a0", " ").replace("\u3000", " ").strip()
+
+
 def text_to_lines(text: str, page: int | None = None, first_line: int = 1) -> list[Line]:
     lines = []
     for number, raw in enumerate(text.splitlines(), start=first_line):
-        clean = raw.replace("\u00a0", " ").replace("\u3000", " ").strip()
+        clean = clean_line(raw)
         if clean:
             lines.append(Line(clean, number, number, page))
     return lines
 
 
-@loader(".txt", ".text", ".md", ".markdown")
+@loader(".txt", ".text")
 def load_text(path: Path) -> LoadedFile:
     data = path.read_bytes()
     text, encoding = decode_bytes(data, path.name)
-    fmt = "md" if path.suffix.lower() in (".md", ".markdown") else "txt"
-    return LoadedFile(path, fmt, text_to_lines(text), encoding)
+    return LoadedFile(path, "txt", text_to_lines(text), encoding)
 
 
 def load_file(path: Path) -> LoadedFile:

@@ -78,7 +78,8 @@ def load_documents(path: Path, relative: str, meta: dict | None = None,
     if not lines:
         raise LoadError(f"{path.name}: nothing left after removing site boilerplate")
     meta = meta or {}
-    documents = split_documents(lines, relative, doc_prefix(relative), meta.get("title"), meta.get("kind"))
+    documents = split_documents(lines, relative, doc_prefix(relative), meta.get("title"), meta.get("kind"),
+                                loaded.header)
     if len(documents) == 1 and meta.get("title"):
         documents[0].title = meta["title"]
         documents[0].kind = meta.get("kind") or documents[0].kind

@@ -1,4 +1,5 @@
-"""Split one cleaned file into its documents, each with title, kind, organisation and date.
+"""Split one cleaned file into its documents, each with title, kind, organisation and date
+(laws and regulations: regulations.py).
 
 Compilations hold several documents: "第一篇:…", "…总结 篇一", "学校均衡发展工作总结1…8", site
 separators ("工作总结范文。"), and plans that end in a signature (unit + date) followed by the
@@ -10,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..documents import Document, Line
+from ..regulations import describe, is_regulation_shaped, regulation_kind, split_header
+from ..structure import parse_marker
 
 _CN_NUM = "一二三四五六七八九十"
 PIECE_MARKER = re.compile(rf"^第[{_CN_NUM}]{{1,3}}篇\s*[\uff1a:]?\s*(?P<title>.*)$")
@@ -31,11 +34,25 @@ _KIND_RULES = [
     ("self-inspection", ("自查", "自评", "督导评估报告")),
     ("summary", ("总结", "汇报", "成效")),
     ("plan", ("方案", "计划", "规划", "意见")),
-    ("standard", ("标准", "办法", "规定", "条例", "细则", "通知")),
+    ("standard", ("标准",)),
+    ("regulation", ("办法", "规定", "条例", "细则", "规则")),
 ]
+#: a notice that issues or forwards a document: its kind is that document's ("关于印发《…办法》的通知")
+_TRANSMITS = re.compile(r"(?:印发|转发|发布|颁布)[^《]{0,12}《(?P<inner>[^》]+)》[^《》]{0,8}通知")
 
 
-def kind_of(title: str) -> str:
+def kind_of(title: str, in_articles: bool = False) -> str:
+    """The kind a title names. A law's or regulation's genre is the title's last word, whatever
+    it holds ("…规划建设管理条例" is a regulation, not a plan); otherwise the first rule whose
+    words the title holds (迎检, 整改 and 自查 qualify a 方案 or 报告). 意见 (implementing opinions:
+    goals and measures) counts as a plan; a 通知 that issues a document takes that document's
+    kind, other notices are "other". `in_articles`: the document is written in articles (第X条)."""
+    kind = regulation_kind(title, in_articles)
+    if kind:
+        return kind
+    transmitted = _TRANSMITS.search(title)
+    if transmitted:
+        return kind_of(transmitted.group("inner"), in_articles)
     for kind, words in _KIND_RULES:
         if any(word in title for word in words):
             return kind
@@ -141,8 +158,9 @@ def _describe(piece: _Piece, file_title: str) -> tuple[str, str | None, str | No
 
 
 def split_documents(lines: list[Line], source: str, doc_prefix: str, file_title: str | None = None,
-                    file_kind: str | None = None) -> list[Document]:
-    """Documents of one file. Pieces that are only a title or a signature join the piece before."""
+                    file_kind: str | None = None, header: list[Line] | None = None) -> list[Document]:
+    """Documents of one file. Pieces that are only a title or a signature join the piece before.
+    `header`: the file's header block (Markdown front matter), read as the first document's."""
     file_title = file_title or (lines[0].text if lines else source)
     pieces = split_pieces(lines, lines[0].text if lines else "")
     merged: list[_Piece] = []
@@ -155,6 +173,10 @@ def split_documents(lines: list[Line], source: str, doc_prefix: str, file_title:
         merged = merged[1:]  # the page header of a compilation: its title only
     documents = []
     for n, piece in enumerate(merged, start=1):
+        if is_regulation_shaped(piece.lines):
+            documents.append(_regulation(piece, source, f"{doc_prefix}-{n:02d}", file_kind,
+                                         list(header or []) if n == 1 else []))
+            continue
         title, organisation, date = _describe(piece, file_title)
         if organisation and organisation not in title:
             title = f"{title}({organisation})"
@@ -163,3 +185,33 @@ def split_documents(lines: list[Line], source: str, doc_prefix: str, file_title:
             kind = file_kind
         documents.append(Document(f"{doc_prefix}-{n:02d}", title, kind, source, piece.lines, date, organisation))
     return documents
+
+
+def _without_repeated_title(lines: list[Line], title: str) -> list[Line]:
+    """Drop the title written again (spacing aside) before the first heading or article, as
+    published texts repeat it below the header."""
+    squashed = re.sub(r"\s+", "", title)
+    out = lines[:1]
+    for i, line in enumerate(lines[1:], start=1):
+        marker = parse_marker(line.text)
+        if marker is not None and marker.structural:
+            return out + lines[i:]
+        if re.sub(r"\s+", "", line.text) != squashed:
+            out.append(line)
+    return out
+
+
+def _regulation(piece: _Piece, source: str, doc_id: str, file_kind: str | None, header: list[Line]) -> Document:
+    """A law or regulation: its header block (given, or found after the title) is metadata, not body."""
+    lines = piece.lines
+    if not header:
+        header, lines = split_header(lines)
+    title = piece.title or lines[0].text
+    lines = _without_repeated_title(lines, title)
+    texts = [line.text for line in header]
+    meta = describe(title, lines, texts, source)
+    kind = meta.kind or kind_of(title, True)
+    if kind == "other" and file_kind:
+        kind = file_kind
+    return Document(doc_id, title, kind, source, lines, meta.date, meta.organisation, meta.dates,
+                    meta.law_key, texts, meta.history)

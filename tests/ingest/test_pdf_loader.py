@@ -75,3 +75,22 @@ def test_broken_pdfs_are_named_in_one_line(tmp_path, data, reason, caplog):
         load_file(path)
     assert str(error.value).startswith(f"broken.pdf: {reason}") and "\n" not in str(error.value)
     assert not [r for r in caplog.records if r.name.startswith("pypdf")]
+
+
+def test_an_article_over_the_page_break_cites_both_pages(tmp_path):
+    from realworld import wrap
+
+    from assistant.chunking import chunk_document
+
+    article2 = ("第二条 学校应当建立健全安全管理制度，落实安全责任，定期开展安全检查和应急演练，"
+                "及时消除安全隐患，保障学生在校期间的人身安全和身心健康，并将检查情况向教育行政部门报告。")
+    wrapped = wrap(article2)
+    pages = [["示范学校安全管理条例", "第一章 总则", *wrap("第一条 为了加强学校安全管理，制定本条例。"), *wrapped[:2]],
+             [*wrapped[2:], *wrap("第三条 本条例自公布之日起施行。")]]
+    documents, _ = load_documents(make_pdf(tmp_path / "regulation.pdf", pages), "regulation.pdf")
+    _, chunks = chunk_document(documents[0])
+    by_article = {c.article: c for c in chunks}
+    assert article2 in by_article["第二条"].text.replace("\n", "")
+    assert (by_article["第二条"].page, by_article["第二条"].page_end) == (1, 2)
+    assert (by_article["第一条"].page, by_article["第一条"].page_end) == (1, None)
+    assert (by_article["第三条"].page, by_article["第三条"].page_end) == (2, None)
