@@ -22,7 +22,7 @@ the conversation so far.
 def location(item: dict) -> str:
     where = f"{item['source']}:{item['start_line']}-{item['end_line']}"
     if item.get("page"):
-        where += f", p.{item['page']}"
+        where += f", p.{item['page']}" + (f"–{item['page_end']}" if item.get("page_end") else "")
     return where
 
 

@@ -4,11 +4,13 @@ decision (answerability.py). Extractive: every figure is quoted exactly as the d
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..index.store import IndexData
 from ..retrieval.assembly import Passage
 from ..retrieval.intent import Intent
+from ..retrieval.lookup import superseded_by
 from ..retrieval.query import Query
 from ..retrieval.search import Hit
 from .answerability import Decision, decide, features
@@ -26,6 +28,7 @@ PHRASES = {
         "related": "\n另见 {refs}。", "sep": "、",
         "empty": "资料中没有找到与这个问题相关的内容。",
         "no_article": "《{title}》没有第{number}条(最后一条是第{last}条)。",
+        "superseded": "(注意:[{n}]出自{date}的旧版本,现行版本为{current}。)",
     },
     "en": {
         "not_found": "The documents do not answer this question. The closest passages are listed below for "
@@ -40,6 +43,7 @@ PHRASES = {
         "related": "\nSee also {refs}.", "sep": ", ",
         "empty": "The documents contain nothing related to this question.",
         "no_article": "“{title}” has no article {number} (its last article is {last}).",
+        "superseded": " (Note: [{n}] is from the version of {date}, superseded by the version of {current}.)",
     },
 }
 #: Other passages are pointed to ("see also") when their best sentences hold this much of the question.
@@ -59,15 +63,36 @@ class Answer:
     confidence: float = 0.0
     evidence: dict = field(default_factory=dict)
 
+    pages: dict = field(default_factory=dict)  # passage position → (first, last) page of the quoted lines
+
     def citations(self) -> list[dict]:
+        rows = self._citations()
+        for n, (first, last) in self.pages.items():
+            if n < len(rows) and first is not None:
+                rows[n]["page"], rows[n]["page_end"] = first, (last if last != first else None)
+        return rows
+
+    def _citations(self) -> list[dict]:
         return [{"n": n, "doc_id": p.doc_id, "title": p.title, "source": p.source, "section": p.section,
-                 "article": p.article, "start_line": p.start_line, "end_line": p.end_line, "page": p.page, "text": p.text,
+                 "article": p.article, "start_line": p.start_line, "end_line": p.end_line, "page": p.page, "page_end": p.page_end,
+                 "text": p.text,
                  "score": round(float(p.score), 6)} for n, p in enumerate(self.passages, start=1)]
 
     def to_dict(self) -> dict:
         return {"question": self.question, "answer": self.text, "citations": self.citations(),
                 "resolved_question": self.resolved_question, "lang": self.lang, "found": self.found,
                 "sure": self.sure, "confidence": round(self.confidence, 3), "coverage": round(self.coverage, 3)}
+
+
+def quote_pages(passage: Passage, text: str) -> tuple[int | None, int | None]:
+    """First and last page of the passage's lines that the quote holds (paged sources)."""
+    quoted = re.sub(r"\s+", "", text)
+    pages = []
+    for line in passage.lines:
+        pieces = [re.sub(r"\s+", "", p) for p in re.split(r"(?<=[。;；!?！？])", line.text)]
+        if any(len(p) >= 4 and p in quoted for p in pieces):
+            pages.extend(p for p in (line.page, line.page_end) if p is not None)
+    return (min(pages), max(pages)) if pages else (None, None)
 
 
 def _numeral(number: int, lang: str) -> str:
@@ -83,7 +108,7 @@ def _where(say: dict, passage: Passage) -> str:
     return say["where_section" if heading else "where"].format(title=passage.title, heading=heading)
 
 
-def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[Hit]) -> str:
+def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[Hit], index: IndexData) -> str:
     first = quotes[0]
     top = passages[first.passage]
     where = _where(say, top)
@@ -93,6 +118,11 @@ def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[H
     for quote in quotes[1:]:
         body += say["more"].format(where=_where(say, passages[quote.passage]), n=quote.passage + 1, text=quote.text)
     quoted = {q.passage for q in quotes}
+    for n in sorted(quoted):
+        newer = superseded_by(index, passages[n].doc_id)
+        if newer is not None:
+            body += say["superseded"].format(n=n + 1, date=index.doc_by_id[passages[n].doc_id].get("date"),
+                                             current=newer.get("date"))
     window = {h.chunk.id: h.features.get("window", 0.0) for h in hits}
     related = [n for n, p in enumerate(passages[1:], start=2) if n - 1 not in quoted
                and max((window.get(c, 0.0) for c in p.chunk_ids), default=0.0) >= RELATED_THRESHOLD]
@@ -120,8 +150,9 @@ def compose(query: Query, intent: Intent, original: str, resolved: str, lang: st
     if not decision.found:
         return Answer(original, resolved, lang, False, say["not_found"], passages, coverage, False,
                       decision.probability, evidence)
-    body = render(say, quotes, passages, hits)
+    body = render(say, quotes, passages, hits, index)
+    pages = {q.passage: quote_pages(passages[q.passage], q.text) for q in quotes}
     if not decision.sure:
         body = say["unsure"] + body
     return Answer(original, resolved, lang, True, body, passages, coverage, decision.sure, decision.probability,
-                  evidence)
+                  evidence, pages)

@@ -60,8 +60,16 @@ class Passage:
 
     @property
     def page(self) -> int | None:
+        """The page of the passage's first line (paged sources), else None."""
         pages = [line.page for line in self.lines if line.page is not None]
         return pages[0] if pages else None
+
+    @property
+    def page_end(self) -> int | None:
+        """The page of its last line, when that is another page than `page`."""
+        pages = [p for line in self.lines for p in (line.page, getattr(line, "page_end", None)) if p is not None]
+        last = max(pages) if pages else None
+        return last if last is not None and last != self.page else None
 
 
 class SectionTrees:
@@ -163,6 +171,21 @@ def gather(node: Node, limit: int) -> tuple[list[Line], bool]:
     return lines, False
 
 
+def chunk_lines(index: IndexData, chunk) -> list[Line]:
+    """A chunk's lines with their own line numbers and pages, from the document's stored lines when
+    they make up its text (a later piece of a long article repeats the opening line: then the chunk's
+    own text, each line with the chunk's span and pages)."""
+    texts = chunk.text.split("\n")
+    source = [line for line in index.lines.get(chunk.doc_id, []) if chunk.start_line <= line.start <= chunk.end_line]
+    if source and "".join(line.text for line in source).replace(" ", "") == "".join(texts).replace(" ", ""):
+        return source
+    lines = [Line(t, chunk.start_line, chunk.end_line, chunk.page) for t in texts]
+    if lines and getattr(chunk, "page_end", None):
+        last = lines[-1]
+        lines[-1] = Line(last.text, last.start, last.end, chunk.page, page_end=chunk.page_end)
+    return lines
+
+
 def assemble(index: IndexData, trees: SectionTrees, query: Query, hits: list[Hit], limit: int = 2400,
              max_passages: int = 5) -> list[Passage]:
     """Passages for an answer: the chosen section gathered whole, then the other hits that do
@@ -188,7 +211,7 @@ def assemble(index: IndexData, trees: SectionTrees, query: Query, hits: list[Hit
             text = passages[0].text
             if hit.chunk.text in text:
                 continue
-        lines = [Line(t, hit.chunk.start_line, hit.chunk.end_line, hit.chunk.page) for t in hit.chunk.text.split("\n")]
+        lines = chunk_lines(index, hit.chunk)
         passages.append(Passage(hit.chunk.doc_id, hit.document["title"], hit.document["source"],
                                 hit.chunk.section_path, lines, hit.score, hit.chunk.section_id, False, [hit.chunk.id]))
     return passages

@@ -66,6 +66,18 @@ class LawNames:
                 self.by_name.setdefault(variant, []).append(document["id"])
         for name, ids in self.by_name.items():  # the newest version first
             ids.sort(key=lambda i: index.doc_by_id[i].get("date") or "", reverse=True)
+        versions: dict[str, list[dict]] = {}
+        for document in index.documents:
+            if document.get("law_key"):
+                versions.setdefault(document["law_key"], []).append(document)
+        #: doc id → the id of the newest version of the same law, for every older version
+        self.newer: dict[str, str] = {}
+        for documents in versions.values():
+            documents.sort(key=lambda d: d.get("date") or "", reverse=True)
+            for older in documents[1:]:
+                if (older.get("date") or "") < (documents[0].get("date") or ""):
+                    self.newer[older["id"]] = documents[0]["id"]
+        self.superseded = frozenset(self.newer)
         self.articles: dict[str, dict[int, list[int]]] = {}  # doc id → article number → chunk positions
         for position, chunk in enumerate(index.chunks):
             label = getattr(chunk, "article", None) or (chunk.section_path[-1] if chunk.section_path else None)
@@ -91,3 +103,13 @@ class LawNames:
 
     def documents_with_article(self, number: int) -> list[str]:
         return [doc_id for doc_id, numbers in self.articles.items() if number in numbers]
+
+
+def superseded_by(index: IndexData, doc_id: str) -> dict | None:
+    """The newest version of the same law when `doc_id` is an older one, else None."""
+    document = index.doc_by_id.get(doc_id) or {}
+    key, date = document.get("law_key"), document.get("date") or ""
+    if not key:
+        return None
+    newer = [d for d in index.documents if d.get("law_key") == key and (d.get("date") or "") > date]
+    return max(newer, key=lambda d: d.get("date") or "") if newer else None

@@ -59,6 +59,9 @@ class RankingConfig:
     #: Bonus for the article the question looks up by law and number ("教师法第七条"): exact, so it
     #: outweighs everything else (the newest version of the law gets all of it, older ones half).
     lookup_weight: float = 20.0
+    #: Penalty for a chunk of a law's older version when the index holds a newer one (the current
+    #: version answers; the older one is still found when asked for by its date). A guess: one vote.
+    superseded_weight: float = 1.0
 
 
 @dataclass
@@ -109,12 +112,13 @@ def evidence_score(features: dict[str, float], config: RankingConfig) -> float:
 
 def rank(index: IndexData, query: Query, intent: Intent, lexical_scores, dense_hits, code_positions,
          tokens_of, config: RankingConfig, article_of=lambda position: None, named_docs: frozenset = frozenset(),
-         exact: dict | None = None) -> list[Candidate]:
+         exact: dict | None = None, superseded: frozenset = frozenset()) -> list[Candidate]:
     """All candidates, best first. `lexical_scores`: BM25 score per chunk; `dense_hits`: (positions,
     similarities) best first, or None; `code_positions`: code → chunk positions; `tokens_of(position)`:
     a chunk's tokens with its title and path; `article_of(position)`: the article number of a chunk;
     `named_docs`: documents of the law the question names; `exact`: position → share of the lookup
-    bonus for the article the question looks up (lookup.py)."""
+    bonus for the article the question looks up (lookup.py); `superseded`: documents that are older
+    versions of a law the index also holds in a newer one."""
     lex_ranks = ranks_of(lexical_scores, config.depth, floor=0.0)
     dense_ranks: dict[int, int] = {}
     similarities: dict[int, float] = {}
@@ -142,7 +146,9 @@ def rank(index: IndexData, query: Query, intent: Intent, lexical_scores, dense_h
                                    raw=index.chunks[position].text, weights=weights)
         law = 1.0 if index.chunks[position].doc_id in named_docs else 0.0
         looked_up = exact.get(position, 0.0)
-        score += unit * (config.coverage_weight * cover + config.law_weight * law + config.lookup_weight * looked_up)
+        old = 1.0 if index.chunks[position].doc_id in superseded else 0.0
+        score += unit * (config.coverage_weight * cover + config.law_weight * law + config.lookup_weight * looked_up
+                         - config.superseded_weight * old)
         candidate = Candidate(position, score, lex_ranks.get(position), dense_ranks.get(position),
                               similarities.get(position), {"coverage": cover, "law": law, "lookup": looked_up})
         candidates[position] = candidate

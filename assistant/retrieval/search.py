@@ -38,7 +38,8 @@ class Hit:
         return {"rank": self.rank, "chunk_id": c.id, "doc_id": c.doc_id, "title": self.document["title"],
                 "source": self.document["source"], "section": c.section, "article": article_label(c),
                 "start_line": c.start_line,
-                "end_line": c.end_line, "page": c.page, "text": c.text, "score": round(float(self.score), 6)}
+                "end_line": c.end_line, "page": c.page,
+                "page_end": getattr(c, "page_end", None), "text": c.text, "score": round(float(self.score), 6)}
 
 
 def article_label(chunk: Chunk) -> str | None:
@@ -129,7 +130,7 @@ class Searcher:
             dense = self.index.dense.search(vector, self.config.depth)
         named_docs, exact = self.lookup(query, intent)
         return rank(self.index, query, intent, lexical, dense, self.code_positions(), self.tokens_of,
-                    self.config, self.article_of, named_docs, exact)
+                    self.config, self.article_of, named_docs, exact, self.law_names().superseded)
 
     def article_of(self, position: int) -> int | None:
         """The article number of a chunk whose section is an article (第十一条), else None."""
