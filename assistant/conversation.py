@@ -25,6 +25,10 @@ _ZH_PRONOUN = re.compile(r"(它们?|他们|她们|该组|该小组|这个组|这
 _EN_PRONOUN = re.compile(r"\b(it|its|they|them|their|this group|that group|this school|that school|this|that|the group|the school)\b", re.I)
 _CODE_GROUP_ZH = re.compile(r"[A-Ca-c]\d{1,2}[\u4e00-\u9fff]{0,10}?组|[A-Ca-c]\d{1,2}")
 _CODE_GROUP_EN = re.compile(r"\b[A-Ca-c]\d{1,2}\b[\w\s'-]{0,40}?\bgroup\b|\b[A-Ca-c]\d{1,2}\b", re.I)
+_ARTICLE_ONLY = re.compile(r"第\s*[零〇一二两三四五六七八九十百千\d]+\s*条|\barticle\s+\d+", re.I)
+_NAMES_LAW = re.compile(r"《|[\u4e00-\u9fff](?:法|条例|办法|规定|细则|规则)(?:的)?第|\b(?:law|regulations?|act|measures)\b",
+                        re.I)
+_LAW_TITLE = re.compile(r"(法|条例|办法|规定|细则|规则)$")
 _HAS_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Ca-c]\d{1,2}(?!\d)")
 _ENTITY_SUFFIX = ("中心小学", "中心学校", "初级中学", "中学", "小学", "初中", "学校", "学区", "组", "镇", "乡", "县", "区", "室")
 _ZH_ENTITY = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{2,16}?(?:" + "|".join(_ENTITY_SUFFIX) + ")")
@@ -111,6 +115,12 @@ def resolve(question: str, history: list[Turn]) -> str:
         return question
     last = history[-1]
     lang = language_of(question)
+    if _ARTICLE_ONLY.search(question) and not _NAMES_LAW.search(question) and last.title \
+            and _LAW_TITLE.search(re.sub(r"[((][^()()]*[))]$", "", last.title)):
+        bare = re.fullmatch(r"(?:那|那么)?\s*(第\s*[零〇一二两三四五六七八九十百千\d]+\s*条)\s*(?:呢|怎么说|说了什么)?\s*[??]?", question)
+        if bare:  # "第二十九条呢?" after a question about 义务教育法
+            return f"《{last.title}》{bare.group(1)}规定了什么?"
+        return f"《{last.title}》{question}"
     if lang == "zh":
         match = _ZH_ELLIPSIS.match(question)
         if match and len(question) <= 24:

@@ -130,7 +130,27 @@ class Assistant:
             hits = rerank(resolved, hits, self.reranker)
         passages = assemble(self.index, self.trees, query, hits, SECTION_LIMIT, max_passages=top_k)
         missing = self.searcher.missing_articles(query, intent)
-        return compose(query, intent, question, resolved, lang, hits, passages, self.index, missing)
+        owners = self.searcher.article_owners(query, intent)
+        if len(owners) > 1:  # "第二十九条" alone: that article of each law that has one
+            passages = self.article_passages(owners, intent.articles[0], top_k) or passages
+        return compose(query, intent, question, resolved, lang, hits, passages, self.index, missing, owners)
+
+    def article_passages(self, doc_ids: list[str], number: int, limit: int):
+        """The article `number` of each document, as passages (reading order within each)."""
+        from .retrieval.assembly import Passage, chunk_lines
+
+        names = self.searcher.law_names()
+        out = []
+        for doc_id in doc_ids[:limit]:
+            positions = names.article_chunks(doc_id, number)
+            if not positions:
+                continue
+            chunks = [self.index.chunks[p] for p in positions]
+            meta = self.index.doc_by_id[doc_id]
+            lines = [line for chunk in chunks for line in chunk_lines(self.index, chunk)]
+            out.append(Passage(doc_id, meta["title"], meta["source"], chunks[0].section_path, lines, 0.0,
+                               chunks[0].section_id, False, [c.id for c in chunks]))
+        return out
 
     def turns(self, history: list | None) -> list[Turn]:
         """Earlier turns as Turns; a turn given only as its question is resolved and answered

@@ -29,6 +29,8 @@ PHRASES = {
         "empty": "资料中没有找到与这个问题相关的内容。",
         "no_article": "《{title}》没有第{number}条(最后一条是第{last}条)。",
         "superseded": "(注意:[{n}]出自{date}的旧版本,现行版本为{current}。)",
+        "owners": "有{count}部法规有第{number}条:{titles}。下面分别引用;要问其中一部,请说出法规名称。",
+        "owner": "\n{where}[{n}]:{text}",
     },
     "en": {
         "not_found": "The documents do not answer this question. The closest passages are listed below for "
@@ -44,6 +46,9 @@ PHRASES = {
         "empty": "The documents contain nothing related to this question.",
         "no_article": "“{title}” has no article {number} (its last article is {last}).",
         "superseded": " (Note: [{n}] is from the version of {date}, superseded by the version of {current}.)",
+        "owners": "{count} of the documents have an article {number}: {titles}. Each is quoted below; name the law to "
+                  "ask about one of them.",
+        "owner": "\n{where} [{n}]: {text}",
     },
 }
 #: Other passages are pointed to ("see also") when their best sentences hold this much of the question.
@@ -132,7 +137,8 @@ def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[H
 
 
 def compose(query: Query, intent: Intent, original: str, resolved: str, lang: str, hits: list[Hit],
-            passages: list[Passage], index: IndexData, missing_articles: list | None = None) -> Answer:
+            passages: list[Passage], index: IndexData, missing_articles: list | None = None,
+            owners: list[str] | None = None) -> Answer:
     """The answer: the quoted lines of the ranked passages, or a plain 'not found'. `missing_articles`:
     (law title, number, last article) for articles the question looks up that its law does not have."""
     say = PHRASES["zh" if lang == "zh" else "en"]
@@ -142,6 +148,12 @@ def compose(query: Query, intent: Intent, original: str, resolved: str, lang: st
         text = "\n".join(say["no_article"].format(title=title, number=_numeral(number, lang),
                                                   last=_numeral(last, lang)) for title, number, last in missing_articles)
         return Answer(original, resolved, lang, False, text, passages, 0.0, True, 0.0, {})
+    if owners and len(owners) > 1:
+        titles = say["sep"].join(f"《{index.doc_by_id[d]['title']}》" for d in owners)
+        text = say["owners"].format(count=len(owners), number=_numeral(intent.articles[0], lang), titles=titles)
+        for n, passage in enumerate(passages, start=1):
+            text += say["owner"].format(where=_where(say, passage), n=n, text=passage.text)
+        return Answer(original, resolved, lang, True, text, passages, 1.0, True, 1.0, {})
     quotes = select(query, intent, passages, index.lexical)
     quoted = "\n".join(q.text for q in quotes)
     evidence = features(query, intent, hits, passages, quoted, index)

@@ -175,6 +175,16 @@ class Searcher:
                 for number in intent.articles
                 if names.last_article(newest) and not any(names.article_chunks(d, number) for d in named.doc_ids)]
 
+    def article_owners(self, query: Query, intent: Intent) -> list[str]:
+        """The documents that have the article a question asks for without naming a law ("第二十九条
+        规定了什么?"), newest versions only; empty when it names a law or asks for no article."""
+        if len(intent.articles) != 1:
+            return []
+        names = self.law_names()
+        if names.named(query.text if query.lang == "zh" else query.text + " " + "".join(query.terms)) is not None:
+            return []
+        return [d for d in names.documents_with_article(intent.articles[0]) if d not in names.superseded]
+
     def tokens_of(self, position: int) -> set[str]:
         """Tokens of a chunk with its title and heading path (cached; threads that race here
         compute the same set, and a dict item assignment is atomic)."""
