@@ -83,7 +83,7 @@ class Searcher:
         question = check_question(question)
         query = analyse(question, lang=lang)
         if query.lang == "en":
-            query = analyse(question, self.names(), lang=query.lang)
+            query = analyse(question, self.names(), lang=query.lang, dictionary=self.index.bilingual)
         else:
             self._recut_unknown(query)
         return query
