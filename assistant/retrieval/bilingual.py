@@ -165,7 +165,9 @@ class Bilingual:
                 for term, score in self.phrases.get(key, ()):
                     pooled[term] = max(pooled.get(term, 0.0), score)
             if pooled:
-                return size, prune(pooled)
+                kept = prune(pooled)
+                best = kept[0][1] / (SINGLE_CHAR if len(kept[0][0]) == 1 else 1.0)
+                return size, [(term, score / best) for term, score in kept]
         return None
 
     def to_json(self) -> dict:

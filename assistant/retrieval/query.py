@@ -24,9 +24,9 @@ EN_STOPWORDS = frozenset(
     "they them we you i me us not no yes please tell show give list find there's what's where when why "
     "need needs needed new before after during since get gets got make makes made take takes took also still "
     "receive receives received carry carried out among across between via within way ways kind kinds type types "
-    "currently now ever already".split()) | STOPWORDS
-#: Weight of a dictionary term, times its score (1 for a multi-character word whose first sense is
-#: the English word; less for later senses, one-character words, gloss heads).
+    "currently now ever already number amount".split()) | STOPWORDS
+#: Weight of a dictionary term, times its weight among the English word's terms (1 for the best,
+#: SINGLE_CHAR when the best is one character).
 DICTIONARY_WEIGHT = 1.0
 
 
