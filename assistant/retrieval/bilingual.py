@@ -274,7 +274,7 @@ def build_bilingual(vocabulary: Iterable[str], doc_freq: Callable[[str], int] | 
         if len(key) == 1 and key[0] in STOPWORDS:
             continue
         found = exact.get(key) or {h: s * HEAD_SHARE for h, s in heads[key].items()}
-        phrases[key] = prune(found, frequency)
+        phrases[key] = [(h, round(score, 4)) for h, score in prune(found, frequency)]  # as saved
     forms: dict[str, set[str]] = {}
     for word in {w for key in phrases for w in key if w not in STOPWORDS}:
         for form in lemmas.inflections(word):
