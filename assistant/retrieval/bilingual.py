@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Iterator
 from ..errors import IndexCorruptError
 
 FILE_NAME = "bilingual.json"
-FORMAT = 1
+FORMAT = 2
 #: Longest English phrase (in words) taken from a gloss; longer glosses are descriptions.
 MAX_PHRASE = 4
 #: Chinese words kept for one English phrase.
@@ -140,6 +140,7 @@ class Bilingual:
     phrases: dict[tuple[str, ...], list[tuple[str, float]]]
     forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     source: str = ""
+    breadth: dict[tuple[str, ...], int] = field(default_factory=dict)  # corpus words a phrase means
     longest: int = 1
 
     def __post_init__(self) -> None:
@@ -161,26 +162,30 @@ class Bilingual:
             if size == 1 and span[0] in STOPWORDS:
                 return None
             pooled: dict[str, float] = {}
+            breadth = 1
             for key in product(*(self.variants(w) for w in span)):
                 for term, score in self.phrases.get(key, ()):
                     pooled[term] = max(pooled.get(term, 0.0), score)
+                breadth = max(breadth, self.breadth.get(key, 1))
             if pooled:
                 kept = prune(pooled)
-                best = kept[0][1] / (SINGLE_CHAR if len(kept[0][0]) == 1 else 1.0)
+                best = kept[0][1] / (SINGLE_CHAR if len(kept[0][0]) == 1 else 1.0) / specificity(breadth)
                 return size, [(term, score / best) for term, score in kept]
         return None
 
     def to_json(self) -> dict:
         return {"format": FORMAT, "source": self.source,
-                "phrases": [[" ".join(k), [[t, round(w, 4)] for t, w in v]] for k, v in self.phrases.items()],
+                "phrases": [[" ".join(k), [[t, round(w, 4)] for t, w in v], self.breadth.get(k, 1)]
+                            for k, v in self.phrases.items()],
                 "forms": {f: list(b) for f, b in self.forms.items()}}
 
     @classmethod
     def from_json(cls, data: dict) -> "Bilingual":
         if data.get("format") != FORMAT:
             raise ValueError(f"format {data.get('format')}, expected {FORMAT}")
-        phrases = {tuple(k.split()): [(t, float(w)) for t, w in v] for k, v in data["phrases"]}
-        return cls(phrases, {f: tuple(b) for f, b in data["forms"].items()}, data.get("source", ""))
+        phrases = {tuple(k.split()): [(t, float(w)) for t, w in v] for k, v, _ in data["phrases"]}
+        breadth = {tuple(k.split()): int(n) for k, _, n in data["phrases"]}
+        return cls(phrases, {f: tuple(b) for f, b in data["forms"].items()}, data.get("source", ""), breadth)
 
     def save(self, directory: Path) -> None:
         (Path(directory) / FILE_NAME).write_text(json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")),
@@ -270,11 +275,13 @@ def build_bilingual(vocabulary: Iterable[str], doc_freq: Callable[[str], int] | 
                 add(heads, (key[0],), head, score)  # to expel from school → expel
     frequency = doc_freq or (lambda _: 0)
     phrases: dict[tuple[str, ...], list[tuple[str, float]]] = {}
+    breadth: dict[tuple[str, ...], int] = {}
     for key in set(exact) | set(heads):
         if len(key) == 1 and key[0] in STOPWORDS:
             continue
         found = exact.get(key) or {h: s * HEAD_SHARE for h, s in heads[key].items()}
         phrases[key] = [(h, round(score, 4)) for h, score in prune(found, frequency)]  # as saved
+        breadth[key] = len(found)
     forms: dict[str, set[str]] = {}
     for word in {w for key in phrases for w in key if w not in STOPWORDS}:
         for form in lemmas.inflections(word):
@@ -282,7 +289,14 @@ def build_bilingual(vocabulary: Iterable[str], doc_freq: Callable[[str], int] | 
                 forms.setdefault(form, set()).add(word)
     if source is None:
         source = cedict_version(cedict_file()) if lines is None else "test"
-    return Bilingual(phrases, {f: tuple(sorted(b)) for f, b in forms.items()}, source)
+    return Bilingual(phrases, {f: tuple(sorted(b)) for f, b in forms.items()}, source, breadth)
+
+
+def specificity(breadth: int) -> float:
+    """How much an English phrase says, from how many words of the corpus it can mean (an IDF over
+    the dictionary): min(1, sqrt(2 / breadth)): 1 for one or two (school bus, expel), 0.5 for eight
+    (run, take)."""
+    return min(1.0, (2.0 / max(breadth, 1)) ** 0.5)
 
 
 def prune(scores: dict[str, float], frequency: Callable[[str], int] | None = None) -> list[tuple[str, float]]:

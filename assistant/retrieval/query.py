@@ -188,7 +188,9 @@ def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str 
     unmatched: list[str] = []
     latin = _CJK_RUN.sub(" ", text)
     groups = english_groups(latin, names, unmatched, dictionary)
-    groups += [[(run, 1.5)] for run in _CJK_RUN.findall(text)]
+    # Chinese written into the question counts word by word, as a Chinese question's words do: a
+    # name the corpus lacks (李庄 of 李庄小学) stays a missing word, not one hidden by its 小学
+    groups += [[(word, 1.5)] for run in _CJK_RUN.findall(text) for word in cut(run, hmm=True) if tokenize(word)]
     tokens: list[str] = []
     weights: list[float] = []
     alternatives: dict[str, list[tuple[str, ...]]] = {}
