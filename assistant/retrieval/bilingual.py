@@ -3,13 +3,16 @@ CC BY-SA 4.0, read directly so that its sense structure is kept).
 
 At index build time the CEDICT entries whose simplified (or traditional) headword is a word of the
 BM25 vocabulary are turned round: each English gloss, cleaned ("to expel (a member of an
-organization)" → "expel"; classifiers, surnames, variant and cross-reference entries dropped) and
-written as base forms (lemminflect: "tuition fees" → "tuition fee"), points at the headword with a
-score for how primarily the headword means it: 1/(1 + sense number), halved for one-character
-headwords; a two-word noun gloss's last word or a verb gloss's verb ("academic degree" → degree,
-"to expel from school" → expel) counts 0.4 of that. For each English phrase the best-scoring
-headwords are kept (at least half the best score, at most MAX_TERMS), each weighted by its score
-over the best. The inflected forms of every English word of the table are stored beside it
+organization)" → "expel"; classifiers, surnames, variant and cross-reference entries, reflexive
+glosses dropped) and written as base forms (lemminflect: "tuition fees" → "tuition fee"), points at
+the headword with a score for how primarily the headword means it: 1/(1 + SENSE_DECAY·sense
+number), halved for one-character headwords. A two-word noun gloss's last word or a verb gloss's
+verb ("academic degree" → degree, "to expel from school" → expel) is used, at HEAD_SHARE of the
+score, only for English words that are no whole gloss of any headword of the corpus. For each
+English phrase the best-scoring headwords are kept (at least RELATIVE_FLOOR of the best score, at
+most MAX_TERMS), with how many headwords the phrase can mean (its breadth). A question's phrase
+gets its terms weighted by their score against the best, times the phrase's specificity
+(specificity()). The inflected forms of every English word of the table are stored beside it
 (taught → teach), so a question is looked up with dictionary lookups only: no lemmatizer and no
 dictionary file are read when a question is asked. The table is saved in the index folder
 (bilingual.json) and read with the index."""
@@ -20,7 +23,6 @@ import gzip
 import importlib.util
 import json
 import re
-import time
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
@@ -308,9 +310,3 @@ def prune(scores: dict[str, float], frequency: Callable[[str], int] | None = Non
         ranked = sorted(scores.items(), key=lambda item: (-item[1], -frequency(item[0]), item[0]))
     best = ranked[0][1]
     return [(h, s) for h, s in ranked[:MAX_TERMS] if s >= RELATIVE_FLOOR * best]
-
-
-def timed_build(vocabulary: list[str], doc_freq: Callable[[str], int] | None = None) -> tuple[Bilingual, float]:
-    started = time.perf_counter()
-    table = build_bilingual(vocabulary, doc_freq)
-    return table, time.perf_counter() - started
