@@ -22,7 +22,7 @@ class Turn:
 _ZH_ELLIPSIS = re.compile(r"^(那么|那|还有|再说说|再问一下)?\s*(?P<x>.{1,24}?)\s*(呢|怎么样|怎样|如何|又如何|的呢|又是怎样的)\s*[??]?$")
 _EN_ELLIPSIS = re.compile(r"^(and|what about|how about|and what about|same for|and for)\s+(?P<x>.+?)\s*\??$", re.I)
 _ZH_PRONOUN = re.compile(r"(它们?|他们|她们|该组|该小组|这个组|这个小组|该校|这所学校|其|这个|那个|上述|该)")
-_EN_PRONOUN = re.compile(r"\b(it|its|they|them|their|this group|that group|this school|that school|this|that|the group|the school)\b", re.I)
+_EN_PRONOUN = re.compile(r"\b(it|its|they|them|their|this group|that group|this school|that school|the group|the school)\b", re.I)
 _CODE_GROUP_ZH = re.compile(r"[A-Ca-c]\d{1,2}[\u4e00-\u9fff]{0,10}?组|[A-Ca-c]\d{1,2}")
 _CODE_GROUP_EN = re.compile(r"\b[A-Ca-c]\d{1,2}\b[\w\s'-]{0,40}?\bgroup\b|\b[A-Ca-c]\d{1,2}\b", re.I)
 _ARTICLE_ONLY = re.compile(r"第\s*[零〇一二两三四五六七八九十百千\d]+\s*条|\barticle\s+\d+", re.I)
@@ -134,15 +134,85 @@ def resolve(question: str, history: list[Turn]) -> str:
             if last.topic:
                 return f"{_strip_marker(last.topic)} {question}"
         return question
+    return _resolve_en(question, last)
+
+
+# English follow-ups: the same three moves as the Chinese ones (another subject, another thing
+# asked about the same subject, a question that leaves its subject out), over English phrases.
+_EN_HEADS = frozenset("school schools group team town township county district subdistrict village kindergarten "
+                      "university college office bureau committee centre center province city law".split())
+_EN_MODIFIERS = frozenset("middle primary junior senior high central secondary town township county village "
+                          "district subdistrict national provincial municipal street no no. number".split())
+_EN_QUESTION_WORDS = frozenset("how what which who whom whose when where why does do did is are was were can "
+                               "could should must may will would and".split())
+_EN_ASKED = re.compile(r"^(?P<lead>(?:how many|how much|what|which|who)\s+(?:(?:is|are|was|were)\s+)?(?:the\s+)?)"
+                       r"(?P<asked>.+?)(?P<rest>\s+(?:does|do|did|is|are|was|were|has|have|had|at|of|in|for|"
+                       r"must|should|can|will)\b.*)$", re.I)
+_ARTICLE = re.compile(r"^(the|a|an)\s+", re.I)
+
+
+def english_entity(text: str) -> tuple[int, int] | None:
+    """Where a school, place or group is named in an English question ("Dexin town junior middle
+    school", "Juwan No. 2 Middle School", "the A2 guarantee-mechanism group"): the span of its
+    longest name, from its first modifier (a capitalised word, a number, No., middle...) to its
+    head word (school, group, town...); None when it names none."""
+    tokens = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+", text)]
+    best = None
+    for index, (_, end, raw) in enumerate(tokens):
+        word = re.sub(r"('s|’s)?[?.,;:!\"')]*$", "", raw)
+        if word.lower() not in _EN_HEADS:
+            continue
+        first = index
+        while first > 0:
+            previous = tokens[first - 1][2].strip("\"'(")
+            bare = previous.lower().rstrip(".")
+            modifier = (bare in _EN_MODIFIERS or re.fullmatch(r"\d+(st|nd|rd|th)?|[a-c]\d{1,2}", bare)
+                        or (previous[:1].isupper() and bare not in _EN_QUESTION_WORDS)
+                        or (first - 1 > 0 and "-" in previous and _HAS_CODE.search(tokens[first - 2][2])))
+            if not modifier:
+                break
+            first -= 1
+        if first < index:  # a bare "school" names nothing
+            span = (tokens[first][0], tokens[index][0] + len(word))
+            if best is None or span[1] - span[0] > best[1] - best[0]:
+                best = span
+    return best
+
+
+def _resolve_en(question: str, last: Turn) -> str:
+    previous = last.resolved
     match = _EN_ELLIPSIS.match(question)
     if match:
-        entity = match.group("x").strip()
-        if _HAS_CODE.search(entity) and _HAS_CODE.search(last.resolved):
+        written = match.group("x").strip()
+        entity = _ARTICLE.sub("", written)
+        if _HAS_CODE.search(entity) and _HAS_CODE.search(previous):
+            if language_of(previous) == "zh":  # "And the A1 group?" after "A2保障机制组要准备哪些材料?"
+                code = _HAS_CODE.search(entity).group(0).upper()
+                return _replace_entity_zh(previous, code + "组" if re.search(r"\bgroup\b", entity, re.I) else code)
             replacement = entity if re.search(r"\bgroup\b", entity, re.I) else f"{entity} group"
-            return _CODE_GROUP_EN.sub(replacement, last.resolved, count=1)
-        if _HAS_CODE.search(entity) and _HAS_CODE.search(last.resolved) is None and language_of(last.resolved) == "zh":
-            return _replace_entity_zh(last.resolved, entity)
-        return f"{last.resolved} {entity}"
-    if _EN_PRONOUN.search(question) and last.topic:
-        return f"{question} {_strip_marker(last.topic)}"
+            return _CODE_GROUP_EN.sub(replacement, previous, count=1)
+        named = english_entity(entity)
+        old = english_entity(previous) if language_of(previous) == "en" else None
+        if named and old:  # "what about Caoji School?": the other school, the same question
+            return previous[:old[0]] + written + previous[old[1]:]
+        if not named and old and language_of(previous) == "en":  # "and the teachers?": same school
+            shape = _EN_ASKED.match(previous)
+            if shape and shape.start("rest") <= old[0]:
+                return shape.group("lead") + entity + shape.group("rest")
+        return f"{previous} {entity}"
+    own = english_entity(question)
+    if _EN_PRONOUN.search(question):
+        old = english_entity(previous) if language_of(previous) == "en" else None
+        if old and own is None:  # "who leads it?" → "who leads the A2 guarantee-mechanism group?"
+            named = _ARTICLE.sub("", previous[old[0]:old[1]])
+            return _EN_PRONOUN.sub(lambda m: f"the {named}" if m.group(0).lower() in ("it", "they", "them")
+                                   else f"the {named}'s", question, count=1)
+        if last.topic:
+            return f"{question} {_strip_marker(last.topic)}"
+        return question
+    if own is None and not _HAS_CODE.search(question) and len(re.findall(r"[A-Za-z]+", question)) <= 6:
+        old = english_entity(previous) if language_of(previous) == "en" else None
+        subject = previous[old[0]:old[1]] if old else subject_of(previous)
+        if subject:  # "what problems remain?" after a question about Caoji School
+            return f"{question.rstrip('?？ ')} ({_ARTICLE.sub('', subject)})?"
     return question

@@ -20,6 +20,7 @@ from ..errors import CorpusError, LoadError
 from ..ingest.pipeline import discover, file_hash, load_documents, read_manifest
 from .cache import PIPELINE_VERSION, FileCache, FileEntry, file_key, stale_reason, tokenizer_fingerprint  # noqa: F401
 from .changes import Changes, diff_files, indexed_hashes, manifest_hash
+from ..retrieval.bilingual import Bilingual, build_bilingual
 from .dense import DenseIndex
 from .embedders import Embedder
 from .lexical import LexicalIndex
@@ -139,6 +140,9 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
     lexical = LexicalIndex.from_tokens(tokens)
     timings["bm25"] = time.perf_counter() - mark
     mark = time.perf_counter()
+    bilingual = dictionary_of(lexical, warn)
+    timings["bilingual"] = time.perf_counter() - mark
+    mark = time.perf_counter()
     dense = DenseIndex.build(made.vectors, settings.approximate_from) if made.vectors is not None else None
     timings["faiss"] = time.perf_counter() - mark
 
@@ -160,6 +164,7 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
         "chunk_chars": settings.chunk_chars,
         "pipeline_version": PIPELINE_VERSION,
         "tokenizer_data": tokenizer_fingerprint(),
+        "bilingual": {"source": bilingual.source, "phrases": len(bilingual.phrases)} if bilingual else None,
         "documents": len(document_rows),
         "chunks": len(chunks),
         "files": files,
@@ -173,7 +178,7 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
                          "timings": {k: round(v, 3) for k, v in timings.items()}}
     mark = time.perf_counter()
     data = IndexData(document_rows, sections, chunks, lexical, dense, manifest,
-                     {d.id: d.lines for d in documents})
+                     {d.id: d.lines for d in documents}, bilingual)
     path = save_atomic(data, settings.index_root)
     file_cache.prune(keys)
     timings["save"] = time.perf_counter() - mark
@@ -184,3 +189,13 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
                        timings={k: round(v, 3) for k, v in timings.items()},
                        dense_index=manifest["dense_index"], document_formats=document_formats)
     return data, stats
+
+
+def dictionary_of(lexical: LexicalIndex, warn: Callable[[str], None]) -> Bilingual | None:
+    """The English → Chinese table of the corpus's vocabulary; None (English questions then use
+    the glossary alone) when CC-CEDICT or the lemmatizer is not installed."""
+    try:
+        return build_bilingual(lexical.vocabulary(), lexical.doc_freq)
+    except (FileNotFoundError, ImportError) as exc:
+        warn(f"no English-Chinese dictionary for this index ({exc}); English questions use the glossary only")
+        return None

@@ -27,8 +27,10 @@ import numpy as np
 from ..documents import Chunk, Document, Line, Section
 
 #: Bump when loading, cleaning, splitting, structure, chunking or tokenization change what they
-#: produce for the same file: every cached file is then processed again.
-PIPELINE_VERSION = 5
+#: produce for the same file, or the index gains or changes a part (4: bilingual.json, the
+#: English → Chinese table; 5: regulation structure and the cleaner's line joins): every cached file
+#: is then processed again.
+PIPELINE_VERSION = 6
 #: Embeddings not used by any of the last this-many builds are deleted.
 KEEP_BUILDS = 3
 

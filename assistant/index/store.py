@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..documents import Chunk, Line, Section
 from ..errors import IndexCorruptError, IndexMissingError
+from ..retrieval.bilingual import Bilingual
 from .dense import DenseIndex
 from .lexical import LexicalIndex
 
@@ -33,6 +34,7 @@ class IndexData:
     dense: DenseIndex | None
     manifest: dict = field(default_factory=dict)
     lines: dict[str, list[Line]] = field(default_factory=dict)  # doc id -> its cleaned lines
+    bilingual: Bilingual | None = None  # English → the corpus's Chinese words (CC-CEDICT)
 
     def __post_init__(self) -> None:
         self.doc_by_id = {d["id"]: d for d in self.documents}
@@ -51,6 +53,8 @@ class IndexData:
         self.lexical.save(directory / "bm25")
         if self.dense is not None:
             self.dense.save(directory)
+        if self.bilingual is not None:
+            self.bilingual.save(directory)
         manifest = dict(self.manifest, format=FORMAT_VERSION)
         tmp = directory / "manifest.json.tmp"
         tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -71,12 +75,13 @@ class IndexData:
                      for row in _read_jsonl(directory / "lines.jsonl")}
             lexical = LexicalIndex.load(directory / "bm25")
             dense = DenseIndex.load(directory) if (directory / "dense.faiss").exists() else None
+            bilingual = Bilingual.load(directory)
         except IndexCorruptError:
             raise
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
             raise IndexCorruptError(f"index at {directory} cannot be read ({type(exc).__name__}: {exc}); "
                                     f"run `assistant index build`") from exc
-        return cls(documents, sections, chunks, lexical, dense, manifest, lines)
+        return cls(documents, sections, chunks, lexical, dense, manifest, lines, bilingual)
 
 
 def _write_jsonl(path: Path, rows: list[dict]) -> None:

@@ -13,6 +13,7 @@ from ..index.tokenization import tokenize
 from ..numerals import int_to_cn
 from ..segmentation import cut, data_lines, tagged
 from ..structure import extract_codes
+from .bilingual import STOPWORDS, Bilingual
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
@@ -23,7 +24,10 @@ EN_STOPWORDS = frozenset(
     "they them we you i me us not no yes please tell show give list find there's what's where when why "
     "need needs needed new before after during since get gets got make makes made take takes took also still "
     "receive receives received carry carried out among across between via within way ways kind kinds type types "
-    "currently now ever already".split())
+    "currently now ever already number amount".split()) | STOPWORDS
+#: Weight of a dictionary term, times its weight among the English word's terms (1 for the best,
+#: SINGLE_CHAR when the best is one character).
+DICTIONARY_WEIGHT = 1.0
 
 
 @dataclass
@@ -92,32 +96,32 @@ def _singular(word: str) -> str:
     return word
 
 
-def english_terms(question: str, names: dict[str, list[str]] | None = None,
-                  unmatched: list[str] | None = None) -> list[tuple[str, float]]:
-    """Chinese terms (with weights) for an English question, in question order. English content
-    words that map to nothing are appended to `unmatched` when a list is given."""
+def english_groups(question: str, names: dict[str, list[str]] | None = None,
+                   unmatched: list[str] | None = None, dictionary: Bilingual | None = None
+                   ) -> list[list[tuple[str, float]]]:
+    """Chinese terms (with weights) for an English question, in question order, one group per
+    English word or phrase (a group's terms are alternatives: 材料 | 资料). The longest phrase of
+    the glossary or the dictionary wins (the glossary when both are as long); a single word is
+    looked up in the glossary, then among the corpus's names in pinyin, then in the dictionary.
+    English content words that map to nothing are appended to `unmatched` when a list is given."""
     names = names or {}
     table = glossary_table()
     longest = max((len(k) for k in table), default=1)
-    out: list[tuple[str, float]] = []
-    for code in extract_codes(question.upper()):
-        out.append((code, 2.0))
+    out: list[list[tuple[str, float]]] = [[(code, 2.0)] for code in extract_codes(question.upper())]
     words = _words(question)
     i = 0
     while i < len(words):
-        matched = False
-        for size in range(min(longest, len(words) - i), 0, -1):
-            span = words[i:i + size]
-            for key in (tuple(span), tuple(_singular(w) for w in span)):
-                if key in table:
-                    terms, weight = table[key]
-                    out.extend((term, weight) for term in terms)
-                    i += size
-                    matched = True
-                    break
-            if matched:
-                break
-        if matched:
+        found = _glossary_match(words, i, table, longest)
+        looked = dictionary.lookup(words, i) if dictionary is not None else None
+        if looked and (found is None or looked[0] > found[0]) and (looked[0] > 1 or words[i] not in names):
+            size, terms = looked
+            out.append([(term, DICTIONARY_WEIGHT * weight) for term, weight in terms])
+            i += size
+            continue
+        if found:
+            size, terms, weight = found
+            out.append([(term, weight) for term in terms])
+            i += size
             continue
         word = words[i]
         ordinal = re.fullmatch(r"(\d{1,3})(st|nd|rd|th)", word)
@@ -126,26 +130,47 @@ def english_terms(question: str, names: dict[str, list[str]] | None = None,
             ordinal = re.fullmatch(r"(\d{1,3})", word)
         if ordinal:
             numeral = int_to_cn(int(ordinal.group(1)))
-            out.append(("第" + numeral, 1.5))
+            group = [("第" + numeral, 1.5)]
             following = words[i + 1] if i + 1 < len(words) else ""
             if numbered and following in ("middle", "primary"):
-                out.append((numeral + ("中" if following == "middle" else "小"), 1.5))
+                group.append((numeral + ("中" if following == "middle" else "小"), 1.5))
+            out.append(group)
         elif word.isdigit():
-            out.append((word, 0.5))
+            out.append([(word, 0.5)])
         elif re.fullmatch(r"[abc]\d{1,2}", word) or word in EN_STOPWORDS:
             pass  # indicator codes were taken above
         elif word in names:
-            out.extend((name, 1.5) for name in names[word])
+            out.append([(name, 1.5) for name in names[word]])
         elif unmatched is not None and len(word) > 2:
             unmatched.append(word)
         i += 1
     return out
 
 
+def english_terms(question: str, names: dict[str, list[str]] | None = None,
+                  unmatched: list[str] | None = None, dictionary: Bilingual | None = None
+                  ) -> list[tuple[str, float]]:
+    """english_groups() as one list of (term, weight)."""
+    return [term for group in english_groups(question, names, unmatched, dictionary) for term in group]
+
+
+def _glossary_match(words: list[str], start: int, table: dict, longest: int
+                    ) -> tuple[int, list[str], float] | None:
+    """The longest glossary phrase at words[start] (as written, or with plural words singular)."""
+    for size in range(min(longest, len(words) - start), 0, -1):
+        span = words[start:start + size]
+        for key in (tuple(span), tuple(_singular(w) for w in span)):
+            if key in table:
+                terms, weight = table[key]
+                return size, terms, weight
+    return None
+
+
 _CJK_RUN = re.compile(r"[A-Za-z]?\d{0,2}[\u3400-\u9fff][\u3400-\u9fff\d]*")
 
 
-def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str | None = None) -> Query:
+def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str | None = None,
+            dictionary: Bilingual | None = None) -> Query:
     """Tokens and weights for the lexical index, and the text to embed for the dense index.
     English questions may carry Chinese words (a follow-up resolved against an earlier answer's
     section); those are tokenized as Chinese."""
@@ -163,29 +188,32 @@ def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str 
         return Query(text, lang, tokens, [1.0] * len(tokens), codes, text, words=words)
     unmatched: list[str] = []
     latin = _CJK_RUN.sub(" ", text)
-    terms = english_terms(latin, names, unmatched)
-    chinese_runs = _CJK_RUN.findall(text)
-    terms += [(run, 1.5) for run in chinese_runs]
+    groups = english_groups(latin, names, unmatched, dictionary)
+    # Chinese written into the question counts word by word, as a Chinese question's words do: a
+    # name the corpus lacks (李庄 of 李庄小学) stays a missing word, not one hidden by its 小学
+    groups += [[(word, 1.5)] for run in _CJK_RUN.findall(text) for word in cut(run, hmm=True) if tokenize(word)]
     tokens: list[str] = []
     weights: list[float] = []
     alternatives: dict[str, list[tuple[str, ...]]] = {}
     word_weights: dict[str, float] = {}
-    for term, weight in terms:
-        key = _entry_of(term, terms)
-        spelled = tuple(tokenize(term) or [term.lower()])
-        if spelled not in alternatives.setdefault(key, []):
-            alternatives[key].append(spelled)
-        word_weights[key] = max(word_weights.get(key, 0.0), weight)
-        for token in tokenize(term) or [term.lower()]:
-            if token in tokens:
-                index = tokens.index(token)
-                weights[index] = max(weights[index], weight)
-            else:
-                tokens.append(token)
-                weights.append(weight)
-    chinese = "".join(dict.fromkeys(term for term, _ in terms))
+    for group in groups:
+        key = group[0][0]  # a group is named by its first term: two English words for 材料 are one word
+        for term, weight in group:
+            spelled = tuple(tokenize(term) or [term.lower()])
+            if spelled not in alternatives.setdefault(key, []):
+                alternatives[key].append(spelled)
+            word_weights[key] = max(word_weights.get(key, 0.0), weight)
+            for token in spelled:
+                if token in tokens:
+                    index = tokens.index(token)
+                    weights[index] = max(weights[index], weight)
+                else:
+                    tokens.append(token)
+                    weights.append(weight)
+    terms = [term for group in groups for term, _ in group]
+    chinese = "".join(dict.fromkeys(terms))
     words = [Word(tuple(alternatives[k]), word_weights[k]) for k in alternatives]
-    return Query(text, lang, tokens, weights, codes, chinese or text, [t for t, _ in terms], unmatched, words)
+    return Query(text, lang, tokens, weights, codes, chinese or text, terms, unmatched, words)
 
 
 #: Parts of speech that carry no content (jieba's tags): pronouns and question words (r), numerals and
@@ -236,15 +264,3 @@ def with_synonyms(word: Word) -> Word:
 
 def _is_code(token: str) -> bool:
     return bool(re.fullmatch(r"[abcABC]\d{1,2}", token))
-
-
-def _entry_of(term: str, terms: list[tuple[str, float]]) -> str:
-    """Glossary alternatives of one English word share a group: the first term of the glossary
-    entry that produced `term` names it. 二中 is the short form of 第二 (中学)."""
-    short = re.fullmatch(r"([一二三四五六七八九十百]+)[中小]", term)
-    if short and "第" + short.group(1) in {t for t, _ in terms}:
-        return "第" + short.group(1)
-    for entry in glossary().values():
-        if term in entry and entry[0] in {t for t, _ in terms}:
-            return entry[0]
-    return term

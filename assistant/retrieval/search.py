@@ -90,10 +90,10 @@ class Searcher:
         question = check_question(question)
         query = analyse(question, lang=lang)
         if query.lang == "en":
-            query = analyse(question, self.names(), lang=query.lang)
+            query = analyse(question, self.names(), lang=query.lang, dictionary=self.index.bilingual)
             phrase = focus_en(question)
             if phrase:
-                terms = [t for t, _ in english_terms(phrase, self.names())]
+                terms = [t for t, _ in english_terms(phrase, self.names(), dictionary=self.index.bilingual)]
                 query.focus = [w for w in (chinese_word(t) for t in dict.fromkeys(terms)) if w]
         else:
             self._recut_unknown(query)
