@@ -129,7 +129,8 @@ def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[H
             body += say["superseded"].format(n=n + 1, date=index.doc_by_id[passages[n].doc_id].get("date"),
                                              current=newer.get("date"))
     window = {h.chunk.id: h.features.get("window", 0.0) for h in hits}
-    related = [n for n, p in enumerate(passages[1:], start=2) if n - 1 not in quoted
+    exact = hits[0].features.get("lookup", 0.0) > 0
+    related = [] if exact else [n for n, p in enumerate(passages[1:], start=2) if n - 1 not in quoted
                and max((window.get(c, 0.0) for c in p.chunk_ids), default=0.0) >= RELATED_THRESHOLD]
     if related:
         body += say["related"].format(refs=say["sep"].join(f"[{n}]" for n in related))
@@ -158,6 +159,9 @@ def compose(query: Query, intent: Intent, original: str, resolved: str, lang: st
     quoted = "\n".join(q.text for q in quotes)
     evidence = features(query, intent, hits, passages, quoted, index)
     decision: Decision = decide(evidence)
+    looked_up = hits[0].features.get("lookup", 0.0) > 0 and passages[0].article is not None
+    if looked_up:  # the article the question names by law and number: exact, not a guess
+        decision = Decision(True, True, 1.0, evidence)
     coverage = evidence["window"]
     if not decision.found:
         return Answer(original, resolved, lang, False, say["not_found"], passages, coverage, False,

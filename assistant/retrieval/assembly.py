@@ -22,6 +22,9 @@ from .search import Hit
 
 
 
+_ARTICLE_HEADING = re.compile(r"第[零〇一二两三四五六七八九十百千\d]+条")
+
+
 @dataclass
 class Passage:
     """What an answer cites: a whole section (assembled) or a single chunk."""
@@ -126,6 +129,8 @@ def choose_section(trees: SectionTrees, query: Query, hits: list[Hit], limit: in
     node = trees.node(top.chunk.doc_id, top.chunk.section_id)
     if node is None:
         return None, top
+    if _ARTICLE_HEADING.fullmatch(node.heading or ""):
+        return node, top  # an article is the unit of citation: never its whole chapter
     same_doc = [h for h in hits[:5] if h.chunk.doc_id == top.chunk.doc_id]
     candidates: list[tuple[Node, int, bool]] = []  # (node, depth above the hit's section, inside the chunk)
     walker: Node | None = node
@@ -211,6 +216,8 @@ def assemble(index: IndexData, trees: SectionTrees, query: Query, hits: list[Hit
             text = passages[0].text
             if hit.chunk.text in text:
                 continue
+        if any(re.sub(r"\s+", "", hit.chunk.text) == re.sub(r"\s+", "", p.text) for p in passages):
+            continue  # the same article in another version of the law: once is enough
         lines = chunk_lines(index, hit.chunk)
         passages.append(Passage(hit.chunk.doc_id, hit.document["title"], hit.document["source"],
                                 hit.chunk.section_path, lines, hit.score, hit.chunk.section_id, False, [hit.chunk.id]))
