@@ -187,6 +187,9 @@ def main() -> int:
     rows = collect(args.home, args.generate)
     if args.dump:
         args.dump.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    decided = [r for r in rows if not r["features"]]  # answered outside the model (article lookups)
+    rows = [r for r in rows if r["features"]]
+    print(f"decided without the model (an article looked up, missing or in several laws): {len(decided)}")
     ruled_out = [r for r in rows if not possible(r["features"])]
     print(f"ruled out before the model (no word of the question / no fact of the asked kind): "
           f"{sum(1 for r in ruled_out if r['label'])} answerable, {sum(1 for r in ruled_out if not r['label'])} absent")

@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from calibrate import SETS  # noqa: E402
 
 GRID = {
-    "window_weight": [0.0, 1.0, 2.0, 3.0, 4.0, 6.0],
-    "kind_weight": [0.0, 0.5, 1.0, 2.0],
+    "window_weight": [0.0, 1.0, 2.0, 4.0, 6.0, 8.0, 12.0],
+    "kind_weight": [0.0, 0.5, 1.0, 2.0, 3.0],
     "focus_weight": [0.0, 0.5, 1.0, 2.0, 3.0],
     "year_weight": [0.0, 1.0],
 }
