@@ -34,13 +34,12 @@ from ..index.store import IndexData
 from ..index.tokenization import tokenize
 from ..retrieval.assembly import Passage
 from ..retrieval.evidence import group_weights
-from ..retrieval.facts import has_figure, states
+from ..retrieval.facts import has_figure, has_person, states
 from ..retrieval.focus import focus_evidence
 from ..retrieval.intent import Intent
 from ..retrieval.query import Query
 from ..retrieval.search import Hit
 from ..retrieval.units import unit_match
-from ..segmentation import tagged
 
 FEATURES = ("window", "coverage", "kind", "fact", "top_missing", "unit_ok", "unit_asked", "blank", "focus_present",
             "focus_figure", "focus_unknown", "doc_coverage", "dense_first", "dense_z", "unknown", "unknown_en", "unknown_names",
@@ -55,8 +54,6 @@ FOCUS_DEPTH = 3
 #: A figure left blank in a template ("拿出了( )元", "____所"): the document does not state it.
 _BLANK = re.compile(r"[((]\s*[)）]|_{2,}|＿{2,}|\(\s+\)|(?<![A-Za-z])x{2,}(?![A-Za-z])|X{2,}")
 _SENTENCE = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])")
-_NAME_FLAGS = {"nr", "ns", "nt", "nz", "nrt", "nrfg", "nsf"}
-_CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]{2,})\b")
 
 
 @dataclass
@@ -85,15 +82,6 @@ def shipped_model() -> Model:
     return Model(data["weights"], data["bias"], data["found_at"], data["unsure_at"])
 
 
-def names_in(query: Query) -> list[str]:
-    """Proper names the question uses: places, schools, people (jieba's tags), and for English the
-    capitalised words that map to no Chinese term (a place written in pinyin)."""
-    if query.lang == "zh":
-        return [w for w, flag in tagged(query.text) if flag in _NAME_FLAGS and len(w) >= 2]
-    unmatched = set(query.unmatched)
-    return [w for w in _CAPITALISED.findall(query.text) if w.lower() in unmatched]
-
-
 def unknown_share(query: Query, index: IndexData) -> float:
     """IDF-weighted share of the question's content words that no passage of the corpus uses."""
     groups, weights, total = group_weights(query, index.lexical)
@@ -107,7 +95,9 @@ def unknown_share(query: Query, index: IndexData) -> float:
 def _document_text(index: IndexData, doc_id: str) -> str:
     meta = index.doc_by_id[doc_id]
     lines = index.lines.get(doc_id, [])
-    return " ".join([meta.get("title") or "", meta.get("organisation") or ""] + [line.text for line in lines])
+    header = " ".join(meta.get("header") or []) + " " + " ".join(str(v) for v in (meta.get("dates") or {}).values())
+    return " ".join([meta.get("title") or "", meta.get("organisation") or "", meta.get("date") or "", header]
+                    + [line.text for line in lines])
 
 
 def fact_evidence(query: Query, intent: Intent, passage: Passage, index: IndexData) -> tuple[float, float, str]:
@@ -157,13 +147,16 @@ def features(query: Query, intent: Intent, hits: list[Hit], passages: list[Passa
     asked = [k for k in ("figure", "date", "who", "where", "yesno") if k in intent.kinds]
     f["asks_fact"] = 1.0 if any(k != "yesno" for k in asked) else 0.0
     if asked:
-        f["kind"] = sum(1.0 for k in asked if states(k, quoted)) / len(asked)
+        f["kind"] = sum(1.0 for k in asked if (has_person(quoted) if k == "who" else states(k, quoted))) / len(asked)
     if intent.unit is not None:
         f["unit_asked"] = 1.0
         f["unit_ok"] = 1.0 if unit_match(intent.unit, quoted) else 0.0
     elif "figure" in intent.kinds:
         f["unit_ok"] = 1.0 if has_figure(quoted) else 0.0
     f["fact"], f["top_missing"], sentence = fact_evidence(query, intent, passages[0], index)
+    # a later passage may state the fact the first one lacks (the answer then quotes it: selection)
+    f["fact_any"] = max([f["fact"]] + [fact_evidence(query, intent, p, index)[0] for p in passages[1:FOCUS_DEPTH]])
+    f["unit_asked_known"] = 1.0 if intent.unit is not None else 0.0
     f["blank"] = 1.0 if sentence and _BLANK.search(sentence) else 0.0
     best = (0.0, 0.0)
     for passage in passages[:FOCUS_DEPTH]:  # the thing asked about may be stated by a later passage
@@ -181,18 +174,18 @@ def features(query: Query, intent: Intent, hits: list[Hit], passages: list[Passa
         f["dense_z"] = (top.dense_similarity - float(np.mean(sims))) / spread
     # English words a dictionary does not map say less than Chinese words the corpus never uses
     f["unknown_en" if query.lang == "en" else "unknown"] = unknown_share(query, index)
-    names = names_in(query)
+    names = query.names
     vocabulary_text = None
     missing_names = 0
     for name in names:
-        known = index.lexical.doc_freq(name) > 0 if query.lang == "zh" else False
+        known = bool(re.search(r"[\u4e00-\u9fff]", name)) and (index.lexical.doc_freq(name) > 0 or _in_corpus(index, name))
         if not known:
             vocabulary_text = vocabulary_text or _corpus_titles(index)
             known = name in vocabulary_text
         if not known:
             missing_names += 1
     f["unknown_names"] = min(1.0, float(missing_names))
-    specific = [n for n in names if query.lang == "zh"] + list(intent.years)
+    specific = [n for n in names if re.search(r"[\u4e00-\u9fff]", n)] + list(intent.years)
     if specific:
         document = _document_text(index, top.chunk.doc_id)
         present = [s for s in specific if s in document]
@@ -201,22 +194,37 @@ def features(query: Query, intent: Intent, hits: list[Hit], passages: list[Passa
     return f
 
 
+def _in_corpus(index: IndexData, name: str) -> bool:
+    """Does any document's text use `name` (segmentation may have cut it otherwise)?"""
+    return any(name in line.text for lines in index.lines.values() for line in lines)
+
+
 def _corpus_titles(index: IndexData) -> str:
     return " ".join(f"{d.get('title') or ''} {d.get('organisation') or ''}" for d in index.documents)
 
 
 def possible(f: dict[str, float]) -> bool:
-    """The conditions without which a passage cannot answer, whatever the model says: it holds some
-    word of the question; and when the question asks for a figure, a date, a name or a place, some
-    sentence of it states one. (An English question whose words the dictionary could not carry over
-    may still be answered by the passage the dense retriever ranks first.)"""
+    """The conditions without which the passages cannot answer, whatever the model says:
+    - the best passage holds some word of the question (an English question whose words the
+      dictionary could not carry over may still be answered by the dense retriever's first);
+    - a question asking for a figure of a known kind (a count, money, a share…) finds a sentence
+      stating a figure of that kind among the first passages; one asking for a date, a name or a
+      place finds a sentence stating one;
+    - the places and schools it names are places and schools the corpus has, and the best passage's
+      document speaks of them and of the years it names."""
     if f["window"] <= 0.0 and f["fact"] <= 0.0 and not (f["english"] and f["dense_first"] >= 1.0):
         return False
-    return not (f["asks_fact"] and f["kind"] <= 0.0 and f["fact"] <= 0.0)
+    if f.get("unit_asked_known") and f.get("fact_any", f["fact"]) <= 0.0:
+        return False
+    if f["asks_fact"] and f["kind"] <= 0.0 and f["fact"] <= 0.0:
+        return False
+    return f["unknown_names"] < 1.0 and f["entity_missing"] < 1.0
 
 
 def decide(feature_values: dict[str, float], model: Model | None = None) -> Decision:
     model = model or shipped_model()
-    p = model.probability(feature_values) if possible(feature_values) else 0.0
+    if not possible(feature_values):
+        return Decision(False, False, 0.0, feature_values)
+    p = model.probability(feature_values)
     return Decision(p >= model.unsure_at, p >= model.found_at, p, feature_values)
 

@@ -178,6 +178,17 @@ def select(query: Query, intent: Intent, passages: list[Passage], lexical: Lexic
         return []
     scorer = SentenceScorer(query, intent, lexical)
     quotes = [quote_passage(query, intent, passages[0], scorer, 0)]
+    if intent.unit is not None and not unit_match(intent.unit, quotes[0].text):
+        # the first passage states no figure of the asked kind: the best sentence that does, from the next
+        best = None
+        for n, passage in enumerate(passages[1:depth], start=1):
+            for sentence in sentences_of(passage):
+                if unit_match(intent.unit, sentence.text):
+                    score = scorer.score(sentence) - 0.1 * n
+                    if best is None or score > best[0]:
+                        best = (score, n, sentence)
+        if best is not None and best[0] > 0.5:
+            quotes.append(Quote(best[1], best[2].text, False))
     if len(intent.parts) < 2:
         return quotes
     for part in intent.parts:

@@ -40,7 +40,8 @@ def _content(word: str, flag: str) -> bool:
 
 
 def focus_zh(text: str) -> list[str]:
-    """Content words around the first question word (after it when there are any, else before)."""
+    """Content words around the first question word (after it when there are any, else before),
+    the one next to the question word first."""
     words: list[tuple[str, str]] = []
     for word, flag in tagged(text):  # "多" + "大" is one question word (jieba cuts 有多大 as 有|多|大)
         if words and words[-1][0] == "多" and word in ("大", "长", "高", "远", "重", "宽", "久", "少"):
@@ -73,7 +74,7 @@ def focus_zh(text: str) -> list[str]:
                     break
             elif before:
                 break
-        return before
+        return before[::-1]  # the word next to the question word first
     return []
 
 
@@ -96,7 +97,7 @@ def focus_evidence(focus_words, intent, text: str, context: str = "") -> tuple[f
     and 0.5 for the second when it asks for no figure."""
     if not focus_words:
         return 0.5, 0.5
-    names = spellings(focus_words)
+    names = spellings(focus_words[:1])  # the word next to the question word says what is asked
     present = any(s in text or s in context for s in names)
     if not intent.wants_figure:
         return (1.0 if present else 0.0), 0.5

@@ -19,12 +19,14 @@ PATTERNS: dict[str, re.Pattern] = {
         rf"多少|(?<!哪)几[{_MEASURE}]|几十|多大|多高|多长|多远|多久|多重|多宽|多少钱|比例|比率|占比|百分之几|几成|"
         r"\bhow (?:many|much|large|big|long|old|often|far|high|wide)\b|\bwhat (?:percentage|proportion|share|ratio|"
         r"rate|amount|number|age|fine|speed|size|limit)\b|\b(?:minimum|maximum) (?:age|number|speed)\b", re.I),
-    "date": re.compile(r"什么时候|何时|哪一?年|哪一?天|几月|几号|哪个月|哪一日|日期|\bwhen\b|\bwhat (?:year|date|day|month)\b|"
+    "date": re.compile(r"什么时候|何时|哪一?年|哪一?天|几月|几号|哪个月|哪一日|日期|^\s*(?:and\s+)?when\b|[,;]\s*(?:and\s+)?when\b|"
+                       r"\band when\b|\bwhen (?:did|does|do|is|was|were|will|must|should|can)\b|\bwhat (?:year|date|day|month)\b|"
                        r"\bwhich (?:year|date|day|month)\b|\bsince when\b", re.I),
     "who": re.compile(r"谁|哪位|哪些人|是哪个人|组长|负责人|牵头|带头|名单|^\s*(?:and\s+)?(?:who|whom|whose)\b|"
                       r"[,;]\s*(?:and\s+)?who\b|\band who\b|\bwhich (?:person|people)\b|"
                       r"\bwho (?:leads|heads|is in charge)\b|\bleader\b", re.I),
-    "where": re.compile(r"哪里|哪儿|在哪|什么地方|什么位置|\bwhere\b", re.I),
+    "where": re.compile(r"哪里|哪儿|什么地方|什么位置|位于哪|(?<![差错难好强弱])在哪(?![个些])|^\s*where\b|"
+                        r"[,;]\s*(?:and\s+)?where\b|\bwhere (?:is|are|was|were|do|does|did)\b", re.I),
     "list": re.compile(r"哪些|有什么|有啥|都有|都是|列出|一条条|一一|分别|包括什么|包括哪|几方面|几个方面|措施|做法|职责|任务|材料|资料|"
                        r"哪[两二三四五六七八九十几]+[个条项点种方面类件]|是指什么|指的是什么|具体.{0,4}(?:干|做)|干啥|干什么|"
                        r"权利|义务|情形|条件|\bwhat (?:are|were|must|should)\b|\bwhich\b.*\b(?:are|were)\b|\blist\b|"

@@ -21,6 +21,7 @@ from ..index.store import IndexData
 from .evidence import best_window, coverage_of_tokens, group_weights
 from .facts import states
 from .focus import focus_evidence
+from .units import unit_match
 from .fusion import ranks_from, ranks_of, reciprocal_rank_fusion
 from .intent import Intent
 from .query import Query
@@ -55,11 +56,17 @@ class RankingConfig:
     #: Bonus when a figure of the asked kind stands next to the thing asked about (focus.py), or for
     #: other questions when that thing is named at all; half of it when the question names no thing.
     focus_weight: float = 0.5
+    #: Bonus when those sentences state a figure of the kind of quantity asked for (a count, money, a
+    #: share…: units.py).
+    unit_weight: float = 1.0
     #: Bonus for a chunk of the law the question names ("义务教育法…"): its own documents first.
     law_weight: float = 2.0
     #: Bonus for the article the question looks up by law and number ("教师法第七条"): exact, so it
     #: outweighs everything else (the newest version of the law gets all of it, older ones half).
     lookup_weight: float = 20.0
+    #: Bonus for a chunk whose document names the places and schools the question names (share of
+    #: them): a question about 曹集学校 is answered from 曹集学校's documents. A guess: two votes.
+    names_weight: float = 2.0
     #: Penalty for a chunk of a law's older version when the index holds a newer one (the current
     #: version answers; the older one is still found when asked for by its date). A guess: one vote.
     superseded_weight: float = 1.0
@@ -108,18 +115,25 @@ def evidence_score(features: dict[str, float], config: RankingConfig) -> float:
     """The weighted evidence of one candidate, in votes."""
     return (config.window_weight * features["window"] + config.kind_weight * features["kind"]
             + config.year_weight * features["year"] + config.article_weight * features["article"]
-            + config.focus_weight * features["focus"])
+            + config.focus_weight * features["focus"] + config.unit_weight * features.get("unit", 0.0))
+
+
+def _names_share(names: list[str], doc_id: str, document_text) -> float:
+    text = document_text(doc_id)
+    return sum(1.0 for name in names if name in text) / len(names)
 
 
 def rank(index: IndexData, query: Query, intent: Intent, lexical_scores, dense_hits, code_positions,
          tokens_of, config: RankingConfig, article_of=lambda position: None, named_docs: frozenset = frozenset(),
-         exact: dict | None = None, superseded: frozenset = frozenset()) -> list[Candidate]:
+         exact: dict | None = None, superseded: frozenset = frozenset(),
+         document_text=lambda doc_id: "") -> list[Candidate]:
     """All candidates, best first. `lexical_scores`: BM25 score per chunk; `dense_hits`: (positions,
     similarities) best first, or None; `code_positions`: code → chunk positions; `tokens_of(position)`:
     a chunk's tokens with its title and path; `article_of(position)`: the article number of a chunk;
     `named_docs`: documents of the law the question names; `exact`: position → share of the lookup
     bonus for the article the question looks up (lookup.py); `superseded`: documents that are older
-    versions of a law the index also holds in a newer one."""
+    versions of a law the index also holds in a newer one; `document_text(doc_id)`: a document's
+    title, organisation and text, where the names the question uses are looked for."""
     lex_ranks = ranks_of(lexical_scores, config.depth, floor=0.0)
     dense_ranks: dict[int, int] = {}
     similarities: dict[int, float] = {}
@@ -147,11 +161,14 @@ def rank(index: IndexData, query: Query, intent: Intent, lexical_scores, dense_h
                                    raw=index.chunks[position].text, weights=weights)
         law = 1.0 if index.chunks[position].doc_id in named_docs else 0.0
         looked_up = exact.get(position, 0.0)
-        old = 1.0 if index.chunks[position].doc_id in superseded else 0.0
+        doc_id = index.chunks[position].doc_id
+        old = 1.0 if doc_id in superseded else 0.0
+        named = _names_share(query.names, doc_id, document_text) if query.names else 0.0
         score += unit * (config.coverage_weight * cover + config.law_weight * law + config.lookup_weight * looked_up
-                         - config.superseded_weight * old)
+                         - config.superseded_weight * old + config.names_weight * named)
         candidate = Candidate(position, score, lex_ranks.get(position), dense_ranks.get(position),
-                              similarities.get(position), {"coverage": cover, "law": law, "lookup": looked_up})
+                              similarities.get(position), {"coverage": cover, "law": law, "lookup": looked_up,
+                                                                "names": named})
         candidates[position] = candidate
     order = sorted(candidates.values(), key=lambda c: (-c.score, c.position))
     head, tail = order[:config.rescore_depth], order[config.rescore_depth:]
@@ -163,6 +180,7 @@ def rank(index: IndexData, query: Query, intent: Intent, lexical_scores, dense_h
         features = candidate.features
         features["window"] = window
         features["kind"] = kind_evidence(intent, sentences)
+        features["unit"] = 1.0 if intent.unit and unit_match(intent.unit, " ".join(sentences)) else 0.0
         features["year"] = year_evidence(intent, f"{context} {chunk.text}")
         features["article"] = article_evidence(intent, article_of(candidate.position))
         present, near = focus_evidence(query.focus, intent, chunk.text, context)

@@ -14,11 +14,13 @@ from ..index.store import IndexData
 from ..segmentation import cut
 from .intent import Intent, intent_of
 from .lookup import LawNames, article_number
+from .names import names_in
 from .focus import focus_en, focus_zh
 from .query import Query, analyse, chinese_word, english_terms, with_synonyms
 from .ranking import RankingConfig, rank
 
 MAX_QUESTION_CHARS = 2000
+_PLACE_SUFFIX = "乡镇县区村市省"
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 
 
@@ -67,6 +69,7 @@ class Searcher:
         self._code_positions: dict[str, list[int]] | None = None
         self._articles: list[int | None] | None = None
         self._law_names: LawNames | None = None
+        self._document_texts: dict[str, str] = {}
         self._names: dict[str, list[str]] | None = None
         self._lock = threading.Lock()
 
@@ -81,6 +84,10 @@ class Searcher:
                     key = "".join(lazy_pinyin(token))
                     if len(key) >= 4:
                         names.setdefault(key, []).append(token)
+                    if len(token) >= 3 and token[-1] in _PLACE_SUFFIX:  # 新庄乡 is also "Xinzhuang"
+                        stem = "".join(lazy_pinyin(token[:-1]))
+                        if len(stem) >= 4 and token not in names.get(stem, []):
+                            names.setdefault(stem, []).append(token)
             self._names = names
         return self._names
 
@@ -98,6 +105,7 @@ class Searcher:
         else:
             self._recut_unknown(query)
             query.focus = [with_synonyms(w) for w in (chinese_word(t) for t in focus_zh(question)) if w]
+        query.names = names_in(query, self.names() if query.lang != "zh" else None)
         return query
 
     def _recut_unknown(self, query: Query) -> None:
@@ -130,7 +138,18 @@ class Searcher:
             dense = self.index.dense.search(vector, self.config.depth)
         named_docs, exact = self.lookup(query, intent)
         return rank(self.index, query, intent, lexical, dense, self.code_positions(), self.tokens_of,
-                    self.config, self.article_of, named_docs, exact, self.law_names().superseded)
+                    self.config, self.article_of, named_docs, exact, self.law_names().superseded,
+                    self.document_text)
+
+    def document_text(self, doc_id: str) -> str:
+        """A document's title, organisation and text (cached)."""
+        text = self._document_texts.get(doc_id)
+        if text is None:
+            meta = self.index.doc_by_id[doc_id]
+            text = " ".join([meta.get("title") or "", meta.get("organisation") or ""]
+                            + [line.text for line in self.index.lines.get(doc_id, [])])
+            self._document_texts[doc_id] = text
+        return text
 
     def article_of(self, position: int) -> int | None:
         """The article number of a chunk whose section is an article (第十一条), else None."""
