@@ -133,7 +133,13 @@ class Assistant:
         owners = self.searcher.article_owners(query, intent)
         if len(owners) > 1:  # "第二十九条" alone: that article of each law that has one
             passages = self.article_passages(owners, intent.articles[0], top_k) or passages
-        return compose(query, intent, question, resolved, lang, hits, passages, self.index, missing, owners)
+        def analyse(part: str):
+            try:
+                return self.searcher.analyse(part, lang=lang)
+            except QuestionError:
+                return None
+
+        return compose(query, intent, question, resolved, lang, hits, passages, self.index, missing, owners, analyse)
 
     def article_passages(self, doc_ids: list[str], number: int, limit: int):
         """The article `number` of each document, as passages (reading order within each)."""

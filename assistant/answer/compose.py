@@ -139,7 +139,7 @@ def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[H
 
 def compose(query: Query, intent: Intent, original: str, resolved: str, lang: str, hits: list[Hit],
             passages: list[Passage], index: IndexData, missing_articles: list | None = None,
-            owners: list[str] | None = None) -> Answer:
+            owners: list[str] | None = None, analyse=None) -> Answer:
     """The answer: the quoted lines of the ranked passages, or a plain 'not found'. `missing_articles`:
     (law title, number, last article) for articles the question looks up that its law does not have."""
     say = PHRASES["zh" if lang == "zh" else "en"]
@@ -155,7 +155,7 @@ def compose(query: Query, intent: Intent, original: str, resolved: str, lang: st
         for n, passage in enumerate(passages, start=1):
             text += say["owner"].format(where=_where(say, passage), n=n, text=passage.text)
         return Answer(original, resolved, lang, True, text, passages, 1.0, True, 1.0, {})
-    quotes = select(query, intent, passages, index.lexical)
+    quotes = select(query, intent, passages, index.lexical, analyse=analyse)
     quoted = "\n".join(q.text for q in quotes)
     evidence = features(query, intent, hits, passages, quoted, index)
     decision: Decision = decide(evidence)

@@ -33,6 +33,10 @@ LEAD_IN_ITEMS = 600
 #: A sentence scoring this share of the best one is quoted beside it (at most `KEY_SENTENCES`).
 SECOND_SHARE = 0.6
 KEY_SENTENCES = 2
+#: For a figure question: it often asks for several figures ("合格率和毕业率", "学生和老师").
+KEY_FIGURE_SENTENCES = 3
+#: Weight kept by a question word that the passage's title or heading path already holds.
+CONTEXT_SHARE = 0.3
 
 
 @dataclass
@@ -72,12 +76,27 @@ class SentenceScorer:
     def __init__(self, query: Query, intent: Intent, lexical: LexicalIndex, groups: list[Group] | None = None):
         self.intent = intent
         self.groups, self.weights, self.total = group_weights(query, lexical, groups)
+        self.context = ""
+        self._context_weights = self.weights
+
+    def within(self, passage: Passage) -> "SentenceScorer":
+        """Score the sentences of `passage`: the question's words that its title and heading path
+        already hold (the school's name, the group's name) tell its sentences apart less, and count
+        CONTEXT_SHARE of their weight."""
+        context = f"{passage.title} {passage.section}"
+        if context != self.context:
+            tokens = set(tokenize(context))
+            self._context_weights = [w * (CONTEXT_SHARE if g.presence(tokens, context) >= 1.0 else 1.0)
+                                     for g, w in zip(self.groups, self.weights)]
+            self.context = context
+        return self
 
     def coverage(self, text: str) -> float:
-        if not self.total:
+        total = sum(self._context_weights)
+        if not total:
             return 0.0
         tokens = set(tokenize(text))
-        return sum(w * g.presence(tokens, text) for g, w in zip(self.groups, self.weights)) / self.total
+        return sum(w * g.presence(tokens, text) for g, w in zip(self.groups, self._context_weights)) / total
 
     def score(self, sentence: Sentence) -> float:
         text = sentence.text
@@ -103,7 +122,8 @@ def key_sentences(scorer: SentenceScorer, sentences: list[Sentence]) -> list[int
     if best <= 0:
         return [0]
     ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
-    chosen = [ranked[0]] + [i for i in ranked[1:KEY_SENTENCES] if scores[i] >= SECOND_SHARE * best]
+    limit = KEY_FIGURE_SENTENCES if scorer.intent.wants_figure else KEY_SENTENCES
+    chosen = [ranked[0]] + [i for i in ranked[1:limit] if scores[i] >= SECOND_SHARE * best]
     extra = []
     for i in chosen:
         if _LEAD_IN.search(sentences[i].text) or len(sentences[i].text) < 12:
@@ -148,6 +168,7 @@ def names_section(query: Query, passage: Passage) -> bool:
 
 def quote_passage(query: Query, intent: Intent, passage: Passage, scorer: SentenceScorer, index: int) -> Quote:
     """The lines of one passage that answer."""
+    scorer = scorer.within(passage)
     if is_article(passage):
         if len(passage.text) <= SHORT_ARTICLE:
             return Quote(index, passage.text, True)
@@ -171,9 +192,11 @@ def part_groups(query: Query, part: str) -> list[Group]:
 
 
 def select(query: Query, intent: Intent, passages: list[Passage], lexical: LexicalIndex,
-           depth: int = 3) -> list[Quote]:
+           depth: int = 3, analyse=None) -> list[Quote]:
     """The quotes that make the answer: from the first passage, and for a question in several
-    parts, the best sentence of each part not already quoted (from the first `depth` passages)."""
+    parts, the best sentence of each part not already quoted (from the first `depth` passages).
+    `analyse(part)` gives a part its own Query (an English part's Chinese words); without it a
+    part keeps the question's words that it names."""
     if not passages:
         return []
     scorer = SentenceScorer(query, intent, lexical)
@@ -184,24 +207,25 @@ def select(query: Query, intent: Intent, passages: list[Passage], lexical: Lexic
         for n, passage in enumerate(passages[1:depth], start=1):
             for sentence in sentences_of(passage):
                 if unit_match(intent.unit, sentence.text):
-                    score = scorer.score(sentence) - 0.1 * n
+                    score = scorer.within(passage).score(sentence) - 0.1 * n
                     if best is None or score > best[0]:
                         best = (score, n, sentence)
         if best is not None and best[0] > 0.5:
             quotes.append(Quote(best[1], best[2].text, False))
     if len(intent.parts) < 2:
         return quotes
+    from ..retrieval.intent import intent_of
+
     for part in intent.parts:
-        groups = part_groups(query, part)
+        part_query = analyse(part) if analyse is not None else None
+        groups = content_groups(part_query) if part_query is not None else part_groups(query, part)
         if not groups:
             continue
-        from ..retrieval.intent import intent_of
-
-        part_scorer = SentenceScorer(query, intent_of(part), lexical, groups)
+        part_scorer = SentenceScorer(part_query or query, intent_of(part), lexical, groups)
         best = None
         for n, passage in enumerate(passages[:depth]):
             for s in sentences_of(passage):
-                score = part_scorer.score(s) - 0.1 * n
+                score = part_scorer.within(passage).score(s) - 0.1 * n
                 if best is None or score > best[0]:
                     best = (score, n, s)
         if best is None or best[0] <= 0:
