@@ -10,7 +10,7 @@ import re
 QUESTION_UNITS: list[tuple[str, re.Pattern]] = [
     ("money", re.compile(r"多少钱|多少元|几元|多少万|经费|资金|费用|花了|花费|投入|投资|拨款|补助|补贴|工资|收费|罚款|"
                          r"\bhow much money\b|\bcost\b|\bspent\b|\bspend\b|\bfunding\b|\bfunds?\b|\bfine\b|\bsalary\b|"
-                         r"\bsubsid|\binvest|\byuan\b|\bfees?\b", re.I)),
+                         r"\bsubsid|\binvest|\byuan\b|\bfees?\b|\bprices?\b|价格|价钱|菜价|票价", re.I)),
     ("share", re.compile(r"比例|百分|占比|几成|[^师生]率|\bpercentage\b|\bproportion\b|\bshare\b|\brate\b|\bper ?cent\b", re.I)),
     ("ratio", re.compile(r"师生比|生师比|比是|\bratio\b|管多少个|带多少个", re.I)),
     ("area", re.compile(r"面积|多大地方|占地|平方|多少亩|\barea\b|\bsquare\b|\bacres?\b", re.I)),
