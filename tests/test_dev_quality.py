@@ -1,5 +1,8 @@
-"""Quality on the shipped corpus: the development question set (../shared/eval), our own
-held-out questions (tests/data/heldout.jsonl, never used for tuning) and the card's example."""
+"""Quality on the shipped corpus and on the real laws, question by question: every question of
+the development sets (../shared/eval: answers_dev and laws_dev in answer mode, dev in search and
+ask mode) and of our own sets (tests/data) is expected to come out as measured, with the misses
+of today listed by id. A question that breaks fails the test by name; one that gets fixed says so
+(move it out of the list). The shared sets must be present: CI runs with ../shared beside the clone."""
 
 import json
 from pathlib import Path
@@ -7,38 +10,106 @@ from pathlib import Path
 import pytest
 
 from assistant.config import SHIPPED_CORPUS, load_settings
-from assistant.evaluation import evaluate, read_questions
+from assistant.evaluation import evaluate, evaluate_answers, read_questions
 from assistant.service import Assistant
 
-DEV = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev.jsonl"
-HELDOUT = Path(__file__).resolve().parent / "data" / "heldout.jsonl"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+EVAL = SHARED / "eval"
+LAWS = SHARED / "realworld" / "laws"
+DATA = Path(__file__).resolve().parent / "data"
 pytestmark = [pytest.mark.slow, pytest.mark.real_model]
 
+#: Measured 2026-12-02 (e5, the CEDICT table, article chunks, calibrated answerability).
+#: answers_dev: 31 of 40 answerable correct, 3 of 5 absent refused.
+ANSWERS_DEV_WRONG = {"a04", "a06", "a12", "a14", "a31", "a38", "a39", "a41", "a42"}
+#: laws_dev: 30 of 36 answerable correct, 1 of 4 absent refused.
+LAWS_DEV_WRONG = {"l15", "l22", "l29", "l30", "l31", "l35", "l37", "l39", "l40"}
+#: dev.jsonl: every answer passage in the top 5; these not first.
+DEV_NOT_FIRST = {"search": {"d20", "d21"}, "ask": {"d21"}}
+#: Our own sets in ask mode: every answer passage in the top 5 but these; these not first.
+OWN_NOT_FIRST = {"heldout": {"h20"}, "helper_set": {"u09", "u11", "u30"}, "helper_set2": {"v03", "v10", "v11"},
+                 "paraphrase": {"p02"}, "english": {"e05", "e06"}}
+OWN_MISSED = {"english": {"e05"}}
+#: tests/data/absent.jsonl: questions the corpus does not answer; these are (wrongly) answered.
+ABSENT_ANSWERED = {"a14"}
 
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory):
+
+def _assistant(tmp_path_factory, corpus: Path) -> Assistant:
     mp = pytest.MonkeyPatch()
     mp.setenv("ASSISTANT_HOME", str(tmp_path_factory.mktemp("home")))
     mp.delenv("ASSISTANT_EMBEDDING_MODEL", raising=False)
     mp.delenv("ASSISTANT_RERANK_MODEL", raising=False)
-    assistant = Assistant.open(load_settings(corpus_dir=SHIPPED_CORPUS), warn=lambda m: None)
-    yield assistant
+    assistant = Assistant.open(load_settings(corpus_dir=corpus), warn=lambda m: None)
     mp.undo()
+    return assistant
 
 
-@pytest.mark.skipif(not DEV.exists(), reason="../shared/eval/dev.jsonl not present")
-def test_dev_set_search_and_ask_quality(shipped):
-    questions = read_questions(DEV)
-    search = evaluate(questions, lambda q, k: shipped.search(q, k)["results"], 5)
-    assert search["hit@k"] >= 0.95 and search["mrr"] >= 0.85, search
-    ask = evaluate(questions, lambda q, k: shipped.ask(q, k).citations(), 5)
-    assert ask["hit@k"] >= 0.95 and ask["mrr"] >= 0.85 and ask["completeness"] >= 0.85, ask
-    assert ask["by_lang"]["en"]["hit@k"] >= 0.8, ask["by_lang"]
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    return _assistant(tmp_path_factory, SHIPPED_CORPUS)
 
 
-def test_heldout_questions(shipped):
-    report = evaluate(read_questions(HELDOUT), lambda q, k: shipped.ask(q, k).citations(), 5)
-    assert report["hit@k"] >= 0.9 and report["mrr"] >= 0.8, report
+@pytest.fixture(scope="module")
+def laws(tmp_path_factory):
+    return _assistant(tmp_path_factory, LAWS)
+
+
+def _compare(wrong: set[str], expected: set[str], what: str) -> None:
+    broken, fixed = sorted(wrong - expected), sorted(expected - wrong)
+    assert not broken and not fixed, f"{what}: newly wrong {broken}; newly right {fixed} (update the list)"
+
+
+def test_the_shared_sets_are_here():
+    for path in (EVAL / "answers_dev.jsonl", EVAL / "laws_dev.jsonl", EVAL / "dev.jsonl", LAWS):
+        assert path.exists(), f"{path} is missing: the quality tests need ../shared beside the checkout"
+
+
+def test_answers_dev_question_by_question(shipped):
+    report = evaluate_answers(read_questions(EVAL / "answers_dev.jsonl"), lambda q, k: shipped.ask(q, k).to_dict())
+    _compare({q["id"] for q in report["questions"] if not q["correct"]}, ANSWERS_DEV_WRONG, "answers_dev")
+
+
+def test_laws_dev_question_by_question(laws):
+    report = evaluate_answers(read_questions(EVAL / "laws_dev.jsonl"), lambda q, k: laws.ask(q, k).to_dict())
+    _compare({q["id"] for q in report["questions"] if not q["correct"]}, LAWS_DEV_WRONG, "laws_dev")
+
+
+def test_laws_every_lookup_returns_its_article(laws):
+    """Each question of laws_dev that names a law and an article gets that article first."""
+    from assistant.retrieval.intent import intent_of
+
+    looked_up = 0
+    for question in read_questions(EVAL / "laws_dev.jsonl"):
+        named = laws.searcher.law_names().named(question["q"])
+        if named is None or not intent_of(question["q"]).articles or question.get("absent"):
+            continue
+        looked_up += 1
+        first = laws.ask(question["q"]).citations()[0]
+        assert first["article"] and first["doc_id"] in named.doc_ids, question["id"]
+        text = first["text"].replace(" ", "")
+        assert any(k.replace(" ", "") in text for k in question["keys"]), question["id"]
+    assert looked_up >= 2
+
+
+@pytest.mark.parametrize("mode", ["search", "ask"])
+def test_dev_set_retrieval_question_by_question(shipped, mode):
+    retrieve = (lambda q, k: shipped.search(q, k)["results"]) if mode == "search" else \
+        (lambda q, k: shipped.ask(q, k).citations())
+    report = evaluate(read_questions(EVAL / "dev.jsonl"), retrieve, 5)
+    assert all(q["rank"] for q in report["questions"]), [q["id"] for q in report["questions"] if not q["rank"]]
+    _compare({q["id"] for q in report["questions"] if q["rank"] != 1}, DEV_NOT_FIRST[mode], f"dev {mode}")
+
+
+@pytest.mark.parametrize("name", sorted(OWN_NOT_FIRST))
+def test_own_sets_question_by_question(shipped, name):
+    report = evaluate(read_questions(DATA / f"{name}.jsonl"), lambda q, k: shipped.ask(q, k).citations(), 5)
+    _compare({q["id"] for q in report["questions"] if not q["rank"]}, OWN_MISSED.get(name, set()), f"{name} top 5")
+    _compare({q["id"] for q in report["questions"] if q["rank"] != 1}, OWN_NOT_FIRST[name], f"{name} first")
+
+
+def test_absent_questions_are_refused(shipped):
+    absent = [json.loads(line) for line in (DATA / "absent.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    _compare({q["id"] for q in absent if shipped.ask(q["q"]).found}, ABSENT_ANSWERED, "absent.jsonl")
 
 
 def test_card_example_a2_group_materials(shipped):
@@ -58,42 +129,11 @@ def test_absent_topic_is_answered_as_not_found(shipped):
     assert not answer.found and "没有找到" in answer.text
 
 
-ABSENT = Path(__file__).resolve().parent / "data" / "absent.jsonl"
-PARAPHRASE = Path(__file__).resolve().parent / "data" / "paraphrase.jsonl"
-ENGLISH = Path(__file__).resolve().parent / "data" / "english.jsonl"
-
-
-def test_answerability_absent_versus_answerable(shipped):
-    """Questions the corpus does not answer (tests/data/absent.jsonl) come back as not found; the
-    answerable ones (held-out, and the dev set when present) come back as found."""
-    absent = [json.loads(line) for line in ABSENT.read_text(encoding="utf-8").splitlines() if line.strip()]
-    wrongly_found = [q["q"] for q in absent if shipped.ask(q["q"]).found]
-    assert len(wrongly_found) <= len(absent) * 0.15, wrongly_found
-    answerable = read_questions(HELDOUT) + (read_questions(DEV) if DEV.exists() else [])
-    wrongly_missing = [q["q"] for q in answerable if not shipped.ask(q["q"]).found]
-    assert not wrongly_missing, wrongly_missing
-
-
 def test_figure_question_is_answered_from_the_passage_that_states_the_figure(shipped):
     area = shipped.ask("第四十六中学校园面积有多大?")
     assert area.found and "41.5亩" in area.text and "41.5亩" in area.citations()[0]["text"]
     pay = shipped.ask("教师的平均工资是多少?")  # the corpus names 绩效工资 but states no average pay
     assert not pay.found
-
-
-def test_paraphrased_questions_use_the_synonym_groups(shipped):
-    """tests/data/paraphrase.jsonl asks in a user's words (老师, 轮岗, 农民工子女, 贫困生, 微机室) what the
-    documents write otherwise; before the synonym groups: hit@5 0.714, MRR 0.619."""
-    report = evaluate(read_questions(PARAPHRASE), lambda q, k: shipped.ask(q, k).citations(), 5)
-    assert report["hit@k"] >= 0.85 and report["mrr"] >= 0.8, report
-
-
-def test_english_questions_in_a_users_words(shipped):
-    """tests/data/english.jsonl: English questions whose words the glossary must carry (improve,
-    conditions, remain, achievements, share resources, trained); before those entries and the
-    chunker's sibling-section fix: hit@1 0.333, MRR 0.561."""
-    report = evaluate(read_questions(ENGLISH), lambda q, k: shipped.ask(q, k).citations(), 5)
-    assert report["hit@k"] >= 0.8 and report["mrr"] >= 0.75, report
 
 
 def test_who_where_and_when_questions(shipped):
@@ -106,34 +146,6 @@ def test_who_where_and_when_questions(shipped):
     assert not shipped.ask("学校食堂什么时候开放?").found, "a when-question needs a date in the passage"
 
 
-HELPER_SET = Path(__file__).resolve().parent / "data" / "helper_set.jsonl"
-
-
-def test_questions_written_by_someone_who_never_saw_the_system(shipped):
-    """tests/data/helper_set.jsonl: 30 questions (20 zh, 10 en) written from the corpus by a helper
-    that never ran the assistant. First measurement (ask): hit@1 0.667, hit@5 0.867, MRR 0.761 (English
-    0.600); it then guided the glossary additions and the coverage-first passage order."""
-    report = evaluate(read_questions(HELPER_SET), lambda q, k: shipped.ask(q, k).citations(), 5)
-    assert report["hit@k"] >= 0.9 and report["mrr"] >= 0.9, report
-    assert report["by_lang"]["en"]["hit@k"] >= 0.8, report["by_lang"]
-    search = evaluate(read_questions(HELPER_SET), lambda q, k: shipped.search(q, k)["results"], 5)
-    assert search["hit@k"] >= 0.9 and search["mrr"] >= 0.9, search  # 0.844 before coverage-first order
-
-
-HELPER_SET2 = Path(__file__).resolve().parent / "data" / "helper_set2.jsonl"
-
-
-def test_second_helper_set_never_used_for_tuning(shipped):
-    """tests/data/helper_set2.jsonl: 30 questions (12 English) by a second helper, measured once after
-    the changes and not used to tune anything: search and ask hit@1 0.833, hit@5 1.000, MRR 0.911 (the
-    code of the session before: search 0.600/0.800/0.690, ask 0.667/0.867/0.761)."""
-    questions = read_questions(HELPER_SET2)
-    search = evaluate(questions, lambda q, k: shipped.search(q, k)["results"], 5)
-    ask = evaluate(questions, lambda q, k: shipped.ask(q, k).citations(), 5)
-    for report in (search, ask):
-        assert report["hit@k"] >= 0.9 and report["mrr"] >= 0.85, report
-
-
 def test_follow_ups_stay_with_the_school_asked_about(shipped):
     first = shipped.ask("德新镇初级中学现有学生多少人?")
     staff = shipped.ask("教职工呢?", history=[shipped.turn(first)])
@@ -141,3 +153,9 @@ def test_follow_ups_stay_with_the_school_asked_about(shipped):
     caoji = shipped.ask("曹集学校的师生比是多少?")
     problems = shipped.ask("存在哪些问题?", history=[shipped.turn(caoji)])
     assert problems.citations()[0]["section"] == "二、存在问题" and "建筑档案不规范" in problems.text
+
+
+def test_readme_example_gives_both_ratios_as_the_source_means_them(shipped):
+    """The source breaks "师生比小学1:19.9" / "6、初中1:13.1" over two lines; the answer holds both."""
+    answer = shipped.ask("曹集学校的师生比是多少?")
+    assert answer.found and "师生比小学1:19.9" in answer.text and "初中1:13.1" in answer.text
