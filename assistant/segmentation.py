@@ -98,16 +98,90 @@ def cut(text: str, search_mode: bool = False, hmm: bool | None = None) -> list[s
         return list(tokenizer.cut(text, HMM=hmm))
 
 
+class WordTags:
+    """Word → jieba's part-of-speech tag, read from a WordTable of tag numbers (the `.get` that
+    jieba's tagger uses); saved beside the word table, as reading jieba's dictionary for the tags
+    takes over a second."""
+
+    def __init__(self, table: WordTable, names: list[str]):
+        self.table, self.names = table, names
+        self.extra: dict[str, str] = {}  # words added with a tag after the table was made
+
+    def get(self, word, default=None):
+        if word in self.extra:
+            return self.extra[word]
+        number = self.table.get(word)
+        return default if number is None else self.names[number]
+
+    def update(self, tags: dict[str, str]) -> None:
+        self.extra.update(tags)
+
+    def __contains__(self, word) -> bool:
+        return word in self.extra or word in self.table
+
+
+@lru_cache(maxsize=1)
+def word_tags() -> WordTags:
+    path = word_table_path()
+    path = path.with_name(path.stem + "-tags.npz")
+    names_path = path.with_suffix(".txt")
+    try:
+        return WordTags(WordTable.load(path), names_path.read_text(encoding="utf-8").split())
+    except (OSError, ValueError, KeyError):
+        pass
+    tags: dict[str, str] = {}
+    dictionary = Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
+    for line in dictionary.read_bytes().decode("utf-8").splitlines():
+        parts = line.split(" ")
+        if len(parts) == 3:
+            tags[parts[0]] = parts[2]
+    for line in data_lines("domain_terms.txt"):
+        parts = line.split()
+        if len(parts) > 2:
+            tags[parts[0]] = parts[2]
+    for letter, top in (("A", 4), ("B", 20), ("C", 34)):
+        for number in range(1, top + 1):
+            tags[f"{letter}{number}"] = "eng"
+    names = sorted(set(tags.values()))
+    index = {name: n for n, name in enumerate(names)}
+    table = WordTable.from_freq({word: index[tag] for word, tag in tags.items()}, 0)
+    try:
+        table.save(path)
+        names_path.write_text(" ".join(names), encoding="utf-8")
+    except OSError:
+        pass
+    return WordTags(table, names)
+
+
 @lru_cache(maxsize=1)
 def _tagger():
-    import jieba.posseg
+    """jieba's part-of-speech tagger over our tokenizer, its tags from word_tags() (a dict there is
+    only read with .get). Importing
+    jieba.posseg builds a tagger of jieba's own dictionary (over a second); its dictionary file is
+    replaced by an empty one while it is imported, as that tagger is never used."""
+    import importlib
+    import io
+    import sys
 
-    return jieba.posseg.POSTokenizer(segmenter())
+    tags = word_tags()
+    if "jieba.posseg" not in sys.modules:
+        jieba.dt.get_dict_file = lambda: io.BytesIO(b"")
+        try:
+            posseg = importlib.import_module("jieba.posseg")
+        finally:
+            del jieba.dt.get_dict_file
+    else:
+        posseg = sys.modules["jieba.posseg"]
+
+    tagger = posseg.POSTokenizer.__new__(posseg.POSTokenizer)
+    tagger.tokenizer = segmenter()
+    tagger.word_tag_tab = tags
+    return tagger
 
 
 def tagged(text: str) -> list[tuple[str, str]]:
     """(word, part-of-speech flag) pairs (jieba's tags: nr person, ns place, nt organisation, nz other
-    proper noun, n noun, v verb, …). Thread-safe."""
+    proper noun, n noun, v verb, …; x for words jieba's dictionary has no tag for). Thread-safe."""
     tagger = _tagger()
     with _lock:
         return [(pair.word, pair.flag) for pair in tagger.cut(text)]

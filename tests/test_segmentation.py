@@ -77,3 +77,13 @@ def test_word_table_path_changes_with_the_data(monkeypatch):
 
     monkeypatch.setattr(segmentation.resources, "files", lambda package: Changed(real(package)))
     assert segmentation.word_table_path() != first
+
+
+def test_tagger_uses_the_saved_tags_and_tags_like_jieba():
+    """The part-of-speech tags come from a saved table of jieba's dictionary tags (not jieba.posseg's
+    own dictionary load): the same tags as jieba's tagger for dictionary words, names guessed by its HMM."""
+    from assistant.segmentation import tagged, word_tags
+
+    pairs = dict(tagged("曹集学校有多少孩子、多少老师?"))
+    assert pairs["曹集"] == "nr" and pairs["多少"] == "m" and pairs["孩子"] == "n"
+    assert word_tags().get("的") == "uj" and word_tags().get("没有这个词的词", "x") == "x"
