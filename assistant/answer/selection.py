@@ -123,7 +123,11 @@ def key_sentences(scorer: SentenceScorer, sentences: list[Sentence]) -> list[int
         return [0]
     ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
     limit = KEY_FIGURE_SENTENCES if scorer.intent.wants_figure else KEY_SENTENCES
-    chosen = [ranked[0]] + [i for i in ranked[1:limit] if scores[i] >= SECOND_SHARE * best]
+    # others join the best on the question's words they hold, not on stating some figure
+    covers = [scorer.coverage(s.text) for s in sentences]
+    top = covers[ranked[0]]
+    chosen = [ranked[0]] + [i for i in ranked[1:limit] if scores[i] >= SECOND_SHARE * best
+                            and covers[i] > 0]
     extra = []
     for i in chosen:
         if _LEAD_IN.search(sentences[i].text) or len(sentences[i].text) < 12:
