@@ -139,7 +139,8 @@ class Assistant:
             except QuestionError:
                 return None
 
-        return compose(query, intent, question, resolved, lang, hits, passages, self.index, missing, owners, analyse)
+        return compose(query, intent, question, resolved, lang, hits, passages, self.index, missing, owners, analyse,
+                       self.searcher.unknown_laws(query))
 
     def article_passages(self, doc_ids: list[str], number: int, limit: int):
         """The article `number` of each document, as passages (reading order within each)."""

@@ -103,3 +103,24 @@ def test_long_section_is_cut_and_says_so(assistant, monkeypatch):
     monkeypatch.setattr("assistant.service.SECTION_LIMIT", 60)
     answer = assistant.ask("A2保障机制组要准备哪些材料?")
     assert "该部分较长" in answer.text
+
+
+def test_telephone_numbers_and_slogans_are_no_counts():
+    from assistant.retrieval.units import question_unit, units_of
+
+    assert units_of("学校设立留守儿童亲情电话,电话号码:6846567") == {"phone"}
+    assert units_of("3、真情关爱,“三个优先”") == set() and units_of("共有留守儿童32人") == {"count"}
+    assert question_unit("亲情电话号码是多少?") == "phone" and question_unit("有多少个留守儿童?") == "count"
+
+
+def test_a_year_the_document_never_mentions_rules_the_answer_out(assistant):
+    """德新镇初中's plan covers 2012–2015: what it planned for 2016 it does not say (answers_dev a42
+    checks it with the real model, tests/test_dev_quality.py)."""
+    from assistant.answer.answerability import possible
+
+    later = assistant.ask("德新镇初中2016年打算买多少套课桌椅?")
+    assert not later.found and later.evidence["year_missing"] == 1.0
+    answerable = {"window": 0.6, "fact": 0.6, "english": 0.0, "dense_first": 1.0, "asks_fact": 1.0, "kind": 1.0,
+                  "unknown_names": 0.0, "entity_missing": 0.0}
+    assert possible(answerable) and not possible({**answerable, "year_missing": 1.0})
+

@@ -52,3 +52,43 @@ def test_a_rule_asked_in_plain_words_cites_law_and_article(laws):
     assert "第六条" in answer.text, "the quote says which article it is"
     search = laws.search("学校收取与入学关联的费用", 3)["results"]
     assert search[0]["article"] == "第六条" and search[0]["source"] == "示范教育法(2024-03-01).md"
+
+
+@pytest.mark.parametrize("question, name", [
+    ("What does Article 70 of the Regulations on School Bus Safety provide?", "School Bus Safety"),
+    ("How many years of compulsory education does China's Compulsory Education Law provide for?",
+     "China's Compulsory Education"),
+    ("Under the Law on the Protection of Persons with Disabilities, who pays?", "Protection of Persons with Disabilities"),
+    ("When did the Regulations on the Protection of Minors Online take effect?", "Protection of Minors Online"),
+    ("How many teachers does the school have?", None),
+])
+def test_english_law_names_are_found_in_the_question(question, name):
+    from assistant.retrieval.lookup import english_law_name
+
+    found = english_law_name(question)
+    assert (found[0] if found else None) == name
+
+
+def test_a_law_named_in_english_is_looked_up_by_article(laws):
+    answer = laws.ask("What does Article 3 of the Demonstration Education Law say?")
+    first = answer.citations()[0]
+    assert answer.found and first["article"] == "第三条" and first["title"] == "中华人民共和国示范教育法"
+    missing = laws.ask("What does Article 90 of the Demonstration Education Law say?")
+    assert not missing.found and "has no article 90" in missing.text and "示范教育法" in missing.text
+
+
+def test_a_law_the_documents_do_not_hold_is_said_so(laws):
+    answer = laws.ask("《体育法》第二条讲的是什么?")
+    assert not answer.found and answer.text.startswith("资料中没有《体育法》")
+    held = laws.ask("《示范教育法》第二条讲的是什么?")
+    assert held.found and held.citations()[0]["article"] == "第二条"
+
+
+def test_english_nouns_find_the_words_of_their_verbs():
+    from assistant.retrieval.bilingual import build_bilingual
+
+    lines = ["預防 预防 [yu4 fang2] /to prevent/to take precautions against/",
+             "促進 促进 [cu4 jin4] /to promote (an idea or cause)/to advance/"]
+    table = build_bilingual(["预防", "促进"], lines=lines)
+    assert [t for t, _ in table.lookup(["prevention"], 0)[1]] == ["预防"]
+    assert [t for t, _ in table.lookup(["promotion"], 0)[1]] == ["促进"]

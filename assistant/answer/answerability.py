@@ -190,6 +190,8 @@ def features(query: Query, intent: Intent, hits: list[Hit], passages: list[Passa
         document = _document_text(index, top.chunk.doc_id)
         present = [s for s in specific if s in document]
         f["entity_missing"] = 1.0 - len(present) / len(specific)
+        if intent.years and not all(str(year) in document for year in intent.years):
+            f["year_missing"] = 1.0  # the document never speaks of the year asked about
     f["english"] = 1.0 if query.lang == "en" else 0.0
     return f
 
@@ -211,12 +213,15 @@ def possible(f: dict[str, float]) -> bool:
       stating a figure of that kind among the first passages; one asking for a date, a name or a
       place finds a sentence stating one;
     - the places and schools it names are places and schools the corpus has, and the best passage's
-      document speaks of them and of the years it names."""
+      document speaks of them (all of them together, or of some when it names several) and of
+      every year it names (a plan for 2012–2015 does not say what was done in 2016)."""
     if f["window"] <= 0.0 and f["fact"] <= 0.0 and not (f["english"] and f["dense_first"] >= 1.0):
         return False
     if f.get("unit_asked_known") and f.get("fact_any", f["fact"]) <= 0.0:
         return False
     if f["asks_fact"] and f["kind"] <= 0.0 and f["fact"] <= 0.0:
+        return False
+    if f.get("year_missing"):
         return False
     return f["unknown_names"] < 1.0 and f["entity_missing"] < 1.0
 

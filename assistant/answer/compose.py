@@ -28,6 +28,7 @@ PHRASES = {
         "related": "\n另见 {refs}。", "sep": "、",
         "empty": "资料中没有找到与这个问题相关的内容。",
         "no_article": "《{title}》没有第{number}条(最后一条是第{last}条)。",
+        "no_law": "资料中没有《{name}》。",
         "superseded": "(注意:[{n}]出自{date}的旧版本,现行版本为{current}。)",
         "owners": "有{count}部法规有第{number}条:{titles}。下面分别引用;要问其中一部,请说出法规名称。",
         "owner": "\n{where}[{n}]:{text}",
@@ -45,6 +46,7 @@ PHRASES = {
         "related": "\nSee also {refs}.", "sep": ", ",
         "empty": "The documents contain nothing related to this question.",
         "no_article": "“{title}” has no article {number} (its last article is {last}).",
+        "no_law": "The documents do not include “{name}”.",
         "superseded": " (Note: [{n}] is from the version of {date}, superseded by the version of {current}.)",
         "owners": "{count} of the documents have an article {number}: {titles}. Each is quoted below; name the law to "
                   "ask about one of them.",
@@ -139,12 +141,16 @@ def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[H
 
 def compose(query: Query, intent: Intent, original: str, resolved: str, lang: str, hits: list[Hit],
             passages: list[Passage], index: IndexData, missing_articles: list | None = None,
-            owners: list[str] | None = None, analyse=None) -> Answer:
+            owners: list[str] | None = None, analyse=None, unknown_laws: list[str] | None = None) -> Answer:
     """The answer: the quoted lines of the ranked passages, or a plain 'not found'. `missing_articles`:
-    (law title, number, last article) for articles the question looks up that its law does not have."""
+    (law title, number, last article) for articles the question looks up that its law does not have;
+    `unknown_laws`: the 《…》 laws it names that the index does not hold."""
     say = PHRASES["zh" if lang == "zh" else "en"]
     if not passages or not hits:
         return Answer(original, resolved, lang, False, say["empty"])
+    if unknown_laws:
+        text = "\n".join(say["no_law"].format(name=name) for name in unknown_laws)
+        return Answer(original, resolved, lang, False, text, passages, 0.0, True, 0.0, {})
     if missing_articles:
         text = "\n".join(say["no_article"].format(title=title, number=_numeral(number, lang),
                                                   last=_numeral(last, lang)) for title, number, last in missing_articles)

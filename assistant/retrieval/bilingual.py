@@ -260,6 +260,7 @@ def build_bilingual(vocabulary: Iterable[str], doc_freq: Callable[[str], int] | 
     lemmas = _Lemmas()
     exact: dict[tuple[str, ...], dict[str, float]] = {}
     heads: dict[tuple[str, ...], dict[str, float]] = {}
+    verbs: set[str] = set()
 
     def add(table: dict, key: tuple[str, ...], head: str, score: float) -> None:
         known = table.setdefault(key, {})
@@ -271,6 +272,8 @@ def build_bilingual(vocabulary: Iterable[str], doc_freq: Callable[[str], int] | 
             score = share * factor / (1 + SENSE_DECAY * number)
             key = tuple(lemmas.base(w) for w in words)
             add(exact, key, head, score)
+            if verb and key and key[0] not in STOPWORDS:
+                verbs.add(key[0])
             if len(key) == 2 and not verb and not set(key) & STOPWORDS:
                 add(heads, (key[-1],), head, score)  # academic degree → degree
             elif len(key) > 1 and verb and key[0] not in STOPWORDS:
@@ -289,9 +292,29 @@ def build_bilingual(vocabulary: Iterable[str], doc_freq: Callable[[str], int] | 
         for form in lemmas.inflections(word):
             if form != word and "'" not in form:
                 forms.setdefault(form, set()).add(word)
+    for verb in verbs:  # prevention → prevent, promotion → promote: the verb's words for its noun
+        if (verb,) not in phrases:
+            continue
+        for noun in nominalisations(verb):
+            if noun != verb:
+                forms.setdefault(noun, set()).add(verb)
     if source is None:
         source = cedict_version(cedict_file()) if lines is None else "test"
     return Bilingual(phrases, {f: tuple(sorted(b)) for f, b in forms.items()}, source, breadth)
+
+
+#: Endings that make a noun of an English verb: prevent → prevention, promote → promotion,
+#: inform → information, develop → development, guide → guidance, approve → approval.
+_NOUN_ENDINGS = ("ion", "ation", "ment", "ance", "ence", "al")
+
+
+def nominalisations(verb: str) -> set[str]:
+    """Nouns an English verb may make with a regular ending (only looked up when a question uses
+    one, so a form that is no English word costs nothing)."""
+    if len(verb) < 4 or not verb.isalpha():
+        return set()
+    stems = {verb, verb[:-1]} if verb.endswith("e") else {verb}
+    return {stem + ending for stem in stems for ending in _NOUN_ENDINGS}
 
 
 def specificity(breadth: int) -> float:

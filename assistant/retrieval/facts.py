@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from .units import NOT_A_QUANTITY
+
 _FIGURE = re.compile(r"[0-9\uff10-\uff19]|百分之|[〇零一二两三四五六七八九十百千万亿半]+\s*"
                      r"(?:个|名|所|人|间|套|册|本|天|日|次|年|辆|台|位|岁|周岁|点|项|种|小时|时|分钟|周|月|元|万|亿|亩|"
                      r"平方米|公里|千米|米|倍|节|课时|成|层|栋|班|批|份|张|学时|学分|学年|学期)")
@@ -31,7 +33,7 @@ _YEARS = re.compile(r"(?:19|20)\d{2}\s*[-—–~至到]\s*(?:19|20)\d{2}\s*年?(
 def has_figure(sentence: str) -> bool:
     """Does the sentence state a figure? List numbers, indicator codes, article numbers and years do
     not count ("2012-2014学校绩效工资发放单" states no amount of pay; dates are has_date's)."""
-    return bool(_FIGURE.search(_YEARS.sub("", _NOT_A_FIGURE.sub("", sentence))))
+    return bool(_FIGURE.search(_YEARS.sub("", _NOT_A_FIGURE.sub("", NOT_A_QUANTITY.sub(" ", sentence)))))
 
 
 def has_date(sentence: str) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..numerals import cn_to_int
 from ..index.store import IndexData
+from ..segmentation import cut
 
 _VERSION = re.compile(r"[((][^()()]{0,30}[))]\s*$")
 _PROVINCE_WORD = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(省|市|自治区)")
@@ -17,6 +18,29 @@ _ARTICLE = re.compile(r"第([零〇一二两三四五六七八九十百千\d]+)�
 #: Regulation genre words: a title that ends in one of them can be named without what precedes it
 #: only when written in full ("教育法" names 中华人民共和国教育法, not 高等教育法).
 _GENRE = re.compile(r"(法|条例|办法|规定|细则|规则|标准|决定|意见|通知)$")
+#: The English words for those genres, as translations of Chinese law titles write them.
+EN_GENRES = {"law": ("法",), "laws": ("法",), "act": ("法",), "code": ("法",),
+             "regulation": ("条例", "规定"), "regulations": ("条例", "规定"), "ordinance": ("条例",),
+             "measures": ("办法",), "rules": ("规则", "细则", "规定"), "provisions": ("规定",),
+             "standard": ("标准",), "standards": ("标准",), "decision": ("决定",), "opinions": ("意见",),
+             "notice": ("通知",)}
+#: Words that end an English law name: question words, verbs that ask about it, prepositions that
+#: say where in it ("Article 20 of the …", "under the …").
+_EN_BOUNDARY = frozenset(
+    "what which who whom how when where why whether does do did is are was were must may can could should "
+    "shall will would under according to in by sets set says say provide provides provided require requires "
+    "required state states stipulate stipulates about article articles section chapter clause item and or "
+    "with if at as from that this these those it its take takes took come came effect defines define "
+    "lists list obliges oblige allows allow".split())
+#: Words a name's tail may hold ("Law on the Standard Spoken and Written Chinese Language", "Law on
+#: the Protection of Persons with Disabilities").
+_EN_TAIL = frozenset({"the", "and", "with", "of", "for", "on", "in"})
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+")
+#: Least agreement (F1 of the title's words the name covers and the name's words the title holds)
+#: for an English name to name a title.
+EN_TITLE_F1 = 0.5
+#: A 《…》 name in a question: the law the user means, whether the documents hold it or not.
+_BRACKETED = re.compile(r"《([^《》]{2,40})》")
 
 
 def normalise(text: str) -> str:
@@ -47,6 +71,54 @@ def article_number(label: str | None) -> int | None:
     return int(raw) if raw.isdigit() else cn_to_int(raw) or None
 
 
+def english_law_name(question: str) -> tuple[str, set[str]] | None:
+    """The words of an English question that name a law ("the Regulations on School Bus Safety",
+    "China's Compulsory Education Law", "interim regulations on setting up higher-education
+    institutions") and the Chinese genres the name's genre word stands for; None without one."""
+    words = _EN_WORD.findall(question)
+    for i, word in enumerate(words):
+        genres = EN_GENRES.get(word.lower())
+        if not genres or (word.lower() in ("code", "act", "standard", "notice", "decision") and not word[0].isupper()):
+            continue
+        start = i
+        while start > 0 and i - start < 6 and words[start - 1].lower() not in _EN_BOUNDARY \
+                and not words[start - 1].isdigit() and words[start - 1].lower() != "the":
+            start -= 1
+        end = i + 1
+        if end < len(words) and words[end].lower() in ("on", "for", "of"):
+            end += 1
+            while end < len(words) and end - i < 9 and words[end].lower() not in _EN_BOUNDARY - _EN_TAIL:
+                end += 1
+            while end > i + 1 and words[end - 1].lower() in _EN_TAIL:
+                end -= 1
+        span = words[start:end]
+        allowed = set(genres)
+        for other in span:  # "measures for implementing the Compulsory Education Law": 办法 or 法
+            allowed.update(EN_GENRES.get(other.lower(), ()))
+        name = [w for w in span if w.lower() not in EN_GENRES]
+        while name and name[0].lower() in _EN_TAIL:
+            name = name[1:]
+        if name:
+            return " ".join(name), allowed
+    return None
+
+
+def _word_covered(word: str, terms: list[str]) -> float:
+    """Share of a title word's characters that the dictionary terms sharing at least two characters
+    with it hold (爱国 covers half of 爱国主义; 学生 does not cover 学校)."""
+    chars = set(word)
+    held = set().union(*(set(t) & chars for t in terms if len(set(t) & chars) >= 2 or t == word), set())
+    return len(held) / len(chars)
+
+
+def _term_held(term: str, title: str) -> float:
+    """Share of a term's characters the title holds, when it holds two or more (a one-character term,
+    人 or 法, says too little to name a law)."""
+    chars = set(term)
+    shared = chars & set(title)
+    return len(shared) / len(chars) if len(shared) >= 2 else 0.0
+
+
 @dataclass
 class Named:
     doc_ids: list[str]  # the documents (versions) of the law the question names, newest first
@@ -59,9 +131,12 @@ class LawNames:
     def __init__(self, index: IndexData):
         self.index = index
         self.by_name: dict[str, list[str]] = {}
+        self._title_words: dict[str, tuple[str, list[str]]] = {}
+        self._genre_docs: set[str] = set()
         for document in index.documents:
             if not _GENRE.search(normalise(_VERSION.sub("", document.get("title") or ""))):
                 continue
+            self._genre_docs.add(document["id"])
             for variant in title_variants(document.get("title") or ""):
                 self.by_name.setdefault(variant, []).append(document["id"])
         for name, ids in self.by_name.items():  # the newest version first
@@ -84,6 +159,69 @@ class LawNames:
             number = article_number(label) if label and label.startswith("第") and label.endswith("条") else None
             if number:
                 self.articles.setdefault(chunk.doc_id, {}).setdefault(number, []).append(position)
+
+    def title_words(self, doc_id: str) -> tuple[str, list[str]]:
+        """(genre, words) of a document's title without 中华人民共和国, its version and its genre
+        ("校车安全管理条例" → 条例, [校车, 安全, 管理])."""
+        cached = self._title_words.get(doc_id)
+        if cached is None:
+            base = normalise(_VERSION.sub("", self.index.doc_by_id[doc_id].get("title") or "")).replace("中华人民共和国", "")
+            match = _GENRE.search(base)
+            genre = match.group(1) if match else ""
+            words = [w for w in cut(base[:len(base) - len(genre)]) if len(w) >= 2]
+            cached = self._title_words[doc_id] = (genre, words)
+        return cached
+
+    def named_english(self, name: str, genres: set[str], groups: list[list[str]]) -> Named | None:
+        """The law an English name names: the title (of a genre the name's genre word allows) with
+        the best agreement (F1) between the title's words it covers (character by character, weighted
+        by how few titles use the word) and the name's words the title holds (each word a group of
+        Chinese terms from the dictionary, the best term counting). None when two laws fit as well."""
+        titled = [d["id"] for d in self.index.documents if d["id"] in self._genre_docs]
+        if not titled or not groups:
+            return None
+        frequency: dict[str, int] = {}
+        for doc_id in titled:
+            for word in set(self.title_words(doc_id)[1]):
+                frequency[word] = frequency.get(word, 0) + 1
+        scored = []
+        for doc_id in titled:
+            genre, words = self.title_words(doc_id)
+            if genre not in genres or not words:
+                continue
+            terms = [t for g in groups for t in g]
+            covered = [_word_covered(w, terms) for w in words]
+            title = "".join(words)
+            held = sum(max(_term_held(t, title) for t in g) for g in groups)
+            recall = sum(c / frequency[w] for w, c in zip(words, covered)) / sum(1.0 / frequency[w] for w in words)
+            precision = held / len(groups)
+            score = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
+            scored.append((score, doc_id))
+        scored.sort(key=lambda item: -item[0])
+        if not scored or scored[0][0] < EN_TITLE_F1:
+            return None
+        best = scored[0][1]
+        key = self.index.doc_by_id[best].get("law_key")
+        rivals = [d for score, d in scored[1:] if score >= scored[0][0] - 1e-6
+                  and (not key or self.index.doc_by_id[d].get("law_key") != key)]
+        if rivals:  # two laws fit the name as well: it names neither for sure
+            return None
+        ids = [d["id"] for d in self.index.documents if key and d.get("law_key") == key] or [best]
+        ids.sort(key=lambda i: self.index.doc_by_id[i].get("date") or "", reverse=True)
+        return Named(ids, name)
+
+    def unknown_bracketed(self, question: str) -> list[str]:
+        """The 《…》 law names of a question that are no document of the index ("《体育法》" where
+        only 学校体育工作条例 is held)."""
+        out = []
+        for name in _BRACKETED.findall(question):
+            text = normalise(name)
+            if not _GENRE.search(text):
+                continue
+            if any(text in variant or variant in text for variant in self.by_name):
+                continue
+            out.append(name)
+        return out
 
     def named(self, question: str) -> Named | None:
         """The law the question names (the longest title variant it contains), or None."""

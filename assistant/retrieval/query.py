@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Callable
 from importlib import resources
 
 from ..index.tokenization import tokenize
@@ -98,14 +99,18 @@ def _singular(word: str) -> str:
 
 
 def english_groups(question: str, names: dict[str, list[str]] | None = None,
-                   unmatched: list[str] | None = None, dictionary: Bilingual | None = None
-                   ) -> list[list[tuple[str, float]]]:
+                   unmatched: list[str] | None = None, dictionary: Bilingual | None = None,
+                   known: Callable[[str], bool] | None = None) -> list[list[tuple[str, float]]]:
     """Chinese terms (with weights) for an English question, in question order, one group per
     English word or phrase (a group's terms are alternatives: 材料 | 资料). The longest phrase of
     the glossary or the dictionary wins (the glossary when both are as long); a single word is
     looked up in the glossary, then among the corpus's names in pinyin, then in the dictionary.
-    English content words that map to nothing are appended to `unmatched` when a list is given."""
+    English content words that map to nothing are appended to `unmatched` when a list is given.
+    With `known` (is this a word of the corpus?), two neighbouring words whose terms join into a
+    corpus word also get the joined word ("family education": 家庭 + 教育 → 家庭教育, where the
+    dictionary has only 家教)."""
     names = names or {}
+    spans: list[tuple[int, int, int]] = []  # (group, first word, word after) of dictionary groups
     table = glossary_table()
     longest = max((len(k) for k in table), default=1)
     out: list[list[tuple[str, float]]] = [[(code, 2.0)] for code in extract_codes(question.upper())]
@@ -116,7 +121,15 @@ def english_groups(question: str, names: dict[str, list[str]] | None = None,
         looked = dictionary.lookup(words, i) if dictionary is not None else None
         if looked and (found is None or looked[0] > found[0]) and (looked[0] > 1 or words[i] not in names):
             size, terms = looked
+            spans.append((len(out), i, i + size))
             out.append([(term, DICTIONARY_WEIGHT * weight) for term, weight in terms])
+            if size == 2 and known is not None:  # "family education": 家教, and 家庭 + 教育 if a corpus word
+                parts = [dictionary.lookup(words, j, 1) for j in (i, i + 1)]
+                if all(parts):
+                    pair = [[(t, DICTIONARY_WEIGHT * w) for t, w in part[1]] for part in parts]
+                    _join_neighbours(pair, [(0, 0, 1), (1, 1, 2)], known)
+                    out[-1] += [(t, w) for t, w in pair[0] if t not in {x for x, _ in out[-1]} and len(t) > 2
+                                and any(t == y for y, _ in pair[1])]
             i += size
             continue
         if found:
@@ -145,7 +158,29 @@ def english_groups(question: str, names: dict[str, list[str]] | None = None,
         elif unmatched is not None and len(word) > 2:
             unmatched.append(word)
         i += 1
+    if known is not None:
+        _join_neighbours(out, spans, known)
     return out
+
+
+#: Terms of each of two neighbouring words tried as a joined corpus word.
+JOIN_TERMS = 3
+
+
+def _join_neighbours(groups: list[list[tuple[str, float]]], spans: list[tuple[int, int, int]],
+                     known: Callable[[str], bool]) -> None:
+    """Add to two neighbouring groups the corpus word their terms make together (as an alternative
+    of each: a passage with 家庭教育 holds both "family" and "education")."""
+    for (g, _, end), (h, start, _) in zip(spans, spans[1:]):
+        if end != start:
+            continue
+        for a, wa in groups[g][:JOIN_TERMS]:
+            for b, wb in groups[h][:JOIN_TERMS]:
+                joined = a + b
+                if len(joined) >= 3 and known(joined):
+                    for group in (groups[g], groups[h]):
+                        if all(t != joined for t, _ in group):
+                            group.append((joined, max(wa, wb)))
 
 
 def english_terms(question: str, names: dict[str, list[str]] | None = None,
@@ -171,7 +206,7 @@ _CJK_RUN = re.compile(r"[A-Za-z]?\d{0,2}[\u3400-\u9fff][\u3400-\u9fff\d]*")
 
 
 def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str | None = None,
-            dictionary: Bilingual | None = None) -> Query:
+            dictionary: Bilingual | None = None, known: Callable[[str], bool] | None = None) -> Query:
     """Tokens and weights for the lexical index, and the text to embed for the dense index.
     English questions may carry Chinese words (a follow-up resolved against an earlier answer's
     section); those are tokenized as Chinese."""
@@ -189,7 +224,7 @@ def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str 
         return Query(text, lang, tokens, [1.0] * len(tokens), codes, text, words=words)
     unmatched: list[str] = []
     latin = _CJK_RUN.sub(" ", text)
-    groups = english_groups(latin, names, unmatched, dictionary)
+    groups = english_groups(latin, names, unmatched, dictionary, known)
     # Chinese written into the question counts word by word, as a Chinese question's words do: a
     # name the corpus lacks (李庄 of 李庄小学) stays a missing word, not one hidden by its 小学
     groups += [[(word, 1.5)] for run in _CJK_RUN.findall(text) for word in cut(run, hmm=True) if tokenize(word)]

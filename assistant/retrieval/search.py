@@ -13,7 +13,7 @@ from ..index.embedders import Embedder
 from ..index.store import IndexData
 from ..segmentation import cut
 from .intent import Intent, intent_of
-from .lookup import LawNames, article_number
+from .lookup import LawNames, Named, article_number, english_law_name
 from .names import names_in
 from .focus import focus_en, focus_zh
 from .query import Query, analyse, chinese_word, english_terms, with_synonyms
@@ -69,6 +69,7 @@ class Searcher:
         self._code_positions: dict[str, list[int]] | None = None
         self._articles: list[int | None] | None = None
         self._law_names: LawNames | None = None
+        self._english_laws: dict[str, tuple[Named | None]] = {}
         self._document_texts: dict[str, str] = {}
         self._names: dict[str, list[str]] | None = None
         self._lock = threading.Lock()
@@ -97,7 +98,8 @@ class Searcher:
         question = check_question(question)
         query = analyse(question, lang=lang)
         if query.lang == "en":
-            query = analyse(question, self.names(), lang=query.lang, dictionary=self.index.bilingual)
+            query = analyse(question, self.names(), lang=query.lang, dictionary=self.index.bilingual,
+                            known=self.known_word)
             phrase = focus_en(question)
             if phrase:
                 terms = [t for t, _ in english_terms(phrase, self.names(), dictionary=self.index.bilingual)]
@@ -107,6 +109,10 @@ class Searcher:
             query.focus = [with_synonyms(w) for w in (chinese_word(t) for t in focus_zh(question)) if w]
         query.names = names_in(query, self.names() if query.lang != "zh" else None)
         return query
+
+    def known_word(self, word: str) -> bool:
+        """Is `word` a token of the corpus?"""
+        return word in self.index.lexical.vocab_dict
 
     def _recut_unknown(self, query: Query) -> None:
         """A question word the corpus never uses may be a guess of jieba's HMM gluing characters
@@ -166,11 +172,38 @@ class Searcher:
             self._law_names = LawNames(self.index)
         return self._law_names
 
+    def named_law(self, query: Query) -> Named | None:
+        """The law the question names: a title variant written in it (Chinese, or an English question's
+        Chinese terms), else for English questions a law named in English (lookup.english_law_name)
+        matched to a title through the dictionary."""
+        names = self.law_names()
+        if query.lang == "zh":
+            return names.named(query.text)
+        found = english_law_name(query.text)
+        if found is None:  # a Chinese title written into the question, or its terms ("义务教育法")
+            return names.named(query.text + " " + "".join(query.terms))
+        name, genres = found
+        cached = self._english_laws.get(name)
+        if cached is None:
+            words = analyse(name, self.names(), lang="en", dictionary=self.index.bilingual).words
+            groups = [["".join(alt) if len(alt) == 1 else max(alt, key=len) for alt in w.alternatives]
+                      for w in words]
+            groups = [g for g in groups if not all(t in ("中华人民共和国", "中华", "中国", "我国") for t in g)]
+            named = names.named_english(name, genres, groups) or names.named(query.text)
+            cached = self._english_laws[name] = (named,)
+        return cached[0]
+
+    def unknown_laws(self, query: Query) -> list[str]:
+        """The 《…》 law names of the question that no document of the index has."""
+        if self.named_law(query) is not None:
+            return []
+        return self.law_names().unknown_bracketed(query.text)
+
     def lookup(self, query: Query, intent: Intent) -> tuple[frozenset, dict[int, float]]:
         """The documents of the law the question names, and the chunks of the article it looks up
         (all of the newest version's, half for older versions)."""
         names = self.law_names()
-        named = names.named(query.text if query.lang == "zh" else query.text + " " + "".join(query.terms))
+        named = self.named_law(query)
         if named is None:
             return frozenset(), {}
         exact: dict[int, float] = {}
@@ -186,7 +219,7 @@ class Searcher:
         if not intent.articles:
             return []
         names = self.law_names()
-        named = names.named(query.text if query.lang == "zh" else query.text + " " + "".join(query.terms))
+        named = self.named_law(query)
         if named is None:
             return []
         newest = named.doc_ids[0]
@@ -200,7 +233,7 @@ class Searcher:
         if len(intent.articles) != 1:
             return []
         names = self.law_names()
-        if names.named(query.text if query.lang == "zh" else query.text + " " + "".join(query.terms)) is not None:
+        if self.named_law(query) is not None:
             return []
         return [d for d in names.documents_with_article(intent.articles[0]) if d not in names.superseded]
 

@@ -8,6 +8,7 @@ import re
 
 #: Question wording → the kind of quantity asked for, tried in order (the first match decides).
 QUESTION_UNITS: list[tuple[str, re.Pattern]] = [
+    ("phone", re.compile(r"电话|号码|手机号|热线|\bphone\b|\btelephone\b|\bhotline\b", re.I)),
     ("money", re.compile(r"多少钱|多少元|几元|多少万|经费|资金|费用|花了|花费|投入|投资|拨款|补助|补贴|工资|收费|罚款|"
                          r"\bhow much money\b|\bcost\b|\bspent\b|\bspend\b|\bfunding\b|\bfunds?\b|\bfine\b|\bsalary\b|"
                          r"\bsubsid|\binvest|\byuan\b|\bfees?\b|\bprices?\b|价格|价钱|菜价|票价", re.I)),
@@ -47,8 +48,17 @@ def question_unit(text: str) -> str | None:
     return None
 
 
+#: Numbers that state no figure: a slogan in quotation marks ("“三个优先”", "“两免一补”").
+NOT_A_QUANTITY = re.compile(r"“[^”]{0,8}[〇零一二两三四五六七八九十百千万0-9][^”]{0,8}”")
+#: A telephone number ("电话号码:6846567", "0635-6846567"): the answer to a question for one, no
+#: quantity of any other kind.
+PHONE = re.compile(r"(?:电话|号码|手机|热线|传真)\s*[::]?\s*[\d\-—()()]{5,}|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
+
+
 def units_of(sentence: str) -> set[str]:
-    return {unit for unit, pattern in SENTENCE_UNITS.items() if pattern.search(sentence)}
+    found = {"phone"} if PHONE.search(sentence) else set()
+    sentence = PHONE.sub(" ", NOT_A_QUANTITY.sub(" ", sentence))
+    return found | {unit for unit, pattern in SENTENCE_UNITS.items() if pattern.search(sentence)}
 
 
 def unit_match(unit: str | None, sentence: str) -> bool:
