@@ -6,6 +6,7 @@ note; a question the documents do not answer never reaches the model; the key is
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -223,3 +224,48 @@ def test_partial_settings_are_reported_and_ignored(assistant):
     assert said[2] == ("warning: ASSISTANT_LLM_BASE_URL must be an http:// or https:// address (got "
                        "'api.deepseek.com'); answers stay extractive")
     assert all(s.endswith("answers stay extractive") for s in said)
+
+
+# --- the terminal ----------------------------------------------------------------------------
+
+def test_the_cli_prints_the_answer_as_it_is_written(fake, assistant, monkeypatch):
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    fake.script(grounded)
+    monkeypatch.setenv("ASSISTANT_LLM_BASE_URL", fake.base_url)
+    monkeypatch.setenv("ASSISTANT_LLM_MODEL", "fake-chat")
+    monkeypatch.setenv("ASSISTANT_LLM_API_KEY", KEY)
+    monkeypatch.setenv("ASSISTANT_LLM_TIMEOUT", "2")
+    result = CliRunner().invoke(app, ["ask", STUDENTS])
+    assert result.exit_code == 0, result.output
+    n = number_of(fake.seen[0].body, "320人")
+    assert result.output.startswith(f"乡村学校现有学生320人,教职工28人[{n}]。\n") and "来源" in result.output
+    assert fake.seen[0].body["stream"] is True and KEY not in result.output
+    fake.script(Reply("", status=503))
+    result = CliRunner().invoke(app, ["ask", STUDENTS, "--json"])
+    data = json.loads(result.output)
+    assert data["answer_mode"] == "extractive_fallback" and "HTTP 503" in data["synthesis"]["note"]
+    monkeypatch.setenv("ASSISTANT_LLM_TIMEOUT", "soon")
+    result = CliRunner().invoke(app, ["ask", STUDENTS])
+    assert result.exit_code == 1 and result.output.strip().splitlines()[-1] == (
+        "error: ASSISTANT_LLM_TIMEOUT must be a number of seconds from 0 to 3600, e.g. 60 (got 'soon')")
+
+
+def test_chat_streams_and_follows_up(fake, assistant):
+    import io
+
+    from rich.console import Console
+
+    from assistant.chat import ChatSession
+
+    fake.script(lambda b: Reply(f"需要准备学校财务管理制度[{number_of(b, '财务管理制度')}]。"),
+                lambda b: Reply(f"需要准备绩效工资实施方案[{number_of(b, '绩效工资实施方案')}]。"))
+    buffer = io.StringIO()
+    session = ChatSession(assistant, 3, Console(file=buffer, width=200), Console(file=io.StringIO()))
+    session.handle("A2保障机制组要准备哪些材料?")
+    session.handle("那A3组呢?")
+    output = buffer.getvalue()
+    assert "需要准备学校财务管理制度[" in output and "(read as: A3组要准备哪些材料?)" in output
+    assert "需要准备绩效工资实施方案[" in output and session.last["answer_mode"] == "llm"

@@ -183,6 +183,7 @@ class Checker:
         self.cited_sentences = 0
         self.dropped: list[Dropped] = []
         self.cited: list[int] = []
+        self.line_sentences = self.line_kept = 0  # sentences of the current line, and those kept
 
     # --- input -----------------------------------------------------------------------------------
 
@@ -238,11 +239,13 @@ class Checker:
             end, paragraph = found
             sentence, self.buffer = self.buffer[:end], self.buffer[end:]
             if sentence.strip():
+                self.line_sentences += 1
                 self.shown.append(self._sentence(sentence))
             if paragraph:
                 self.shown.append(self._paragraph_end())
                 self.buffer = self.buffer[1:] if self.buffer.startswith("\n") else self.buffer
                 self.shown.append(self._newline())
+                self.line_sentences = self.line_kept = 0
         if final:
             self.shown.append(self._paragraph_end())
         return "".join(self.shown[start:])
@@ -254,6 +257,7 @@ class Checker:
                 self.pending.append(sentence)
                 return ""
             self.kept += 1
+            self.line_kept += 1
             return sentence.text
         out = "".join(self._judge(s, sentence.numbers) for s in self.pending)
         self.pending = []
@@ -266,8 +270,8 @@ class Checker:
 
     def _newline(self) -> str:
         so_far = "".join(self.shown)
-        if not so_far.strip():
-            return ""
+        if not so_far.strip() or (self.line_sentences and not self.line_kept):
+            return ""  # nothing shown yet, or every sentence of the line was dropped
         trailing = len(so_far) - len(so_far.rstrip("\n"))
         return "\n" if trailing < 2 else ""
 
@@ -277,6 +281,7 @@ class Checker:
             self.dropped.append(Dropped(sentence.text.strip(), reason))
             return ""
         self.kept += 1
+        self.line_kept += 1
         if sentence.numbers:
             self.cited_sentences += 1
             self.cited.extend(sentence.numbers)
