@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import time
 import uuid
 from typing import Any
@@ -91,8 +92,6 @@ def sources_text(answer: dict) -> str:
     lang = "zh" if answer.get("lang") == "zh" else "en"
     cited = set((answer.get("synthesis") or {}).get("cited") or [])
     if not cited and answer.get("answer_mode") != "llm":
-        import re
-
         cited = {int(n) for n in re.findall(r"\[(\d{1,3})\]", answer["answer"])}
     rows = [c for c in answer["citations"] if c["n"] in cited] or answer["citations"]
     if not rows:
