@@ -16,7 +16,6 @@ from .errors import CorpusError, QuestionError
 from .index import store
 from .index.cache import stale_reason
 from .index.embedders import load_embedder
-from .llm import load_model
 from .retrieval.assembly import SectionTrees, assemble
 from .retrieval.intent import intent_of
 from .retrieval.query import language_of
@@ -53,7 +52,11 @@ class Assistant:
         self.searcher = Searcher(index, embedder)
         self.reranker = load_reranker(settings.rerank_model, warn)
         self.trees = SectionTrees(index)
-        self.llm = load_model(settings, warn)  # an OpenAI-compatible model, or None: extractive answers
+        self.llm = None  # an OpenAI-compatible model (llm.py), or None: extractive answers
+        if settings.llm_base_url or settings.llm_model:
+            from .llm import load_model
+
+            self.llm = load_model(settings, warn)
         self._finder = None  # the drafting aid's example finder, built on first use
         self._finder_lock = threading.Lock()
 

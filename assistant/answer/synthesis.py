@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from ..llm import ChatModel, LLMError
 from .checks import Checker
 from .compose import PHRASES, Answer
+
+if TYPE_CHECKING:  # httpx (llm.py) is imported only when a model is configured
+    from ..llm import ChatModel
 
 log = logging.getLogger("assistant.llm")
 
@@ -111,6 +113,8 @@ def events(answer: Answer, model: ChatModel | None, summary: bool = False,
         yield "delta", answer.text
         yield "done", answer
         return
+    from ..llm import LLMError
+
     lang = "zh" if answer.lang == "zh" else "en"
     blocks = [passage_block(n, p) for n, p in enumerate(answer.passages, start=1)]
     checker = Checker(blocks)
