@@ -17,11 +17,11 @@ from typing import Any, Literal
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
 
-from . import api_errors
+from . import api_errors, api_openai
 from .config import Settings, load_settings
 from .errors import AssistantError
 from .pages import document_html, document_json
@@ -49,6 +49,9 @@ class AskRequest(BaseModel):
     history: list[Any] | None = Field(None, max_length=MAX_HISTORY_ITEMS, description=(
         "Earlier questions of the conversation, oldest first: strings or objects with a `question` "
         "(an earlier answer's JSON works as is). Follow-ups such as '那A3组呢?' are read against them."))
+    stream: StrictBool = Field(False, description=(
+        "true: server-sent events: `passages` (the citations), then `delta` events ({\"text\"}) as the "
+        "answer is written (each sentence checked), then `done` with the JSON of a plain request."))
 
     @field_validator("question")
     @classmethod
@@ -125,6 +128,14 @@ def _swagger_folder() -> Path | None:
     return folder if (folder / "swagger-ui-bundle.js").exists() else None
 
 
+def sse(event: str, data) -> str:
+    """One server-sent event; `delta` data is {"text": ...}."""
+    import json
+
+    payload = {"text": data} if event == "delta" else data
+    return f"event: {event}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+
 def warm_up(assistant: Assistant) -> None:
     """Build the lazily made state (segmenter, pinyin names, caches) before the first request."""
     assistant.search("义务教育均衡发展 guarantee", 1)
@@ -150,6 +161,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     api_errors.install(app)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
+    api_openai.install(app)
     swagger = _swagger_folder()
     if swagger is not None:
         app.mount("/docs-static", StaticFiles(directory=swagger), name="docs-static")
@@ -172,11 +184,16 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         return FileResponse(WEB_DIR / "favicon.svg", media_type="image/svg+xml")
 
     @app.post("/ask", summary="Answer a question with numbered, cited passages")
-    def ask(body: AskRequest, assistant: Assistant = Depends(get_assistant)) -> dict:
+    def ask(body: AskRequest, assistant: Assistant = Depends(get_assistant)):
         """The JSON of `assistant ask --json`: `{"question", "answer", "citations": [{"n", "doc_id",
         "title", "source", "section", "start_line", "end_line", "page", "text", "score"}],
-        "resolved_question", "lang", "found", "coverage"}`."""
-        return assistant.ask(body.question, body.top_k, history=body.history).to_dict()
+        "resolved_question", "lang", "found", "coverage", "answer_mode", "synthesis"}`; with
+        `"stream": true`, server-sent events (`passages`, `delta`…, `done`)."""
+        if not body.stream:
+            return assistant.ask(body.question, body.top_k, history=body.history).to_dict()
+        events = assistant.ask_events(body.question, body.top_k, history=body.history)
+        return StreamingResponse((sse(kind, value) for kind, value in events), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @app.get("/search", summary="The passages that match a query, ranked")
     def search(q: str = Query(..., max_length=MAX_QUESTION_CHARS, description="What to look for."),
@@ -225,7 +242,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         return {"status": "ok", "documents": len(assistant.index.documents), "chunks": len(assistant.index.chunks),
                 "embedding_model": assistant.embedder.name if assistant.embedder else None,
                 "embedding_setting": manifest.get("embedding_setting"), "index_built_at": manifest.get("built_at"),
-                "reranker": getattr(assistant.reranker, "name", None)}
+                "reranker": getattr(assistant.reranker, "name", None),
+                "llm_model": assistant.llm.model if assistant.llm else None}
 
     return app
 

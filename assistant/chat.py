@@ -37,12 +37,36 @@ def print_citations(out: Console, answer: dict, full: bool = False) -> None:
 def print_answer(out: Console, answer: dict, full: bool = False) -> None:
     """Answer text, then its sources (with their passages when `full`)."""
     out.print(escape(answer["answer"]))
+    print_sources(out, answer, full)
+
+
+def print_sources(out: Console, answer: dict, full: bool = False) -> None:
     if answer["citations"]:
         out.print()
         zh = answer.get("lang") == "zh"
         note = "" if answer.get("found", True) else ("(最接近的段落,不是答案)" if zh else " (closest, not an answer)")
         out.print(f"[bold]{'来源' if zh else 'Sources'}[/bold]{note}")
     print_citations(out, answer, full)
+
+
+def stream_answer(out: Console, events, full: bool = False) -> dict:
+    """Print an answer as it is written (Assistant.ask_events), then its sources; the final JSON."""
+    from .answer.synthesis import continuation
+
+    streamed, final = "", None
+    for kind, value in events:
+        if kind == "passages":
+            if value["resolved_question"] != value["question"]:
+                out.print(f"[dim](read as: {escape(value['resolved_question'])})[/dim]")
+        elif kind == "delta":
+            streamed += value
+            out.print(escape(value), end="")
+            out.file.flush()
+        elif kind == "done":
+            final = value
+    out.print(escape(continuation(streamed, final["answer"])))
+    print_sources(out, final, full)
+    return final
 
 
 class ChatSession:
@@ -95,6 +119,9 @@ class ChatSession:
         return True
 
     def ask(self, question: str) -> None:
+        if getattr(self.assistant, "llm", None) is not None:
+            self.ask_streamed(question)
+            return
         try:
             answer = self.assistant.ask(question, self.top_k, history=self.turns)
         except AssistantError as exc:
@@ -105,4 +132,19 @@ class ChatSession:
         if answer.resolved_question != answer.question:
             self.out.print(f"[dim](read as: {escape(answer.resolved_question)})[/dim]")
         print_answer(self.out, self.last)
+        self.out.print()
+
+    def ask_streamed(self, question: str) -> None:
+        """With a language model: the answer printed as it is written."""
+        from .conversation import Turn
+
+        try:
+            events = self.assistant.ask_events(question, self.top_k, history=self.turns)
+        except AssistantError as exc:
+            self.err.print(f"[red]error:[/red] {escape(str(exc))}")
+            return
+        self.last = stream_answer(self.out, events)
+        cited = self.last["citations"][0] if self.last["found"] and self.last["citations"] else None
+        section = cited["section"].split(" › ")[-1] if cited and cited["section"] else None
+        self.turns.append(Turn(question, self.last["resolved_question"], section, cited["title"] if cited else None))
         self.out.print()

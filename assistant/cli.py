@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .chat import ChatSession, location, print_answer
+from .chat import ChatSession, location, print_answer, stream_answer
 from .config import load_settings
 from .errors import AssistantError
 
@@ -194,6 +194,9 @@ def ask(question: str = typer.Argument(..., help="A question in Chinese or Engli
     check_top_k(top_k)
     check_question(question)
     assistant = _open()
+    if assistant.llm is not None and not as_json:  # the model's answer printed as it is written
+        stream_answer(out, assistant.ask_events(question, top_k), full=show_sources)
+        return
     answer = assistant.ask(question, top_k).to_dict()
     if as_json:
         _print_json(answer)

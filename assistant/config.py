@@ -26,8 +26,12 @@ class Settings:
     embedding_model: str = OFFLINE_DEFAULT_MODEL
     rerank_model: str | None = None
     llm_base_url: str | None = None
-    llm_api_key: str | None = None
+    llm_api_key: str | None = field(default=None, repr=False)  # never printed or logged
     llm_model: str | None = None
+    #: Seconds the model service may stay silent (connecting, or between parts of a reply).
+    llm_timeout: float = 60.0
+    #: When set, the OpenAI-compatible endpoint (/v1/...) asks for `Authorization: Bearer <key>`.
+    api_key: str | None = field(default=None, repr=False)
     top_k: int = 5
     chunk_chars: int = 480
     #: Vectors from which the FAISS index is approximate (IVF) instead of exact; see index/dense.py.
@@ -46,6 +50,20 @@ def _default_home() -> Path:
     return Path.cwd() / ".assistant"
 
 
+def _seconds(name: str, value: str | None, default: float) -> float:
+    if value is None or not value.strip():
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 3600:
+        from .errors import AssistantError
+
+        raise AssistantError(f"{name} must be a number of seconds from 0 to 3600, e.g. 60 (got {value!r})")
+    return seconds
+
+
 def load_settings(**overrides) -> Settings:
     """Settings from the environment, then `overrides` (flags) on top; `None` overrides are ignored."""
     env = os.environ
@@ -57,6 +75,8 @@ def load_settings(**overrides) -> Settings:
         "llm_base_url": env.get("ASSISTANT_LLM_BASE_URL") or None,
         "llm_api_key": env.get("ASSISTANT_LLM_API_KEY") or None,
         "llm_model": env.get("ASSISTANT_LLM_MODEL") or None,
+        "llm_timeout": _seconds("ASSISTANT_LLM_TIMEOUT", env.get("ASSISTANT_LLM_TIMEOUT"), 60.0),
+        "api_key": env.get("ASSISTANT_API_KEY") or None,
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     for key in ("corpus_dir", "home"):

@@ -4,10 +4,12 @@ HTTP app are thin shells over `Assistant`."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from .answer import Answer, compose
+from .answer import PHRASES, Answer, compose
+from .answer import summary, synthesis
 from .config import Settings
 from .conversation import Turn, resolve
 from .errors import CorpusError, QuestionError
@@ -50,6 +52,11 @@ class Assistant:
         self.searcher = Searcher(index, embedder)
         self.reranker = load_reranker(settings.rerank_model, warn)
         self.trees = SectionTrees(index)
+        self.llm = None  # an OpenAI-compatible model (llm.py), or None: extractive answers
+        if settings.llm_base_url or settings.llm_model:
+            from .llm import load_model
+
+            self.llm = load_model(settings, warn)
         self._finder = None  # the drafting aid's example finder, built on first use
         self._finder_lock = threading.Lock()
 
@@ -114,7 +121,28 @@ class Assistant:
 
     def ask(self, question: str, top_k: int = 5, history: list | None = None) -> Answer:
         """Answer `question` with cited passages; `history` holds the earlier turns of a
-        conversation (strings, {"question": ...} objects or Turns), oldest first."""
+        conversation (strings, {"question": ...} objects or Turns), oldest first. With a language
+        model configured, the model writes the answer from the passages (checked: synthesis.py)."""
+        answer = self.extractive(question, top_k, history)
+        return synthesis.synthesize(answer, self.llm, answer.across_documents)
+
+    def ask_events(self, question: str, top_k: int = 5, history: list | None = None):
+        """The answer as it is written: ("passages", dict) first, then ("delta", text) pieces of
+        checked text, then ("done", the JSON of ask). The question is checked and the passages
+        are found before this returns, so a bad question raises here, not while streaming."""
+        answer = self.extractive(question, top_k, history)
+        head = {key: value for key, value in answer.to_dict().items()
+                if key in ("question", "resolved_question", "lang", "found", "sure", "citations")}
+
+        def stream():
+            yield "passages", head
+            for kind, value in synthesis.events(answer, self.llm, answer.across_documents):
+                yield kind, value.to_dict() if kind == "done" else value
+
+        return stream()
+
+    def extractive(self, question: str, top_k: int = 5, history: list | None = None) -> Answer:
+        """The extractive answer (quoted lines), whatever model is configured."""
         question = check_question(question)
         check_top_k(top_k)
         turns = self.turns(history)
@@ -139,8 +167,24 @@ class Assistant:
             except QuestionError:
                 return None
 
-        return compose(query, intent, question, resolved, lang, hits, passages, self.index, missing, owners, analyse,
-                       self.searcher.unknown_laws(query))
+        answer = compose(query, intent, question, resolved, lang, hits, passages, self.index, missing, owners, analyse,
+                         self.searcher.unknown_laws(query))
+        if answer.found and len(owners) < 2 and summary.is_summary(resolved):
+            return self.across_documents(answer, query, intent, top_k)
+        return answer
+
+    def across_documents(self, answer: Answer, query, intent, top_k: int) -> Answer:
+        """A summary question ("各学校…的做法"): the best passage of each document instead (when
+        more than one document has one), listed, each cited; found / not found stays compose's."""
+        hits = self.searcher.search_query(query, max(40, 8 * top_k), intent)
+        chosen = summary.one_per_document(hits, top_k)
+        if len(chosen) < 2:
+            return answer
+        passages = assemble(self.index, self.trees, query, chosen, SECTION_LIMIT, max_passages=top_k)
+        text = summary.listing(passages, answer.lang)
+        if not answer.sure:
+            text = PHRASES["zh" if answer.lang == "zh" else "en"]["unsure"] + text
+        return replace(answer, text=text, passages=passages, pages={}, across_documents=True)
 
     def article_passages(self, doc_ids: list[str], number: int, limit: int):
         """The article `number` of each document, as passages (reading order within each)."""

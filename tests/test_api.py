@@ -61,7 +61,8 @@ def test_ask_returns_the_json_of_ask_json(client, app_env):
     data = response.json()
     assert data == Assistant.open(app_env, warn=lambda m: None).ask(A2, 3).to_dict()
     assert {"question", "answer", "citations", "resolved_question", "lang", "found", "sure", "confidence",
-            "coverage"} == set(data)
+            "coverage", "answer_mode", "synthesis"} == set(data)
+    assert data["answer_mode"] == "extractive" and data["synthesis"] is None
     first = data["citations"][0]
     assert set(first) == {"n", "doc_id", "title", "source", "section", "article", "start_line", "end_line", "page", "page_end", "text", "score"}
     assert first["section"].endswith("2.A2保障机制组") and "工资花名册" in first["text"]

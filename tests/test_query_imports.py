@@ -10,7 +10,8 @@ import pytest
 
 pytestmark = pytest.mark.real_model
 
-HEAVY = ("torch", "transformers", "sentence_transformers", "bm25s", "scipy")
+#: httpx: the language-model client (assistant/llm.py) is imported only when a model is configured.
+HEAVY = ("torch", "transformers", "sentence_transformers", "bm25s", "scipy", "httpx")
 PROBE = """
 import json, sys
 from typer.testing import CliRunner

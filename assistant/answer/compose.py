@@ -71,6 +71,12 @@ class Answer:
     evidence: dict = field(default_factory=dict)
 
     pages: dict = field(default_factory=dict)  # passage position → (first, last) page of the quoted lines
+    #: Who wrote the text: "extractive" (quoted by selection.py), "llm" (a language model, every
+    #: sentence checked), "llm_repaired" (sentences that failed the checks dropped) or
+    #: "extractive_fallback" (the model failed or its answer failed the checks); see synthesis.py.
+    mode: str = "extractive"
+    synthesis: dict | None = None  # model, note, cited, dropped: when a language model was asked
+    across_documents: bool = False  # a summary question answered from one passage per document
 
     def citations(self) -> list[dict]:
         rows = self._citations()
@@ -88,7 +94,8 @@ class Answer:
     def to_dict(self) -> dict:
         return {"question": self.question, "answer": self.text, "citations": self.citations(),
                 "resolved_question": self.resolved_question, "lang": self.lang, "found": self.found,
-                "sure": self.sure, "confidence": round(self.confidence, 3), "coverage": round(self.coverage, 3)}
+                "sure": self.sure, "confidence": round(self.confidence, 3), "coverage": round(self.coverage, 3),
+                "answer_mode": self.mode, "synthesis": self.synthesis}
 
 
 def quote_pages(passage: Passage, text: str) -> tuple[int | None, int | None]:

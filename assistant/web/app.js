@@ -97,6 +97,10 @@
     if (data.resolved_question && data.resolved_question !== data.question) {
       card.appendChild(el("p", "resolved", (zh ? "理解为:" : "Read as: ") + data.resolved_question));
     }
+    if (data.answer_mode === "llm" || data.answer_mode === "llm_repaired") {
+      card.appendChild(el("p", "mode", zh ? "由语言模型根据下列段落撰写,每句的出处和数字已核对"
+        : "Written by a language model from the passages below; every citation and figure checked"));
+    }
     card.appendChild(answerText(data.answer, prefix, data.citations.length));
     if (data.citations.length) {
       const heading = data.found ? (zh ? "来源" : "Sources")
@@ -137,22 +141,33 @@
     input.value = "";
     busy(true);
     const k = Number.parseInt(topK.value, 10);
-    const body = { question, top_k: Number.isInteger(k) ? k : 5, history: history.slice(-MAX_HISTORY) };
+    const body = { question, top_k: Number.isInteger(k) ? k : 5, history: history.slice(-MAX_HISTORY), stream: true };
     try {
       const response = await fetch("/ask", {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
         body: JSON.stringify(body),
       });
-      let data = null;
-      try {
-        data = await response.json();
-      } catch (_) {
-        data = null;
+      const type = response.headers.get("content-type") || "";
+      if (!response.ok || !type.includes("text/event-stream")) {
+        let data = null;
+        try {
+          data = await response.json();
+        } catch (_) {
+          data = null;
+        }
+        if (!response.ok) {
+          const detail = data && typeof data.detail === "string" ? data.detail : `HTTP ${response.status}`;
+          showError(`出错了 Error: ${detail}`);
+          return;
+        }
+        history.push(question);
+        showAnswer(data);
+        return;
       }
-      if (!response.ok) {
-        const detail = data && typeof data.detail === "string" ? data.detail : `HTTP ${response.status}`;
-        showError(`出错了 Error: ${detail}`);
+      const data = await readStream(response);
+      if (!data) {
+        showError("回答中断 The answer was cut off; please ask again.");
         return;
       }
       history.push(question);
@@ -160,9 +175,64 @@
     } catch (err) {
       showError(`无法连接服务器 Cannot reach the server: ${err.message}`);
     } finally {
+      removeDraft();
       busy(false);
       input.focus();
     }
+  }
+
+  // The answer as it is written: server-sent events `passages`, `delta` ({text}) and `done` (the
+  // whole answer, checked). The draft shows the text so far; `done` replaces it with the card.
+  let draft = null;
+
+  function removeDraft() {
+    if (draft) draft.remove();
+    draft = null;
+  }
+
+  function showDraft() {
+    draft = el("div", "msg bot");
+    const card = el("article", "answer streaming");
+    card.appendChild(el("div", "answer-text"));
+    draft.appendChild(card);
+    conversation.appendChild(draft);
+    return card.firstChild;
+  }
+
+  async function readStream(response) {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder("utf-8");
+    let buffer = "";
+    let text = null;
+    let done = null;
+    for (;;) {
+      const { value, done: finished } = await reader.read();
+      if (value) buffer += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let event = "message";
+        let data = "";
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event:")) event = line.slice(6).trim();
+          else if (line.startsWith("data:")) data += line.slice(5).trim();
+        }
+        if (!data) continue;
+        const payload = JSON.parse(data);
+        if (event === "passages") {
+          text = showDraft();
+          status.textContent = "正在作答… Answering…";
+        } else if (event === "delta" && text) {
+          text.textContent += payload.text;
+          draft.scrollIntoView({ block: "end" });
+        } else if (event === "done") {
+          done = payload;
+        }
+      }
+      if (finished) break;
+    }
+    return done;
   }
 
   form.addEventListener("submit", (event) => {
