@@ -124,3 +124,16 @@ def test_a_year_the_document_never_mentions_rules_the_answer_out(assistant):
                   "unknown_names": 0.0, "entity_missing": 0.0}
     assert possible(answerable) and not possible({**answerable, "year_missing": 1.0})
 
+
+
+@pytest.mark.parametrize("question, unit", [
+    ("What is the education surcharge (教育费附加) rate, and on which taxes is it calculated?", "share"),
+    ("What is the student-teacher ratio of the school?", "ratio"),
+    ("What is the school bus speed limit?", "speed"),
+    ("What is the name of the principal?", None),
+])
+def test_english_figure_questions_name_the_quantity_after_a_few_words(question, unit):
+    from assistant.retrieval.intent import intent_of
+
+    intent = intent_of(question)
+    assert intent.unit == unit and (("figure" in intent.kinds) == (unit is not None))

@@ -17,7 +17,7 @@ _MEASURE = "个名所间人套册本天次年辆台位岁点项条种小节张�
 PATTERNS: dict[str, re.Pattern] = {
     "figure": re.compile(
         rf"多少|(?<!哪)几[{_MEASURE}]|几十|多大|多高|多长|多远|多久|多重|多宽|多少钱|比例|比率|占比|百分之几|几成|"
-        r"\bhow (?:many|much|large|big|long|old|often|far|high|wide)\b|\bwhat (?:(?:is|are|was|were) the (?:total |maximum |minimum |average )?)?(?:percentage|proportion|share|ratio|"
+        r"\bhow (?:many|much|large|big|long|old|often|far|high|wide)\b|\bwhat (?:(?:is|are|was|were) the (?:[\w()\u4e00-\u9fff-]+ ){0,4})?(?:percentage|proportion|share|ratio|"
         r"rate|amount|number|age|fine|speed|size|limit|price|cost|fee|salary)\b|\bhow much does\b|\b(?:minimum|maximum) (?:age|number|speed)\b", re.I),
     "date": re.compile(r"什么时候|何时|哪一?年|哪一?天|几月|几号|哪个月|哪一日|日期|^\s*(?:and\s+)?when\b|[,;]\s*(?:and\s+)?when\b|"
                        r"\band when\b|\bwhen (?:did|does|do|is|was|were|will|must|should|can)\b|\bwhat (?:year|date|day|month)\b|"
