@@ -177,7 +177,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             app.state.assistant = await run_in_threadpool(lambda: Assistant.open(chosen, warn=log.warning))
         await run_in_threadpool(warm_up, app.state.assistant)
         app.state.rebuilder = Rebuilder(app.state.assistant.settings, lambda new: switch_assistant(app, new),
-                                        log=log.warning)
+                                        log=log.warning, serving=lambda: app.state.assistant)
         yield
         app.state.rebuilder.wait(60)  # let a running build finish writing (it is atomic either way)
 

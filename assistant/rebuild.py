@@ -21,11 +21,14 @@ from .service import Assistant
 
 def rebuild_and_switch(settings: Settings, switch: Callable[[Assistant], None],
                        progress: Callable[[str, int, int], None] | None = None,
-                       warn: Callable[[str], None] = lambda message: None) -> dict:
+                       warn: Callable[[str], None] = lambda message: None, embedder=None) -> dict:
     """Build the index of `settings.corpus_dir` incrementally, open it, warm it up, and pass the
     new Assistant to `switch`. Returns what the build did. The previous index stays in use when
-    the build fails (the build is written beside it and made current atomically)."""
-    stats = Assistant.build(settings, warn=warn, progress=progress)
+    the build fails (the build is written beside it and made current atomically). `embedder`: the
+    model the server already has loaded (new texts are embedded with it, not a second copy)."""
+    from .index.build import build_index
+
+    _, stats = build_index(settings, warn=warn, progress=progress, embedder=embedder)
     if progress:
         progress("switching", 0, 1)
     assistant = Assistant.open(settings, warn=warn, build_if_missing=False)
@@ -62,9 +65,11 @@ class Rebuilder:
     """Background rebuilds for one server: at most one at a time, changes during a build queued."""
 
     def __init__(self, settings: Settings, switch: Callable[[Assistant], None],
-                 log: Callable[[str], None] = lambda message: None):
+                 log: Callable[[str], None] = lambda message: None,
+                 serving: Callable[[], Assistant | None] = lambda: None):
         self.settings = settings
         self.switch = switch
+        self.serving = serving  # the Assistant in use, whose loaded model the build reuses
         self.log = log
         self._lock = threading.Lock()
         self._status = BuildStatus()
@@ -108,7 +113,9 @@ class Rebuilder:
         started = time.perf_counter()
         result, error = None, None
         try:
-            result = rebuild_and_switch(self.settings, self.switch, self._progress, self._warn)
+            current = self.serving()
+            result = rebuild_and_switch(self.settings, self.switch, self._progress, self._warn,
+                                        embedder=current.embedder if current is not None else None)
         except AssistantError as exc:
             error = str(exc)
         except Exception as exc:  # noqa: BLE001 - reported on the page and in the log, never lost
