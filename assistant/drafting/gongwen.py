@@ -285,7 +285,7 @@ def _runs(paragraph, text: str) -> None:
 
 
 #: One character of 小四 (12 pt) in mm, and a cell's left and right padding together.
-_CHAR_MM, _PADDING_MM = 12 * 25.4 / 72, 2.6
+_CHAR_MM, _PADDING_MM = 12 * 25.4 / 72, 4.2  # Table Grid pads cells 1.9 mm a side
 
 
 def column_widths(columns: list[str], rows: list[list[str]], total_mm: float = TEXT_WIDTH_MM) -> list[float]:

@@ -425,6 +425,7 @@
   // The question box grows with what is typed (up to five lines), so it stays small on a phone.
   function grow() {
     input.style.height = "auto";
+    if (!input.value) return; // empty: the style sheet's height (a long placeholder must not grow it)
     const lineHeight = parseFloat(getComputedStyle(input).lineHeight) || 24;
     input.style.height = `${Math.min(input.scrollHeight, lineHeight * 5 + 16)}px`;
   }

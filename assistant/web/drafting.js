@@ -83,7 +83,8 @@
     const names = [...Object.keys(outline.filled), ...outline.placeholders.filter((n) => !(n in outline.filled))];
     factsBox.replaceChildren();
     for (const name of names) {
-      const label = el("label", name in outline.filled ? "filled" : null, name);
+      const label = el("label", name in outline.filled ? "filled" : null);
+      label.appendChild(el("span", null, name));
       const box = el("input");
       box.value = values[name] !== undefined ? values[name] : outline.filled[name] || "";
       box.dataset.name = name;
@@ -121,6 +122,7 @@
         return;
       }
       show(await response.json());
+      outlineNode.scrollIntoView({ block: "start" });
       status.textContent = "提纲已生成。";
       docxButton.disabled = mdButton.disabled = false;
     } catch (err) {

@@ -102,6 +102,7 @@
   function showBuild(build) {
     if (!build || build.state === "idle") {
       buildPanel.hidden = true;
+      buildPanel.dataset.builds = build ? build.builds : 0;
       return;
     }
     buildPanel.hidden = false;
@@ -123,6 +124,7 @@
       bar.style.width = "0";
     }
     buildPanel.dataset.state = build.state;
+    buildPanel.dataset.builds = build.builds;
   }
 
   async function poll() {
