@@ -160,7 +160,8 @@ def test_draft_a_rectification_plan_and_download_the_word_file(workspace, browse
     outline = browser.find_element(By.ID, "outline")
     assert "青山镇中心小学义务教育均衡发展工作整改方案" in outline.find_element(By.CSS_SELECTOR, ".o-title").text
     assert outline.find_elements(By.CSS_SELECTOR, "mark.ph") and outline.find_elements(By.CSS_SELECTOR, "table.grid")
-    browser.find_element(By.CSS_SELECTOR, "#facts-box summary").click()
+    summary = browser.find_element(By.CSS_SELECTOR, "#facts-box summary")
+    summary.click()
     box = browser.find_element(By.CSS_SELECTOR, '#facts input[data-name="学生数"]')
     box.send_keys("650")
     browser.find_element(By.ID, "make").click()
