@@ -17,14 +17,17 @@ from typing import Any, Literal
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
 
 from . import api_errors, api_openai
+from .api_documents import MAX_UPLOAD_BODY
+from .api_documents import router as documents_router
 from .config import Settings, load_settings
 from .errors import AssistantError
 from .pages import document_html, document_json
+from .rebuild import Rebuilder
 from .retrieval.search import MAX_QUESTION_CHARS
 from .service import MAX_TOP_K, Assistant
 
@@ -87,13 +90,32 @@ class DraftRequest(BaseModel):
     school: StrictStr = Field(max_length=200, description="The school (or unit) the document is for.")
     facts: dict[str, Any] | None = Field(None, max_length=200, description="Placeholder name → the school's figure, "
                                                                            'e.g. {"学生数": 650}.')
+    facts_text: StrictStr | None = Field(None, max_length=100_000, description=(
+        "The same facts as JSON or YAML text, as pasted into the drafting page (`学生数: 650`); "
+        "`facts` wins where both name a placeholder."))
     focus: list[StrictStr] | None = Field(None, max_length=20, description="Areas of work to cover, e.g. 师资队伍, 办学条件.")
-    format: Literal["json", "md"] = Field("json", description="json: the outline as JSON; md: as Markdown text.")
+    format: Literal["json", "md", "docx"] = Field("json", description="json: the outline as JSON; md: as Markdown text "
+                                                                      "(a file to download); docx: a Word file in 公文 format.")
 
     @field_validator("focus", mode="before")
     @classmethod
     def _one_or_many(cls, value):
         return [value] if isinstance(value, str) else value
+
+
+def download_name(school: str, kind_name: str, suffix: str) -> str:
+    """The file name a downloaded outline gets: <school>-<kind>提纲.<suffix>, safe on Windows."""
+    import re
+
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", f"{school}-{kind_name}提纲") + suffix
+
+
+def attachment(name: str) -> str:
+    """A Content-Disposition header for a file with a Chinese name (RFC 6266 / 5987)."""
+    from urllib.parse import quote
+
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f'attachment; filename="{ascii_name}"; filename*=UTF-8\'\'{quote(name)}'
 
 
 def get_assistant(request: Request) -> Assistant:
@@ -104,16 +126,19 @@ def get_assistant(request: Request) -> Assistant:
 class BodyLimit:
     """Refuse a request whose declared body is larger than `limit` bytes (413), unread."""
 
-    def __init__(self, app, limit: int = MAX_BODY_BYTES):
+    def __init__(self, app, limit: int = MAX_BODY_BYTES, uploads: int = MAX_UPLOAD_BODY):
         self.app = app
         self.limit = limit
+        self.uploads = uploads  # POST /documents carries files
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http":
             length = dict(scope.get("headers") or []).get(b"content-length", b"")
-            if length.isdigit() and int(length) > self.limit:
+            upload = scope.get("method") == "POST" and scope.get("path") == "/documents"
+            limit = self.uploads if upload else self.limit
+            if length.isdigit() and int(length) > limit:
                 response = JSONResponse({"detail": f"the request body is {int(length)} bytes; the limit is "
-                                                   f"{self.limit} bytes"}, status_code=413)
+                                                   f"{limit} bytes"}, status_code=413)
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -151,7 +176,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             chosen = app.state.settings or load_settings()
             app.state.assistant = await run_in_threadpool(lambda: Assistant.open(chosen, warn=log.warning))
         await run_in_threadpool(warm_up, app.state.assistant)
+        app.state.rebuilder = Rebuilder(app.state.assistant.settings, lambda new: switch_assistant(app, new),
+                                        log=log.warning, serving=lambda: app.state.assistant)
         yield
+        app.state.rebuilder.wait(60)  # let a running build finish writing (it is atomic either way)
 
     app = FastAPI(title="义务教育均衡发展资料助手 API", version="0.1.0", lifespan=lifespan, docs_url=None,
                   redoc_url=None, description="Cited answers, search and drafting over compulsory-education "
@@ -179,6 +207,14 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     def chat_page() -> FileResponse:
         return FileResponse(WEB_DIR / "index.html", media_type="text/html; charset=utf-8")
 
+    @app.get("/library", include_in_schema=False)
+    def library_page() -> FileResponse:
+        return FileResponse(WEB_DIR / "library.html", media_type="text/html; charset=utf-8")
+
+    @app.get("/drafting", include_in_schema=False)
+    def drafting_page() -> FileResponse:
+        return FileResponse(WEB_DIR / "drafting.html", media_type="text/html; charset=utf-8")
+
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:
         return FileResponse(WEB_DIR / "favicon.svg", media_type="image/svg+xml")
@@ -203,20 +239,37 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             raise HTTPException(422, f"q: must be a non-empty string, e.g. /search?q={EXAMPLE_QUESTION}")
         return assistant.search(q, top_k)
 
-    @app.post("/draft", summary="An outline of a new summary or plan for a school, with cited examples")
+    @app.post("/draft", summary="An outline of a new summary or plan for a school, with cited examples",
+              responses={200: {"content": {"application/json": {}, "text/markdown": {}, DOCX_TYPE: {}}}})
     def draft(body: DraftRequest, assistant: Assistant = Depends(get_assistant)):
-        """The JSON of `assistant draft --format json` (or Markdown with `"format": "md"`)."""
-        from .drafting import to_markdown
+        """The JSON of `assistant draft --format json`; `"format": "md"` gives the Markdown and
+        `"format": "docx"` the Word file in 公文 format, each as a download named <school>-<kind>提纲."""
+        import io
 
-        outline = assistant.draft(body.kind, body.school, facts=body.facts, focus=body.focus)
+        from .drafting import parse_facts_text, to_markdown, write_docx
+
+        facts = dict(parse_facts_text(body.facts_text, "facts_text") if (body.facts_text or "").strip() else {})
+        facts.update(body.facts or {})
+        outline = assistant.draft(body.kind, body.school, facts=facts or None, focus=body.focus)
         if body.format == "md":
-            return PlainTextResponse(to_markdown(outline), media_type="text/markdown; charset=utf-8")
+            name = download_name(outline.school, outline.kind_name, ".md")
+            return PlainTextResponse(to_markdown(outline), media_type="text/markdown; charset=utf-8",
+                                     headers={"Content-Disposition": attachment(name)})
+        if body.format == "docx":
+            buffer = io.BytesIO()
+            write_docx(outline, buffer)
+            name = download_name(outline.school, outline.kind_name, ".docx")
+            return Response(buffer.getvalue(), media_type=DOCX_TYPE, headers={"Content-Disposition": attachment(name)})
         return outline.to_dict()
 
-    @app.get("/documents", summary="The indexed documents")
-    def documents(assistant: Assistant = Depends(get_assistant)) -> dict:
-        keys = ("id", "title", "kind", "source", "date", "organisation", "chunks")
-        return {"documents": [{k: doc.get(k) for k in keys} for doc in assistant.index.documents]}
+    @app.get("/draft/options", summary="The kinds of document and the areas of work the drafting aid knows")
+    def draft_options() -> dict:
+        from .drafting.template import load_areas, load_templates
+
+        return {"kinds": [{"kind": t.kind, "name": t.name} for t in load_templates().values()],
+                "focus": [name for name in load_areas()]}
+
+    app.include_router(documents_router)
 
     @app.get("/documents/{doc_id}", summary="One document, with a cited span marked",
              responses={200: {"content": {"text/html": {}, "application/json": {}}}})
@@ -246,6 +299,17 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                 "llm_model": assistant.llm.model if assistant.llm else None}
 
     return app
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def switch_assistant(app: FastAPI, assistant: Assistant) -> None:
+    """Serve `assistant` (a newly built index) from the next request on; requests in flight finish
+    on the one they started with (each holds its own reference)."""
+    app.state.assistant = assistant
+    log.warning("now serving the index built at %s (%d documents)", assistant.index.manifest.get("built_at"),
+                len(assistant.index.documents))
 
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")

@@ -30,12 +30,15 @@ class Settings:
     llm_model: str | None = None
     #: Seconds the model service may stay silent (connecting, or between parts of a reply).
     llm_timeout: float = 60.0
-    #: When set, the OpenAI-compatible endpoint (/v1/...) asks for `Authorization: Bearer <key>`.
+    #: When set, the OpenAI-compatible endpoint (/v1/...) and every write (POST/DELETE /documents)
+    #: ask for `Authorization: Bearer <key>`.
     api_key: str | None = field(default=None, repr=False)
     top_k: int = 5
     chunk_chars: int = 480
     #: Vectors from which the FAISS index is approximate (IVF) instead of exact; see index/dense.py.
     approximate_from: int = APPROXIMATE_FROM
+    #: The web page and POST/DELETE /documents may add and delete corpus files (ASSISTANT_ALLOW_UPLOAD=1).
+    allow_upload: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
@@ -76,7 +79,8 @@ def load_settings(**overrides) -> Settings:
         "llm_api_key": env.get("ASSISTANT_LLM_API_KEY") or None,
         "llm_model": env.get("ASSISTANT_LLM_MODEL") or None,
         "llm_timeout": _seconds("ASSISTANT_LLM_TIMEOUT", env.get("ASSISTANT_LLM_TIMEOUT"), 60.0),
-        "api_key": env.get("ASSISTANT_API_KEY") or None,
+        "api_key": (env.get("ASSISTANT_API_KEY") or "").strip() or None,
+        "allow_upload": (env.get("ASSISTANT_ALLOW_UPLOAD") or "").strip().lower() in ("1", "true", "yes", "on"),
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     for key in ("corpus_dir", "home"):

@@ -190,7 +190,7 @@ def test_draft_json_and_markdown(client):
     ({"kind": "summary", "school": "青山镇中心小学", "focus": [3]}, ["focus[0]: must be a string"]),
     ({"kind": "summary", "school": "青山镇中心小学", "facts": ["学生数"]}, ["facts: must be a JSON object"]),
     ({"kind": "summary", "school": "青山镇中心小学", "facts": {"学生数": [650]}}, ["the value of '学生数' must be a number or text"]),
-    ({"kind": "summary", "school": "青山镇中心小学", "format": "pdf"}, ["format: must be one of 'json' or 'md'"]),
+    ({"kind": "summary", "school": "青山镇中心小学", "format": "pdf"}, ["format: must be one of 'json', 'md' or 'docx'"]),
 ])
 def test_bad_draft_requests_say_what_to_fix(client, body, words):
     assert_readable(client.post("/draft", json=body), 422, *words)

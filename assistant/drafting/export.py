@@ -90,101 +90,11 @@ def to_json(outline: Outline) -> str:
 
 # --- Word ---------------------------------------------------------------------------------
 
-def _east_asian(style, font: str) -> None:
-    from docx.oxml.ns import qn
-
-    rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    fonts.set(qn("w:eastAsia"), font)
-
-
-def _runs(paragraph, text: str) -> None:
-    """Text with each 【placeholder】 highlighted, so the writer sees what to fill."""
-    from docx.enum.text import WD_COLOR_INDEX
-
-    position = 0
-    for match in PLACEHOLDER.finditer(text):
-        if match.start() > position:
-            paragraph.add_run(text[position:match.start()])
-        run = paragraph.add_run(match.group(0))
-        run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-        position = match.end()
-    if position < len(text):
-        paragraph.add_run(text[position:])
-
-
-def _docx_table(document, table: dict) -> None:
-    """A bordered table: bold column headings, then the rows to fill in."""
-    columns = table["columns"]
-    grid = document.add_table(rows=1 + len(table["rows"]), cols=len(columns))
-    grid.style = "Table Grid"
-    for cell, heading in zip(grid.rows[0].cells, columns):
-        cell.text = ""
-        cell.paragraphs[0].add_run(heading).bold = True
-    for row, values in zip(grid.rows[1:], table["rows"]):
-        for cell, value in zip(row.cells, values):
-            cell.text = value
-    document.add_paragraph()
-
-
-def _docx_section(document, section: OutlineSection) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt, RGBColor
-
-    document.add_heading(section.heading, level=section.level)
-    for point in section.points:
-        if section.signature:
-            paragraph = document.add_paragraph()
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        else:
-            paragraph = document.add_paragraph(style="List Bullet")
-        _runs(paragraph, point)
-    if section.table:
-        _docx_table(document, section.table)
-    if section.examples:
-        label = document.add_paragraph()
-        label.add_run("参考写法:").bold = True
-        for example in section.examples:
-            quote = document.add_paragraph(style="Quote")
-            quote.add_run(f"[{example['n']}] {excerpt(example['text'], _EXAMPLE_CHARS)}")
-            cite = document.add_paragraph()
-            run = cite.add_run(f"—— {where(example)}")
-            run.font.size = Pt(9)
-            run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
-    for child in section.sections:
-        _docx_section(document, child)
-
-
 def write_docx(outline: Outline, path: Path) -> Path:
-    """Write the outline as a Word document: the title as Title, sections as Heading 1–3, points
-    as bullets with highlighted placeholders, tables to fill in, examples as quotes with their citations."""
-    from docx import Document
-    from docx.shared import Pt, RGBColor
+    """Write the outline as a Word file in 公文 format (GB/T 9704: A4, its margins, 方正小标宋简体 title,
+    仿宋_GB2312 body at 28-pt lines, 黑体/楷体 headings numbered as text; gongwen.py): points as
+    paragraphs with highlighted placeholders, tables to fill in, examples in a 楷体 block with
+    their citations."""
+    from .gongwen import write_gongwen_docx
 
-    document = Document()
-    normal = document.styles["Normal"]
-    normal.font.name = "宋体"
-    normal.font.size = Pt(11)
-    _east_asian(normal, "宋体")
-    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
-        style = document.styles[name]
-        style.font.name = "黑体"
-        style.font.color.rgb = RGBColor(0, 0, 0)
-        _east_asian(style, "黑体")
-    document.core_properties.title = outline.title
-    document.core_properties.subject = f"{outline.kind_name}提纲"
-    document.core_properties.keywords = "义务教育均衡发展"
-    document.add_heading(outline.title, level=0)
-    for line in header_lines(outline):
-        note = document.add_paragraph()
-        run = note.add_run(line)
-        run.font.size = Pt(9)
-        run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
-    for section in outline.sections:
-        _docx_section(document, section)
-    path = Path(path)
-    document.save(str(path))
-    return path
+    return write_gongwen_docx(outline, path, header_lines(outline))

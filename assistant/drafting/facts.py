@@ -63,19 +63,26 @@ def read_facts(path: Path) -> dict[str, str]:
             text = raw.decode("gb18030")
         except UnicodeDecodeError as exc:
             raise DraftError(f"facts file {path} is neither UTF-8 nor GB18030 text") from exc
-    try:
-        if path.suffix.lower() == ".json":
+    return parse_facts_text(text, f"facts file {path}", json_only=path.suffix.lower() == ".json")
+
+
+def parse_facts_text(text: str, where: str = "facts", json_only: bool = False) -> dict[str, str]:
+    """Facts written as JSON or YAML text (a file's content, or text pasted into the drafting
+    page: `学生数: 650`) → {name: value}; a DraftError names `where` and the line at fault."""
+    if json_only:
+        try:
             data = json.loads(text)
-        else:
-            data = yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise DraftError(f"facts file {path} is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+        except json.JSONDecodeError as exc:
+            raise DraftError(f"{where} is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+        return normalise_facts(data, where)
+    try:  # YAML reads JSON too
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
+        line = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise DraftError(f"facts file {path} is not valid YAML ({where}{problem})") from exc
-    return normalise_facts(data, f"facts file {path}")
+        raise DraftError(f"{where} is not valid YAML ({line}{problem})") from exc
+    return normalise_facts(data, where)
 
 
 def fill(text: str, facts: dict[str, str]) -> str:

@@ -1,10 +1,19 @@
-// The chat page: asks POST /ask with the conversation so far, shows each answer with numbered
-// citations that expand to their passage. Text from the server is only ever set as textContent
-// (never innerHTML), so passages cannot inject markup.
+// The chat page: asks POST /ask with the conversation so far and shows each answer with numbered
+// citations that expand to their passage (the lines that answer marked). Conversations are kept in
+// this browser's localStorage (a list of past ones, 新对话 starts another) and come back on reload.
+// Each answer has a copy button (its text with the numbered sources); a long answer is folded
+// after a few lines with 展开. Answers stream in as they are written (server-sent events) when the
+// server sends them so. Text from the server is only ever set as textContent.
 "use strict";
 
 (function () {
+  const { el, location, documentLink, problem, copyText, store } = window.Common;
   const MAX_HISTORY = 20; // the library reads the last 20 earlier questions
+  const MAX_CONVERSATIONS = 50;
+  const MAX_TURNS = 100;
+  const FOLD_LINES = 8; // answers longer than this many lines are folded
+  const STORE_KEY = "assistant.conversations.v1";
+  const CURRENT_KEY = "assistant.current.v1";
   const conversation = document.getElementById("conversation");
   const form = document.getElementById("ask-form");
   const input = document.getElementById("question");
@@ -12,28 +21,176 @@
   const send = document.getElementById("send");
   const status = document.getElementById("status");
   const template = document.getElementById("citation-template");
-  let history = []; // earlier questions of this conversation, oldest first
+  const list = document.getElementById("conversation-list");
+  const panel = document.getElementById("history-panel");
+  const toggle = document.getElementById("show-history");
+  const welcomeNode = document.getElementById("welcome");
   let turn = 0;
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
+  // --- stored conversations ------------------------------------------------------------
+  function loadAll() {
+    try {
+      const data = JSON.parse(store.get(STORE_KEY) || "[]");
+      return Array.isArray(data) ? data.filter((c) => c && Array.isArray(c.turns)) : [];
+    } catch (_) {
+      return [];
+    }
+  }
+  let conversations = loadAll();
+  let current = conversations.find((c) => c.id === store.get(CURRENT_KEY)) || null;
+
+  function saveAll() {
+    conversations.sort((a, b) => b.updated - a.updated);
+    conversations = conversations.slice(0, MAX_CONVERSATIONS);
+    // when the browser's storage is full, the oldest conversations go first
+    while (store.set(STORE_KEY, JSON.stringify(conversations)) === "full" && conversations.length > 1) {
+      conversations.pop();
+    }
+    store.set(CURRENT_KEY, current ? current.id : "");
+    renderList();
   }
 
-  function location(c) {
-    let where = `${c.source} 第${c.start_line}–${c.end_line}行`;
-    if (c.page) where += `,第${c.page}页`;
-    return where;
+  function history() {
+    return current ? current.turns.map((t) => t.question) : [];
   }
 
-  function documentLink(c) {
-    const params = new URLSearchParams({ start: c.start_line, end: c.end_line });
-    return `/documents/${encodeURIComponent(c.doc_id)}?${params}#cited`;
+  function record(question, data) {
+    if (!current) {
+      current = { id: `c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
+                  title: question.slice(0, 40), created: Date.now(), updated: Date.now(), turns: [] };
+      conversations.unshift(current);
+    }
+    current.turns.push({ question, answer: data, at: Date.now() });
+    current.turns = current.turns.slice(-MAX_TURNS);
+    current.updated = Date.now();
+    saveAll();
   }
 
-  function citationItem(c, id) {
+  function when(ms) {
+    const d = new Date(ms);
+    const pad = (n) => String(n).padStart(2, "0");
+    return `${d.getMonth() + 1}月${d.getDate()}日 ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  }
+
+  function renderList() {
+    list.replaceChildren();
+    if (!conversations.length) {
+      list.appendChild(el("li", "empty", "还没有保存的对话。"));
+      return;
+    }
+    for (const c of conversations) {
+      const item = el("li", c === current ? "conversation-item current" : "conversation-item");
+      const open = el("button", "open-conversation");
+      open.type = "button";
+      open.appendChild(el("span", "conv-title", c.title));
+      open.appendChild(el("span", "conv-meta", `${when(c.updated)} · ${c.turns.length} 问`));
+      open.addEventListener("click", () => {
+        current = c;
+        store.set(CURRENT_KEY, c.id);
+        showConversation();
+        renderList();
+        closePanel();
+      });
+      const remove = el("button", "remove-conversation secondary small", "删除");
+      remove.type = "button";
+      remove.title = "删除这段对话";
+      remove.addEventListener("click", () => {
+        conversations = conversations.filter((x) => x !== c);
+        if (current === c) {
+          current = null;
+          showConversation();
+        }
+        saveAll();
+      });
+      item.append(open, remove);
+      list.appendChild(item);
+    }
+  }
+
+  function showConversation() {
+    for (const row of Array.from(conversation.querySelectorAll(".msg"))) row.remove();
+    turn = 0;
+    const turns = current ? current.turns : [];
+    if (turns.length) {
+      welcomeNode.remove();
+    } else if (!welcomeNode.isConnected) {
+      conversation.prepend(welcomeNode);
+    }
+    for (const t of turns) {
+      showQuestion(t.question, false);
+      showAnswer(t.answer, false);
+    }
+    const last = conversation.lastElementChild;
+    if (last && turns.length) last.scrollIntoView({ block: "start" });
+  }
+
+  function openPanel() {
+    document.body.classList.add("history-open");
+    toggle.setAttribute("aria-expanded", "true");
+  }
+  function closePanel() {
+    document.body.classList.remove("history-open");
+    toggle.setAttribute("aria-expanded", "false");
+  }
+
+  // --- one answer ----------------------------------------------------------------------
+  // The fragments of the answer that quote a passage: its sentences and clauses, without the
+  // [n] markers and the framing around them.
+  function quotedFragments(answer) {
+    return answer.replace(/\[\d+\]/g, "\n").split(/[\n。;;!?!?]|……|…/)
+      .map((f) => f.replace(/^[\s::,,、“”"'》《]+|[\s::,,、“”"'》《]+$/g, ""))
+      .filter((f) => f.replace(/\s/g, "").length >= 6);
+  }
+
+  // The passage with the sentences the answer quotes marked (<mark class="hit">).
+  function markedPassage(node, text, answer) {
+    const chars = [];
+    const positions = [];
+    for (let i = 0; i < text.length; i += 1) {
+      if (!/\s/.test(text[i])) {
+        chars.push(text[i]);
+        positions.push(i);
+      }
+    }
+    const flat = chars.join("");
+    const ranges = [];
+    for (const fragment of quotedFragments(answer)) {
+      const needle = fragment.replace(/\s/g, "");
+      let at = flat.indexOf(needle);
+      while (at >= 0) {
+        ranges.push([positions[at], positions[at + needle.length - 1] + 1]);
+        at = flat.indexOf(needle, at + needle.length);
+      }
+    }
+    if (!ranges.length) {
+      node.textContent = text;
+      return 0;
+    }
+    // widen each to its whole sentence, then merge
+    const boundary = /[。;;!?!?\n]/;
+    const whole = ranges.map(([s, e]) => {
+      while (s > 0 && !boundary.test(text[s - 1])) s -= 1;
+      while (e < text.length && !boundary.test(text[e - 1] || "")) e += 1;
+      return [s, e];
+    }).sort((a, b) => a[0] - b[0]);
+    const merged = [];
+    for (const r of whole) {
+      const last = merged[merged.length - 1];
+      if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+      else merged.push(r.slice());
+    }
+    node.replaceChildren();
+    let position = 0;
+    for (const [s, e] of merged) {
+      if (s > position) node.appendChild(document.createTextNode(text.slice(position, s)));
+      node.appendChild(el("mark", "hit", text.slice(s, e)));
+      position = e;
+    }
+    if (position < text.length) node.appendChild(document.createTextNode(text.slice(position)));
+    return merged.length;
+  }
+
+  function citationItem(c, id, answer) {
     const item = template.content.firstElementChild.cloneNode(true);
     item.id = id;
     item.dataset.n = c.n;
@@ -44,7 +201,7 @@
     item.querySelector(".meta-doc").textContent = `${c.title}(${c.doc_id})`;
     item.querySelector(".meta-section").textContent = c.section || "(开头)";
     item.querySelector(".meta-lines").textContent = location(c);
-    item.querySelector(".passage").textContent = c.text;
+    markedPassage(item.querySelector(".passage"), c.text || "", answer);
     item.querySelector(".open-doc").href = documentLink(c);
     return item;
   }
@@ -53,7 +210,8 @@
     const item = document.getElementById(id);
     if (!item) return;
     item.querySelector("details").open = true;
-    item.scrollIntoView({ behavior: "smooth", block: "nearest" });
+    const hit = item.querySelector("mark.hit");
+    (hit || item).scrollIntoView({ behavior: "smooth", block: "nearest" });
     item.classList.add("flash");
     setTimeout(() => item.classList.remove("flash"), 1200);
   }
@@ -61,8 +219,7 @@
   // The answer text with each [n] turned into a button that opens citation n.
   function answerText(text, prefix, count) {
     const body = el("div", "answer-text");
-    const parts = text.split(/(\[\d+\])/);
-    for (const part of parts) {
+    for (const part of text.split(/(\[\d+\])/)) {
       const match = /^\[(\d+)\]$/.exec(part);
       const n = match ? Number(match[1]) : 0;
       if (match && n >= 1 && n <= count) {
@@ -78,19 +235,48 @@
     return body;
   }
 
-  function showQuestion(question) {
+  // The answer as the copy button copies it: the text, then its numbered sources.
+  function copyable(data) {
+    const zh = data.lang !== "en";
+    const out = [data.answer.trim()];
+    if (data.citations.length) {
+      out.push("", data.found ? (zh ? "来源:" : "Sources:") : (zh ? "最接近的段落(不是答案):" : "Closest passages (not an answer):"));
+      for (const c of data.citations) out.push(`[${c.n}] 《${c.title}》${c.section ? " " + c.section : ""}(${location(c)})`);
+    }
+    return out.join("\n");
+  }
+
+  function showQuestion(question, scroll = true) {
     const row = el("div", "msg user");
     row.appendChild(el("div", "bubble", question));
     conversation.appendChild(row);
-    row.scrollIntoView({ block: "end" });
+    if (scroll) row.scrollIntoView({ block: "end" });
   }
 
-  function showAnswer(data) {
+  function foldIfLong(card, body) {
+    const lineCount = body.textContent.split("\n").length;
+    const long = lineCount > FOLD_LINES || body.textContent.length > FOLD_LINES * 60;
+    if (!long) return;
+    body.classList.add("folded");
+    const more = el("button", "unfold secondary small", `展开全文(共 ${lineCount} 行)`);
+    more.type = "button";
+    more.setAttribute("aria-expanded", "false");
+    more.addEventListener("click", () => {
+      const folded = body.classList.toggle("folded");
+      more.textContent = folded ? `展开全文(共 ${lineCount} 行)` : "收起";
+      more.setAttribute("aria-expanded", String(!folded));
+      if (folded) card.scrollIntoView({ block: "nearest" });
+    });
+    body.after(more);
+  }
+
+  function showAnswer(data, scroll = true) {
     turn += 1;
     const prefix = `t${turn}`;
     const zh = data.lang !== "en";
     const row = el("div", "msg bot");
     const card = el("article", data.found ? "answer" : "answer not-found");
+    const bar = el("div", "answer-tools");
     if (!data.found) {
       card.appendChild(el("p", "badge", zh ? "未找到答案:资料中没有回答这个问题" : "Not found: the documents do not answer this"));
     }
@@ -101,18 +287,30 @@
       card.appendChild(el("p", "mode", zh ? "由语言模型根据下列段落撰写,每句的出处和数字已核对"
         : "Written by a language model from the passages below; every citation and figure checked"));
     }
-    card.appendChild(answerText(data.answer, prefix, data.citations.length));
+    const body = answerText(data.answer, prefix, data.citations.length);
+    card.appendChild(body);
     if (data.citations.length) {
       const heading = data.found ? (zh ? "来源" : "Sources")
         : (zh ? "最接近的段落(不是答案)" : "Closest passages (not an answer)");
       card.appendChild(el("h3", "sources-title", heading));
-      const list = el("ol", "citations");
-      for (const c of data.citations) list.appendChild(citationItem(c, `${prefix}-c${c.n}`));
-      card.appendChild(list);
+      const items = el("ol", "citations");
+      for (const c of data.citations) items.appendChild(citationItem(c, `${prefix}-c${c.n}`, data.answer));
+      card.appendChild(items);
     }
+    const copy = el("button", "copy secondary small", zh ? "复制" : "Copy");
+    copy.type = "button";
+    copy.title = zh ? "复制回答和编号的出处" : "Copy the answer with its numbered sources";
+    copy.addEventListener("click", async () => {
+      const ok = await copyText(copyable(data));
+      copy.textContent = ok ? (zh ? "已复制" : "Copied") : (zh ? "复制失败,请手动选择" : "Copy failed");
+      setTimeout(() => { copy.textContent = zh ? "复制" : "Copy"; }, 2000);
+    });
+    bar.appendChild(copy);
+    card.prepend(bar);
     row.appendChild(card);
     conversation.appendChild(row);
-    row.scrollIntoView({ block: "start" });
+    foldIfLong(card, body);
+    if (scroll) row.scrollIntoView({ block: "start" });
   }
 
   function showError(text) {
@@ -135,42 +333,31 @@
       input.focus();
       return;
     }
-    const welcome = document.getElementById("welcome");
-    if (welcome) welcome.remove();
+    welcomeNode.remove();
     showQuestion(question);
     input.value = "";
+    grow();
     busy(true);
     const k = Number.parseInt(topK.value, 10);
-    const body = { question, top_k: Number.isInteger(k) ? k : 5, history: history.slice(-MAX_HISTORY), stream: true };
+    const body = { question, top_k: Number.isInteger(k) ? k : 5, history: history().slice(-MAX_HISTORY), stream: true };
     try {
       const response = await fetch("/ask", {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
         body: JSON.stringify(body),
       });
-      const type = response.headers.get("content-type") || "";
-      if (!response.ok || !type.includes("text/event-stream")) {
-        let data = null;
-        try {
-          data = await response.json();
-        } catch (_) {
-          data = null;
-        }
-        if (!response.ok) {
-          const detail = data && typeof data.detail === "string" ? data.detail : `HTTP ${response.status}`;
-          showError(`出错了 Error: ${detail}`);
-          return;
-        }
-        history.push(question);
-        showAnswer(data);
+      if (!response.ok) {
+        showError(`出错了 Error: ${await problem(response)}`);
         return;
       }
-      const data = await readStream(response);
+      const type = response.headers.get("content-type") || "";
+      const data = type.includes("text/event-stream") ? await readStream(response) : await response.json();
       if (!data) {
         showError("回答中断 The answer was cut off; please ask again.");
         return;
       }
-      history.push(question);
+      removeDraft();
+      record(question, data);
       showAnswer(data);
     } catch (err) {
       showError(`无法连接服务器 Cannot reach the server: ${err.message}`);
@@ -235,6 +422,14 @@
     return done;
   }
 
+  // The question box grows with what is typed (up to five lines), so it stays small on a phone.
+  function grow() {
+    input.style.height = "auto";
+    if (!input.value) return; // empty: the style sheet's height (a long placeholder must not grow it)
+    const lineHeight = parseFloat(getComputedStyle(input).lineHeight) || 24;
+    input.style.height = `${Math.min(input.scrollHeight, lineHeight * 5 + 16)}px`;
+  }
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     ask(input.value);
@@ -245,14 +440,22 @@
       ask(input.value);
     }
   });
+  input.addEventListener("input", grow);
   for (const button of document.querySelectorAll(".example")) {
     button.addEventListener("click", () => ask(button.textContent));
   }
   document.getElementById("new-chat").addEventListener("click", () => {
-    history = [];
-    for (const row of Array.from(conversation.querySelectorAll(".msg"))) row.remove();
+    current = null;
+    saveAll();
+    showConversation();
     status.textContent = "新对话 New conversation";
+    closePanel();
     input.focus();
   });
+  toggle.addEventListener("click", () => (document.body.classList.contains("history-open") ? closePanel() : openPanel()));
+  document.getElementById("close-history").addEventListener("click", closePanel);
+  renderList();
+  showConversation();
+  grow();
   input.focus();
 })();

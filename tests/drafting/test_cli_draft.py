@@ -37,7 +37,7 @@ def test_done_when_json_docx_and_facts(drafting_settings, tmp_path, monkeypatch)
     path = tmp_path / "青山镇中心小学-工作总结提纲.docx"
     assert path.exists() and "wrote 青山镇中心小学-工作总结提纲.docx" in result.stderr
     headings = {(p.style.name, p.text) for p in Document(str(path)).paragraphs}
-    assert ("Heading 1", "一、基本情况") in headings and ("Heading 2", "(一)办学条件") in headings
+    assert ("Heading 1", "一、基本情况") in headings and ("Heading 2", "（一）办学条件") in headings
 
     facts = tmp_path / "facts.yaml"
     facts.write_text("学生数: 650\n教职工数: 54\n", encoding="utf-8")

@@ -46,7 +46,7 @@ def test_docx_round_trip_keeps_headings_and_levels(outline, tmp_path):
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     assert headings[0] == ("Title", "青山镇中心小学义务教育均衡发展工作总结")
     assert ("Heading 1", "一、基本情况") in headings and ("Heading 1", "三、存在的问题") in headings
-    assert ("Heading 1", "四、下一步打算") in headings and ("Heading 2", "(一)办学条件") in headings
+    assert ("Heading 1", "四、下一步打算") in headings and ("Heading 2", "（一）办学条件") in headings
     body = "\n".join(p.text for p in document.paragraphs)
     assert "学生650人" in body and "【教职工数】" in body and "[1] " in body
     highlighted = [r.text for p in document.paragraphs for r in p.runs if r.font.highlight_color is not None]

@@ -1,0 +1,232 @@
+// The documents page: the indexed documents and the files that could not be read (GET /documents),
+// uploads (POST /documents, multipart), deletion (DELETE /documents/{id}) and the background rebuild
+// that follows each change, with its progress (GET /documents/build). Writes send the server's key
+// as `Authorization: Bearer …` when it has one (kept in this browser).
+"use strict";
+
+(function () {
+  const { el, problem, store, size, KIND_NAMES } = window.Common;
+  const KEY = "assistant.api-key.v1";
+  const form = document.getElementById("upload-form");
+  const filesInput = document.getElementById("files");
+  const drop = document.getElementById("drop");
+  const chosen = document.getElementById("chosen");
+  const uploadButton = document.getElementById("upload");
+  const result = document.getElementById("upload-result");
+  const keyInput = document.getElementById("api-key");
+  const buildPanel = document.getElementById("build-panel");
+  const buildText = document.getElementById("build-text");
+  const buildBar = document.getElementById("build-bar");
+  let info = null; // the last GET /documents
+  let picked = [];
+  let polling = null;
+  let lastBuilds = null;
+
+  keyInput.value = store.get(KEY) || "";
+  keyInput.addEventListener("change", () => store.set(KEY, keyInput.value.trim()));
+
+  function headers() {
+    const key = keyInput.value.trim();
+    return key ? { Authorization: `Bearer ${key}` } : {};
+  }
+
+  function cell(text, className) {
+    return el("td", className, text === null || text === undefined || text === "" ? "—" : String(text));
+  }
+
+  function deleteButton(id, label) {
+    const button = el("button", "secondary small delete", "删除");
+    button.type = "button";
+    button.dataset.id = id;
+    button.title = `从语料中删除 ${label}`;
+    button.addEventListener("click", () => remove(id, label));
+    return button;
+  }
+
+  function render(data) {
+    info = data;
+    document.getElementById("upload-off").hidden = data.writable;
+    form.hidden = !data.writable;
+    document.getElementById("key-row").hidden = !data.key_required;
+    document.getElementById("limits").textContent =
+      `可上传 ${data.upload.formats.join(" ")};每个文件不超过 ${size(data.upload.max_bytes)},一次最多 ${data.upload.max_files} 个。同名文件不会被覆盖。`;
+    const body = document.querySelector("#documents tbody");
+    body.replaceChildren();
+    const files = new Set();
+    for (const d of data.documents) {
+      files.add(d.source);
+      const row = el("tr");
+      row.dataset.id = d.id;
+      const title = el("td", "doc-title");
+      const link = el("a", null, d.title || d.id);
+      link.href = `/documents/${encodeURIComponent(d.id)}`;
+      link.target = "_blank";
+      link.rel = "noopener";
+      title.appendChild(link);
+      row.append(title, cell(KIND_NAMES[d.kind] || d.kind), cell(d.organisation, "wide-only"), cell(d.date, "wide-only"),
+                 cell(d.format), cell(d.chunks, "num wide-only"), cell(d.source, "wide-only"));
+      const actions = el("td");
+      if (data.writable) actions.appendChild(deleteButton(d.id, d.source));
+      row.appendChild(actions);
+      body.appendChild(row);
+    }
+    document.getElementById("doc-count").textContent =
+      `共 ${data.documents.length} 篇,来自 ${files.size} 个文件${data.index_built_at ? `;索引更新于 ${data.index_built_at.replace("T", " ")}` : ""}`;
+    const skipped = document.querySelector("#skipped tbody");
+    skipped.replaceChildren();
+    for (const s of data.skipped) {
+      const row = el("tr");
+      row.append(cell(s.file), cell(s.reason, "reason"));
+      const actions = el("td");
+      if (data.writable) actions.appendChild(deleteButton(s.file, s.file));
+      row.appendChild(actions);
+      skipped.appendChild(row);
+    }
+    document.getElementById("skipped-panel").hidden = !data.skipped.length;
+    showBuild(data.build);
+  }
+
+  async function refresh() {
+    const error = document.getElementById("list-error");
+    try {
+      const response = await fetch("/documents");
+      if (!response.ok) throw new Error(await problem(response));
+      error.hidden = true;
+      render(await response.json());
+    } catch (err) {
+      error.hidden = false;
+      error.textContent = `无法读取文档列表:${err.message}`;
+    }
+  }
+
+  function showBuild(build) {
+    if (!build || build.state === "idle") {
+      buildPanel.hidden = true;
+      buildPanel.dataset.builds = build ? build.builds : 0;
+      return;
+    }
+    buildPanel.hidden = false;
+    const bar = buildBar.firstElementChild;
+    buildBar.classList.toggle("indeterminate", build.state === "building" && !build.total);
+    if (build.state === "building") {
+      const step = build.stage_name ? `${build.stage_name}${build.total ? ` ${build.done}/${build.total}` : ""}` : "准备中";
+      buildText.textContent = `正在更新索引(${step})…更新完成前,问答仍使用原来的索引。${build.queued ? "之后还会再更新一次。" : ""}`;
+      bar.style.width = build.total ? `${Math.round((100 * build.done) / build.total)}%` : "";
+      buildText.className = "";
+    } else if (build.state === "done") {
+      const r = build.result || {};
+      buildText.textContent = `索引已更新,问答已改用新索引:${r.documents} 篇文档,${r.chunks} 个段落(本次读取 ${r.files_processed} 个文件,用时 ${build.seconds} 秒)。`;
+      buildText.className = "ok";
+      bar.style.width = "100%";
+    } else if (build.state === "failed") {
+      buildText.textContent = `索引更新失败:${build.error}`;
+      buildText.className = "error";
+      bar.style.width = "0";
+    }
+    buildPanel.dataset.state = build.state;
+    buildPanel.dataset.builds = build.builds;
+  }
+
+  async function poll() {
+    if (polling) return;
+    polling = setInterval(async () => {
+      try {
+        const response = await fetch("/documents/build");
+        const build = await response.json();
+        showBuild(build);
+        if (build.state !== "building") {
+          clearInterval(polling);
+          polling = null;
+          if (build.builds !== lastBuilds) {
+            lastBuilds = build.builds;
+            await refresh();
+          }
+        }
+      } catch (_) {
+        /* the next tick tries again */
+      }
+    }, 700);
+  }
+
+  function choose(list) {
+    picked = Array.from(list);
+    chosen.replaceChildren();
+    const limit = info ? info.upload.max_bytes : Infinity;
+    const formats = info ? info.upload.formats : [];
+    for (const file of picked) {
+      const suffix = (/\.[^.]+$/.exec(file.name) || [""])[0].toLowerCase();
+      const problems = [];
+      if (formats.length && !formats.includes(suffix)) problems.push(`不支持 ${suffix || "无扩展名"} 文件`);
+      if (file.size > limit) problems.push(`超过 ${size(limit)}`);
+      const item = el("li", problems.length ? "reason" : null, `${file.name}(${size(file.size)})${problems.length ? ":" + problems.join(",") : ""}`);
+      chosen.appendChild(item);
+    }
+    uploadButton.disabled = !picked.length;
+  }
+
+  filesInput.addEventListener("change", () => choose(filesInput.files));
+  for (const name of ["dragenter", "dragover"]) {
+    drop.addEventListener(name, (event) => {
+      event.preventDefault();
+      drop.classList.add("over");
+    });
+  }
+  for (const name of ["dragleave", "drop"]) drop.addEventListener(name, () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (event) => {
+    event.preventDefault();
+    choose(event.dataTransfer.files);
+  });
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!picked.length) return;
+    const body = new FormData();
+    for (const file of picked) body.append("files", file, file.name);
+    uploadButton.disabled = true;
+    result.textContent = "正在上传…";
+    result.className = "small-text";
+    try {
+      const response = await fetch("/documents", { method: "POST", body, headers: headers() });
+      if (!response.ok) {
+        result.textContent = `上传失败:${await problem(response)}`;
+        result.className = "small-text error";
+        return;
+      }
+      const data = await response.json();
+      const parts = data.saved.map((s) => (s.sent_as ? `${s.sent_as} → 保存为 ${s.file}` : `${s.file} 已保存`));
+      for (const r of data.refused) parts.push(`${r.file} 未保存:${r.reason}`);
+      result.textContent = parts.join(";");
+      result.className = data.refused.length ? "small-text reason" : "small-text ok";
+      picked = [];
+      filesInput.value = "";
+      chosen.replaceChildren();
+      showBuild(data.build);
+      poll();
+    } catch (err) {
+      result.textContent = `无法连接服务器:${err.message}`;
+      result.className = "small-text error";
+    } finally {
+      uploadButton.disabled = !picked.length;
+    }
+  });
+
+  async function remove(id, label) {
+    if (!window.confirm(`从语料中删除“${label}”?\n文件会移到服务器的 deleted 文件夹,可以找回。`)) return;
+    const response = await fetch(`/documents/${encodeURIComponent(id)}`, { method: "DELETE", headers: headers() });
+    if (!response.ok) {
+      result.textContent = `删除失败:${await problem(response)}`;
+      result.className = "small-text error";
+      return;
+    }
+    const data = await response.json();
+    result.textContent = `已删除 ${data.deleted},正在更新索引…`;
+    result.className = "small-text ok";
+    showBuild(data.build);
+    poll();
+  }
+
+  refresh().then(() => {
+    if (info) lastBuilds = info.build.builds;
+    if (info && info.build.state === "building") poll();
+  });
+})();
