@@ -41,6 +41,8 @@ class RankingConfig:
     #: Bonus for the share of the question's content words anywhere in the chunk.
     coverage_weight: float = 1.0
     #: Candidates scored again on their evidence.
+    #: Within this many votes, a section's opening chunk goes before a later chunk of that section.
+    opens_margin: float = 0.25
     rescore_depth: int = 20
     #: Bonus for window coverage: the question's words together in two adjacent sentences.
     #: window/kind/focus/year weights: scripts/tune_ranking.py on the calibration questions (2026-12-02,
@@ -188,4 +190,29 @@ def rank(index: IndexData, query: Query, intent: Intent, lexical_scores, dense_h
         features["fused"] = candidate.score
         candidate.score += unit * evidence_score(features, config)
     head.sort(key=lambda c: (-c.score, c.position))
+    _openers_first(head, index, unit * config.opens_margin)
     return head + tail
+
+
+def opens_section(chunk) -> bool:
+    """Does the chunk begin with its section's heading (the first chunk of the section)?"""
+    heading = chunk.section_path[-1] if chunk.section_path else ""
+    return bool(heading) and chunk.text.lstrip().startswith(heading[:12])
+
+
+def _openers_first(order: list[Candidate], index: IndexData, margin: float) -> None:
+    """Within `margin` of a later chunk of its own section, the chunk that opens the section (with
+    the heading that names what the section is about) goes first: re-sorts `order` in place."""
+    for i, earlier in enumerate(order):
+        chunk = index.chunks[earlier.position]
+        if chunk.section_id is None or opens_section(chunk):
+            continue
+        for later in order[i + 1:]:
+            if earlier.score - later.score > margin:
+                break
+            other = index.chunks[later.position]
+            if other.section_id == chunk.section_id and other.doc_id == chunk.doc_id and opens_section(other):
+                later.features["opens"] = 1.0
+                later.score = earlier.score + 1e-9
+                break
+    order.sort(key=lambda c: (-c.score, c.position))
