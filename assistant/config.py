@@ -39,6 +39,15 @@ class Settings:
     approximate_from: int = APPROXIMATE_FROM
     #: The web page and POST/DELETE /documents may add and delete corpus files (ASSISTANT_ALLOW_UPLOAD=1).
     allow_upload: bool = False
+    #: Where the index lives: "local" (FAISS + BM25 files under `home`) or "milvus" (index/backends/).
+    backend: str = "local"
+    #: Milvus: a file path (embedded milvus-lite) or http(s)://host:19530 (a server or cluster);
+    #: None means `home`/milvus.db.
+    milvus_uri: str | None = None
+    milvus_token: str | None = None
+    milvus_db: str | None = None
+    #: The alias queries use; each build writes collections named after it and switches it.
+    milvus_collection: str = "assistant"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -81,6 +90,11 @@ def load_settings(**overrides) -> Settings:
         "llm_timeout": _seconds("ASSISTANT_LLM_TIMEOUT", env.get("ASSISTANT_LLM_TIMEOUT"), 60.0),
         "api_key": (env.get("ASSISTANT_API_KEY") or "").strip() or None,
         "allow_upload": (env.get("ASSISTANT_ALLOW_UPLOAD") or "").strip().lower() in ("1", "true", "yes", "on"),
+        "backend": (env.get("ASSISTANT_BACKEND") or "local").strip().lower(),
+        "milvus_uri": env.get("ASSISTANT_MILVUS_URI") or None,
+        "milvus_token": env.get("ASSISTANT_MILVUS_TOKEN") or None,
+        "milvus_db": env.get("ASSISTANT_MILVUS_DB") or None,
+        "milvus_collection": env.get("ASSISTANT_MILVUS_COLLECTION") or "assistant",
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     for key in ("corpus_dir", "home"):

@@ -28,3 +28,9 @@ class QuestionError(AssistantError):
 class DraftError(AssistantError):
     """A draft request names an unknown kind or focus area, a bad school name, or a facts file that
     cannot be read; the message names what to fix (the valid kinds, the file)."""
+
+
+class BackendError(AssistantError):
+    """The index backend cannot be used: an unknown ASSISTANT_BACKEND, a Milvus URI that does not
+    answer, a server without a feature the assistant needs, or a collection built with another
+    embedding model. The message names the setting to change."""

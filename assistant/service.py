@@ -12,8 +12,9 @@ from .answer import PHRASES, Answer, compose
 from .answer import summary, synthesis
 from .config import Settings
 from .conversation import Turn, resolve
-from .errors import CorpusError, QuestionError
+from .errors import BackendError, CorpusError, QuestionError
 from .index import store
+from .index.backends import backend_for
 from .index.cache import stale_reason
 from .index.embedders import load_embedder
 from .retrieval.assembly import SectionTrees, assemble
@@ -66,12 +67,21 @@ class Assistant:
         """Load the current index; build it first when there is none, when the embedding-model
         setting differs from the one the index was built with, or when this version of the
         assistant would process the files differently (pipeline version, tokenizer data)."""
-        root = settings.index_root
-        if store.exists(root):
-            index = store.load_current(root)
+        backend = backend_for(settings)
+        if backend.exists():
+            index = backend.load()
             stale = stale_reason(index.manifest)
             same_model = index.manifest.get("embedding_setting") == settings.embedding_model
+            shared = backend.name != "local"  # rebuilt on purpose (`index build`), never by a query
+            if shared and not same_model:
+                raise BackendError(
+                    f"the index at {backend.location()} was built with embedding model "
+                    f"{index.manifest.get('embedding_setting')!r}, this process is set to {settings.embedding_model!r}; "
+                    f"set ASSISTANT_EMBEDDING_MODEL={index.manifest.get('embedding_setting')} or run `assistant index build`")
             if (same_model and stale is None) or not build_if_missing:
+                return cls(settings, index, warn)
+            if shared:
+                warn(f"warning: the index was {stale}; answering from it until `assistant index build`")
                 return cls(settings, index, warn)
             if not same_model:
                 warn(f"the embedding model setting changed ({index.manifest.get('embedding_setting')} → "
@@ -79,7 +89,7 @@ class Assistant:
             else:
                 warn(f"the index was {stale}; rebuilding it (cached embeddings are reused)")
         elif not build_if_missing:
-            store.load_current(root)  # raises IndexMissingError with the fix in its message
+            backend.load()  # raises IndexMissingError with the fix in its message
         else:
             warn(f"building the index of {settings.corpus_dir} (first use)")
         from .index.build import build_index
@@ -100,11 +110,11 @@ class Assistant:
     def index_status(settings: Settings) -> dict:
         """The current index's manifest (read alone, without loading the index), its path, and
         what changed in its corpus folder since it was built."""
-        root = settings.index_root
-        manifest = store.load_manifest(root)
+        backend = backend_for(settings)
+        manifest = backend.load_manifest()
         if manifest is None:
-            store.load_current(root)  # raises IndexMissingError with the fix in its message
-        manifest["index_path"] = str(store.current_path(root).resolve())
+            backend.load()  # raises IndexMissingError with the fix in its message
+        manifest["index_path"] = backend.location()
         manifest["stale"] = stale_reason(manifest)
         from .index.changes import changes_since  # reads the corpus folder (ingest); not needed to answer
 

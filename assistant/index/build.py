@@ -24,7 +24,8 @@ from ..retrieval.bilingual import Bilingual, build_bilingual
 from .dense import DenseIndex
 from .embedders import Embedder
 from .lexical import LexicalIndex
-from .store import IndexData, load_manifest, save_atomic
+from .backends import backend_for
+from .store import IndexData
 from .tokenization import tokenize
 from .vectors import embed_texts
 
@@ -98,6 +99,7 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
     `fresh` ignores the caches (everything is processed and embedded again)."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
+    backend = backend_for(settings)
     corpus_dir = Path(corpus_dir or settings.corpus_dir)
     file_cache = FileCache(settings.home / "cache" / "files")
     entries, keys, processed = read_files(corpus_dir, settings.chunk_chars, file_cache, fresh, progress)
@@ -143,14 +145,15 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
     bilingual = dictionary_of(lexical, warn)
     timings["bilingual"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    dense = DenseIndex.build(made.vectors, settings.approximate_from) if made.vectors is not None else None
+    local = backend.name == "local"  # another backend builds its dense index itself, from the vectors
+    dense = DenseIndex.build(made.vectors, settings.approximate_from) if made.vectors is not None and local else None
     timings["faiss"] = time.perf_counter() - mark
 
     chunk_counts: dict[str, int] = {}
     for chunk in chunks:
         chunk_counts[chunk.doc_id] = chunk_counts.get(chunk.doc_id, 0) + 1
     document_rows = [dict(d.meta(), chunks=chunk_counts.get(d.id, 0)) for d in documents]
-    previous = load_manifest(settings.index_root)
+    previous = backend.load_manifest()
     changes = diff_files(indexed_hashes(previous), dict(files, **{s["file"]: s["hash"] for s in skipped})) \
         if previous is not None else None
     manifest = {
@@ -160,7 +163,9 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
         "embedding_setting": settings.embedding_model,
         "embedding_model": made.model,
         "embedding_dim": made.dim,
-        "dense_index": dense.kind if dense is not None else None,
+        "dense_index": dense.kind if dense is not None else (
+            backend.dense_kind(len(chunks)) if made.vectors is not None else None),
+        "backend": backend.name,
         "chunk_chars": settings.chunk_chars,
         "pipeline_version": PIPELINE_VERSION,
         "tokenizer_data": tokenizer_fingerprint(),
@@ -179,9 +184,10 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
     mark = time.perf_counter()
     data = IndexData(document_rows, sections, chunks, lexical, dense, manifest,
                      {d.id: d.lines for d in documents}, bilingual)
-    path = save_atomic(data, settings.index_root)
+    data = backend.save(data, made.vectors)
+    path = backend.location()
     file_cache.prune(keys)
-    timings["save"] = time.perf_counter() - mark
+    timings["save"] = time.perf_counter() - mark  # with another backend: writing and reading it back
     stats = BuildStats(len(document_rows), len(chunks), len(files), skipped, formats,
                        time.perf_counter() - started, made.model, str(path),
                        files_processed=processed, files_reused=len(entries) - processed,
