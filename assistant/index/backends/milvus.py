@@ -52,6 +52,8 @@ BLOB_PART = 60_000
 LEXICAL_CANDIDATES = 180
 #: Extra dense neighbours fetched and cut after sorting ties by position (as FAISS orders them).
 DENSE_MARGIN = 20
+#: Rows per query when an index is opened.
+READ_BATCH = 4000
 #: Rows per insert call (one gRPC message stays far below its 64 MB limit).
 INSERT_BATCH = 1000
 #: Seconds to wait for a server before saying it does not answer.
@@ -329,10 +331,17 @@ def connect(uri: str, token: str | None = None, db_name: str | None = None):
         options["token"] = token
     if db_name:
         options["db_name"] = db_name
-    try:
-        client = MilvusClient(**options)
-    except Exception as exc:  # noqa: BLE001
-        raise _backend_error(uri, "does not answer", exc, hint="start the server or set ASSISTANT_MILVUS_URI") from exc
+    # milvus-lite refuses the first new channel to its server once another client of this process
+    # has idled for half a minute (GOAWAY "too_many_pings"); the second attempt connects.
+    attempts = 1 if uri.startswith(SERVER_SCHEMES) else 3
+    for attempt in range(attempts):
+        try:
+            client = MilvusClient(**options)
+            break
+        except Exception as exc:  # noqa: BLE001
+            if attempt + 1 == attempts:
+                raise _backend_error(uri, "does not answer", exc,
+                                     hint="start the server or set ASSISTANT_MILVUS_URI") from exc
     version = server_version(client)
     numbers = tuple(int(n) for n in re.findall(r"\d+", version)[:2])
     if len(numbers) == 2 and numbers < MIN_SERVER:
@@ -481,21 +490,15 @@ def _read_chunks(client, collection: str, records: str, count: int) -> tuple[lis
     """Every chunk in position order, and chunk → token ids (CSR) for the ranking's coverage."""
     chunks: list[Chunk | None] = [None] * count
     tokens: list[list[int] | None] = [None] * count
-    iterator = client.query_iterator(collection, batch_size=4000, filter="position >= 0",
-                                     output_fields=["position", "record"])
-    try:
-        while True:
-            rows = iterator.next()
-            if not rows:
-                break
-            for row in rows:
-                position = int(row["position"])
-                if not 0 <= position < count:
-                    raise IndexCorruptError(f"Milvus collection {collection} has a chunk at position {position} "
-                                            f"but {count} chunks; run `assistant index build`")
-                chunks[position], tokens[position] = _chunk_of(client, records, row["record"])
-    finally:
-        iterator.close()
+    for start in range(0, count, READ_BATCH):  # ranges of the primary key (no iterator state on the server)
+        rows = client.query(collection, filter=f"position >= {start} and position < {start + READ_BATCH}",
+                            output_fields=["position", "record"], limit=READ_BATCH)
+        for row in rows:
+            position = int(row["position"])
+            if not 0 <= position < count:
+                raise IndexCorruptError(f"Milvus collection {collection} has a chunk at position {position} "
+                                        f"but {count} chunks; run `assistant index build`")
+            chunks[position], tokens[position] = _chunk_of(client, records, row["record"])
     missing = sum(1 for c in chunks if c is None)
     if missing:
         raise IndexCorruptError(f"Milvus collection {collection} lacks {missing} of {count} chunks; "
