@@ -184,7 +184,8 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
     mark = time.perf_counter()
     data = IndexData(document_rows, sections, chunks, lexical, dense, manifest,
                      {d.id: d.lines for d in documents}, bilingual)
-    data = backend.save(data, made.vectors)
+    data = backend.save(data, made.vectors,
+                        (lambda done, total: progress(f"writing to {backend.name}", done, total)) if progress else None)
     path = backend.location()
     file_cache.prune(keys)
     timings["save"] = time.perf_counter() - mark  # with another backend: writing and reading it back

@@ -125,7 +125,7 @@ def test_alias_moves_only_when_a_build_is_complete(corpus, tmp_path, monkeypatch
 
     real_insert = milvus_module._insert_chunks
 
-    def dies_half_way(client, name, records, chunks, lexical, vectors):
+    def dies_half_way(client, name, records, chunks, lexical, vectors, progress=None):
         real_insert(client, name, records, chunks[:3], lexical, vectors if vectors is None else vectors[:3])
         raise KeyboardInterrupt
 
@@ -165,7 +165,7 @@ def test_a_killed_build_leaves_the_previous_collection_answering(corpus, tmp_pat
                                  embedding_model="fake-bigram", backend="milvus", milvus_uri={str(uri)!r})
         if sys.argv[1] == "kill":
             real = milvus._insert_chunks
-            def killed(client, name, records, chunks, lexical, vectors):
+            def killed(client, name, records, chunks, lexical, vectors, progress=None):
                 real(client, name, records, chunks[:2], lexical, vectors[:2])
                 os.kill(os.getpid(), signal.SIGKILL)
             milvus._insert_chunks = killed

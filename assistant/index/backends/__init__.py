@@ -37,10 +37,10 @@ class Backend(Protocol):
     def load_manifest(self) -> dict | None:
         """The current index's manifest alone (cheap), or None."""
 
-    def save(self, data: IndexData, vectors: np.ndarray | None) -> IndexData:
+    def save(self, data: IndexData, vectors: np.ndarray | None, progress=None) -> IndexData:
         """Write `data` (with its chunks' dense `vectors`, row per chunk) as a new build and make it
         current in one step; an interrupted save leaves the previous build current. Returns the
-        index as this backend serves it."""
+        index as this backend serves it. `progress(done, total)`: chunks written so far."""
 
     def location(self) -> str:
         """Where the current index is, for `index status`."""

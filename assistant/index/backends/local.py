@@ -25,7 +25,7 @@ class LocalBackend:
     def load_manifest(self) -> dict | None:
         return store.load_manifest(self.root)
 
-    def save(self, data: IndexData, vectors: np.ndarray | None) -> IndexData:
+    def save(self, data: IndexData, vectors: np.ndarray | None, progress=None) -> IndexData:
         """The FAISS index in `data.dense` already holds the vectors."""
         store.save_atomic(data, self.root)
         return data

@@ -169,8 +169,10 @@ class MilvusBackend:
 
     # ------------------------------------------------------------------ writing
 
-    def save(self, data: IndexData, vectors: np.ndarray | None) -> IndexData:
+    def save(self, data: IndexData, vectors: np.ndarray | None, progress=None) -> IndexData:
+        """`progress(done, total)` is called as chunks are written."""
         client = self.client()
+        _skip_string_check()
         previous = self._current()
         name = f"{self.alias}_b{time.strftime('%Y%m%d_%H%M%S')}_{uuid.uuid4().hex[:6]}"
         records = name + "_records"
@@ -195,7 +197,7 @@ class MilvusBackend:
             if data.bilingual is not None:
                 write_blob(client, records, "bilingual", json.dumps(data.bilingual.to_json(), ensure_ascii=False,
                                                                     separators=(",", ":")))
-            _insert_chunks(client, name, records, data.chunks, data.lexical, vectors)
+            _insert_chunks(client, name, records, data.chunks, data.lexical, vectors, progress)
             client.flush(name)
             client.flush(records)
             write_blob(client, records, "manifest", json.dumps(manifest, ensure_ascii=False))  # last: complete
@@ -394,6 +396,15 @@ def _create_collections(client, name: str, records: str, dense: dict | None) -> 
     client.create_collection(records, schema=blobs, index_params=blob_index)
 
 
+def _skip_string_check() -> None:
+    """pymilvus (3.0.2) checks a VARCHAR value of a row by looping over its characters in Python
+    (1.7 ms for a 2,000-character record); every value written here is checked against the limit
+    in bytes, as the server counts it, before it is sent (the server checks again)."""
+    from pymilvus.client import entity_helper
+
+    entity_helper.CHECK_STR_ARRAY = False
+
+
 def _drop(client, names) -> None:
     for name in names:
         try:
@@ -457,26 +468,40 @@ def _chunk_rows(lexical) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return doc_indptr, token_ids[order], np.asarray(lexical.data)[order]
 
 
-def _insert_chunks(client, name: str, records: str, chunks: list[Chunk], lexical, vectors: np.ndarray | None) -> None:
+def _insert_chunks(client, name: str, records: str, chunks: list[Chunk], lexical, vectors: np.ndarray | None,
+                   progress=None) -> None:
+    """One row per chunk. The BM25 weights go in as rows of a scipy CSR matrix: pymilvus checks a
+    dict's pairs one by one in Python (2.4 ms a row of 110 tokens, pymilvus 3.0.2), a CSR row in
+    0.5 ms. (Lengths of VARCHAR values are checked here: see _skip_string_check.)"""
+    from scipy.sparse import csr_matrix
+
     doc_indptr, token_ids, scores = _chunk_rows(lexical)
+    matrix = csr_matrix((scores.astype(np.float32), token_ids.astype(np.int32), doc_indptr),
+                        shape=(lexical.size, max(len(lexical.vocab_dict), 1)))
     batch: list[dict] = []
     for position, chunk in enumerate(chunks):
         start, end = doc_indptr[position], doc_indptr[position + 1]
-        ids = token_ids[start:end]
-        record = json.dumps({"c": chunk.to_dict(), "t": ids.tolist()}, ensure_ascii=False)
+        record = json.dumps({"c": chunk.to_dict(), "t": token_ids[start:end].tolist()}, ensure_ascii=False)
         if len(record.encode("utf-8")) > VARCHAR_MAX:  # a very long list item: its record goes to a blob
             write_blob(client, records, f"chunk-{position}", record)
             record = json.dumps({"blob": f"chunk-{position}"})
+        for field, value in (("doc_id", chunk.doc_id), ("section_id", chunk.section_id or "")):
+            if len(value.encode("utf-8")) > VARCHAR_MAX:
+                raise BackendError(f"chunk {chunk.id}: its {field} is longer than Milvus's {VARCHAR_MAX} bytes")
         row = {"position": position, "doc_id": chunk.doc_id, "section_id": chunk.section_id or "",
-               "record": record, "sparse": {int(t): float(s) for t, s in zip(ids, scores[start:end])}}
+               "record": record, "sparse": matrix[position]}
         if vectors is not None:
             row["dense"] = vectors[position].tolist()
         batch.append(row)
         if len(batch) >= INSERT_BATCH:
             client.insert(name, batch)
             batch = []
+            if progress:
+                progress(position + 1, len(chunks))
     if batch:
         client.insert(name, batch)
+    if progress:
+        progress(len(chunks), len(chunks))
 
 
 def _chunk_of(client, records: str, record: str) -> tuple[Chunk, list[int]]:
