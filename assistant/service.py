@@ -66,7 +66,9 @@ class Assistant:
              progress: ProgressFn | None = None, build_if_missing: bool = True) -> "Assistant":
         """Load the current index; build it first when there is none, when the embedding-model
         setting differs from the one the index was built with, or when this version of the
-        assistant would process the files differently (pipeline version, tokenizer data)."""
+        assistant would process the files differently (pipeline version, tokenizer data).
+        A shared (Milvus) index is never rebuilt by opening it: another embedding model is a
+        BackendError naming the setting, an outdated pipeline a warning."""
         backend = backend_for(settings)
         if backend.exists():
             index = backend.load()
