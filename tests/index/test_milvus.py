@@ -136,14 +136,19 @@ def test_alias_moves_only_when_a_build_is_complete(corpus, tmp_path, monkeypatch
     assert sorted(backend.client().list_collections()) == [first, first + "_records"]
     monkeypatch.setattr(milvus_module, "_insert_chunks", real_insert)
 
-    build_index(settings, warn=lambda m: None, embedder=FakeEmbedder())
+    _, stats = build_index(settings, warn=lambda m: None, embedder=FakeEmbedder())
+    assert stats.files_processed == 0 and stats.chunks_embedded == 0  # the interrupted build's work is cached
+    assert stats.changes.added == ["extra.txt"]
     second = backend.load().manifest["milvus"]["collection"]
     assert second != first
     assert sorted(backend.client().list_collections()) == sorted([first, first + "_records", second, second + "_records"])
     answer = Assistant.open(settings, warn=lambda m: None).ask("城关小学有多少学生?")
     assert "560" in answer.text
-    build_index(settings, warn=lambda m: None, embedder=FakeEmbedder())
+    (folder / "extra.txt").write_text(EXTRA.replace("560", "571"), encoding="utf-8")
+    _, stats = build_index(settings, warn=lambda m: None, embedder=FakeEmbedder())
+    assert stats.files_processed == 1 and stats.chunks_cached > 0 and stats.changes.changed == ["extra.txt"]
     assert first not in backend.client().list_collections() and second in backend.client().list_collections()
+    assert "571" in Assistant.open(settings, warn=lambda m: None).ask("城关小学有多少学生?").text
 
 
 def test_a_killed_build_leaves_the_previous_collection_answering(corpus, tmp_path):

@@ -29,6 +29,7 @@ import base64
 import json
 import logging
 import math
+import os
 import re
 import time
 import uuid
@@ -309,6 +310,9 @@ class MilvusDense:
 
 def connect(uri: str, token: str | None = None, db_name: str | None = None):
     """A MilvusClient for `uri`, or a BackendError saying what to fix."""
+    # gRPC's C core prints its own lines to stderr (a refused keepalive, a reconnect); errors the
+    # user must act on are said in one line here instead. GRPC_VERBOSITY set by the user wins.
+    os.environ.setdefault("GRPC_VERBOSITY", "NONE")
     try:
         from pymilvus import MilvusClient
     except ImportError as exc:
