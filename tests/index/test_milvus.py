@@ -3,7 +3,6 @@ from Milvus alone, the alias switched only by a complete build, one-line errors.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -111,7 +110,7 @@ def test_alias_moves_only_when_a_build_is_complete(corpus, tmp_path, monkeypatch
     if reason := _milvus_runs(tmp_path):
         pytest.skip(reason)
     from assistant.config import load_settings
-    from assistant.index.backends import milvus as milvus_module
+    from assistant.index.backends import milvus_rows
 
     folder = tmp_path / "corpus"
     shutil.copytree(corpus, folder)
@@ -123,18 +122,18 @@ def test_alias_moves_only_when_a_build_is_complete(corpus, tmp_path, monkeypatch
     first = backend.load().manifest["milvus"]["collection"]
     (folder / "extra.txt").write_text(EXTRA, encoding="utf-8")
 
-    real_insert = milvus_module._insert_chunks
+    real_insert = milvus_rows.insert_chunks
 
     def dies_half_way(client, name, records, chunks, lexical, vectors, progress=None):
         real_insert(client, name, records, chunks[:3], lexical, vectors if vectors is None else vectors[:3])
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(milvus_module, "_insert_chunks", dies_half_way)
+    monkeypatch.setattr(milvus_rows, "insert_chunks", dies_half_way)
     with pytest.raises(KeyboardInterrupt):
         build_index(settings, warn=lambda m: None, embedder=FakeEmbedder())
     assert backend.load().manifest["milvus"]["collection"] == first
     assert sorted(backend.client().list_collections()) == [first, first + "_records"]
-    monkeypatch.setattr(milvus_module, "_insert_chunks", real_insert)
+    monkeypatch.setattr(milvus_rows, "insert_chunks", real_insert)
 
     _, stats = build_index(settings, warn=lambda m: None, embedder=FakeEmbedder())
     assert stats.files_processed == 0 and stats.chunks_embedded == 0  # the interrupted build's work is cached
@@ -164,16 +163,16 @@ def test_a_killed_build_leaves_the_previous_collection_answering(corpus, tmp_pat
         sys.path.insert(0, {str(TESTS)!r})
         from fakes import FakeEmbedder
         from assistant.config import load_settings
-        from assistant.index.backends import milvus
+        from assistant.index.backends import milvus_rows as milvus
         from assistant.index.build import build_index
         settings = load_settings(corpus_dir={str(folder)!r}, home={str(tmp_path / 'home')!r},
                                  embedding_model="fake-bigram", backend="milvus", milvus_uri={str(uri)!r})
         if sys.argv[1] == "kill":
-            real = milvus._insert_chunks
+            real = milvus.insert_chunks
             def killed(client, name, records, chunks, lexical, vectors, progress=None):
                 real(client, name, records, chunks[:2], lexical, vectors[:2])
                 os.kill(os.getpid(), signal.SIGKILL)
-            milvus._insert_chunks = killed
+            milvus.insert_chunks = killed
         build_index(settings, warn=lambda m: None, embedder=FakeEmbedder())
     """)
     run = lambda mode: subprocess.run([sys.executable, "-c", script, mode], capture_output=True, text=True, timeout=120)
