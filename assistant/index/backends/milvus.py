@@ -70,10 +70,6 @@ class MilvusBackend:
 
     # ------------------------------------------------------------------ connection
 
-    @property
-    def embedded(self) -> bool:
-        return not self.uri.startswith(SERVER_SCHEMES)
-
     def client(self):
         if self._client is None:
             self._client = connect(self.uri, self.settings.milvus_token, self.settings.milvus_db)
@@ -152,10 +148,10 @@ class MilvusBackend:
 
     def section_chunks(self, data: IndexData, section_id: str) -> list[Chunk]:
         name = data.manifest["milvus"]["collection"]
-        rows = self.client().query(name, filter=f'section_id == "{quoted(section_id)}"',
-                                   output_fields=["position", "record"], limit=16_384)
+        found = self.client().query(name, filter=f'section_id == "{quoted(section_id)}"',
+                                    output_fields=["position", "record"], limit=16_384)
         blobs = name + "_records"
-        return [chunk_of(self.client(), blobs, row["record"])[0] for row in sorted(rows, key=lambda r: r["position"])]
+        return [chunk_of(self.client(), blobs, row["record"])[0] for row in sorted(found, key=lambda r: r["position"])]
 
     # ------------------------------------------------------------------ writing
 
