@@ -86,8 +86,7 @@ def test_milvus_serves_without_the_corpus_or_local_files(built, corpus, tmp_path
     with no corpus folder and no caches."""
     local, milvus = built
     moved = tmp_path / "elsewhere.db"
-    shutil.copytree(milvus.settings.milvus_uri, moved) if Path(milvus.settings.milvus_uri).is_dir() else \
-        shutil.copy(milvus.settings.milvus_uri, moved)
+    shutil.copytree(milvus.settings.milvus_uri, moved)  # a milvus-lite database is a folder
     settings = milvus.settings.with_(home=tmp_path / "empty-home", milvus_uri=str(moved),
                                      corpus_dir=tmp_path / "no-corpus")
     backend = backend_for(settings)
