@@ -232,7 +232,8 @@ def connect(uri: str, token: str | None = None, db_name: str | None = None):
         path.parent.mkdir(parents=True, exist_ok=True)
         uri = str(path.resolve())
     # pymilvus logs every failed call with its traceback; the assistant says it in one line instead
-    logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
+    for name in ("pymilvus", "milvus_lite"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     options = {"uri": uri, "timeout": CONNECT_TIMEOUT}
     if token:
         options["token"] = token
@@ -246,9 +247,12 @@ def connect(uri: str, token: str | None = None, db_name: str | None = None):
             client = MilvusClient(**options)
             break
         except Exception as exc:  # noqa: BLE001
-            if attempt + 1 == attempts:
-                raise backend_error(uri, "does not answer", exc,
-                                     hint="start the server or set ASSISTANT_MILVUS_URI") from exc
+            locked = "Open local milvus failed" in str(exc)  # another process holds the database's lock
+            if attempt + 1 == attempts or locked:
+                hint = ("start the server or set ASSISTANT_MILVUS_URI" if uri.startswith(SERVER_SCHEMES) else
+                        "a milvus-lite database opens in one process at a time: stop the other one "
+                        "(e.g. `assistant serve`) or use a Milvus server")
+                raise backend_error(uri, "cannot be opened" if locked else "does not answer", exc, hint=hint) from exc
     version = server_version(client)
     numbers = tuple(int(n) for n in re.findall(r"\d+", version)[:2])
     if len(numbers) == 2 and numbers < MIN_SERVER:
