@@ -40,7 +40,8 @@ def rebuild_and_switch(settings: Settings, switch: Callable[[Assistant], None],
             "seconds": round(stats.seconds, 1)}
 
 
-STAGE_NAMES = {"reading files": "读取文件", "embedding": "计算向量", "switching": "切换到新索引"}
+STAGE_NAMES = {"reading files": "读取文件", "embedding": "计算向量", "writing to milvus": "写入 Milvus",
+               "switching": "切换到新索引"}
 
 
 @dataclass
