@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .chat import ChatSession, location, print_answer, stream_answer
-from .config import load_settings
+from .config import load_settings as _load_settings, old_home_notice
 from .errors import AssistantError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -74,6 +74,15 @@ class _Bar:
         self.progress.update(self.tasks[stage], completed=done, total=total)
 
 
+def load_settings(**overrides):
+    """Settings, with a note when the working folder holds an index in the old place (./.assistant)."""
+    settings = _load_settings(**overrides)
+    notice = old_home_notice(settings)
+    if notice:
+        _warn(notice)
+    return settings
+
+
 def _open(corpus: Optional[Path] = None):
     from .service import Assistant
 
@@ -130,8 +139,14 @@ def index_status(as_json: bool = typer.Option(False, "--json", help="Print JSON.
     manifest = Assistant.index_status(load_settings())
     if as_json:
         _print_json(manifest)
+        if manifest["damaged"]:
+            raise typer.Exit(1)
         return
     out.print(f"index: {manifest['index_path']}")
+    if manifest["damaged"]:
+        err.print(f"[red]damaged:[/red] run `assistant index build` to repair it "
+                  f"({escape('; '.join(manifest['damaged']))})")
+        raise typer.Exit(1)
     out.print(f"built: {manifest['built_at']} from {manifest['corpus']}")
     out.print(f"documents: {manifest['documents']}, chunks: {manifest['chunks']}, files: {len(manifest['files'])}")
     if manifest.get("document_formats"):
@@ -139,6 +154,8 @@ def index_status(as_json: bool = typer.Option(False, "--json", help="Print JSON.
     out.print(f"embedding model: {manifest.get('embedding_model') or 'none (lexical only)'}"
               f" (setting: {manifest.get('embedding_setting')}); dense index: {manifest.get('dense_index') or 'flat'}")
     _print_skipped(manifest.get("skipped") or [])
+    out.print("integrity: every file matches the sizes and checksums recorded at build time" if manifest["verified"]
+              else "integrity: not recorded (built by an older version); `assistant index build` records it")
     changes = manifest["changes"]
     if manifest.get("stale"):
         out.print(f"out of date: the index was {manifest['stale']}; run `assistant index build`")

@@ -12,7 +12,7 @@ from .answer import PHRASES, Answer, compose
 from .answer import summary, synthesis
 from .config import Settings
 from .conversation import Turn, resolve
-from .errors import CorpusError, QuestionError
+from .errors import CorpusError, IndexCorruptError, QuestionError
 from .index import store
 from .index.cache import stale_reason
 from .index.embedders import load_embedder
@@ -68,7 +68,16 @@ class Assistant:
         assistant would process the files differently (pipeline version, tokenizer data)."""
         root = settings.index_root
         if store.exists(root):
-            index = store.load_current(root)
+            try:
+                index = store.load_current(root)
+            except IndexCorruptError as exc:
+                if not build_if_missing:
+                    raise
+                warn(f"{exc}; rebuilding it now (cached files and embeddings are reused)")
+                from .index.build import build_index
+
+                index, _ = build_index(settings, warn=warn, progress=progress)
+                return cls(settings, index, warn)
             stale = stale_reason(index.manifest)
             same_model = index.manifest.get("embedding_setting") == settings.embedding_model
             if (same_model and stale is None) or not build_if_missing:
@@ -102,10 +111,18 @@ class Assistant:
         what changed in its corpus folder since it was built."""
         root = settings.index_root
         manifest = store.load_manifest(root)
+        if manifest is None and store.current_path(root).is_symlink() and store.current_path(root).exists():
+            raise IndexCorruptError(f"damaged: {store.current_path(root).resolve() / 'manifest.json'} cannot be "
+                                    f"read; run `assistant index build`")
         if manifest is None:
             store.load_current(root)  # raises IndexMissingError with the fix in its message
         manifest["index_path"] = str(store.current_path(root).resolve())
         manifest["stale"] = stale_reason(manifest)
+        from .index import integrity
+
+        manifest["damaged"] = integrity.check(store.current_path(root), manifest, full=True)
+        manifest["verified"] = bool(manifest.get("checksums")) and not manifest["damaged"]
+        manifest.pop("checksums", None)
         from .index.changes import changes_since  # reads the corpus folder (ingest); not needed to answer
 
         try:
