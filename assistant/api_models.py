@@ -6,8 +6,8 @@ Rules the schema states and the server keeps to the letter:
 - text fields that must say something have `minLength: 1` and a pattern that asks for one
   character that is not white space (white space as Python's str.strip() sees it, so the
   server's own checks and the schema agree; patterns are matched with Python's `re`);
-- whole numbers are JSON integers in bodies and digit strings in query strings (`3.0` and `"3"`
-  are refused in a body, `top_k=3.0` in a query string, everywhere);
+- a whole number is one rule everywhere, JSON Schema's `integer`: 3 and 3.0 are whole numbers in a
+  body and in a query string (`top_k=3.0`), 2.5, `"3"` (text in a body) and `true` are not;
 - every error is `{"detail": "<one sentence>", "errors"?: [{"field", "message"}]}`.
 Response models allow fields they do not name, so a new field of an answer is not dropped."""
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from pydantic_core import PydanticCustomError
 
 from .retrieval.search import MAX_QUESTION_CHARS
@@ -39,13 +39,29 @@ MAX_SCHOOL_CHARS = 60
 
 
 def whole_number(value):
-    """Query-string integers: digits only ("3", "-1"); "3.0", "3e0", " 3" are not whole numbers."""
-    if isinstance(value, str) and not re.fullmatch(r"[+-]?[0-9]{1,18}", value):
-        raise PydanticCustomError("int_parsing", "Input should be a valid integer")
+    """A whole number as JSON Schema's `integer` means it: 3 or 3.0 (in a query string "3" or
+    "3.0"); not 2.5, not text in a JSON body, not true."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, str):
+        if not re.fullmatch(r"[+-]?[0-9]{1,18}(\.0*)?", value):
+            raise PydanticCustomError("int_parsing", "Input should be a valid integer")
+        return int(value.split(".")[0])
     return value
 
 
-QueryInt = Annotated[int, BeforeValidator(whole_number)]
+def json_whole_number(value):
+    """whole_number for JSON bodies, where text is never a number."""
+    if isinstance(value, str):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return whole_number(value)
+
+
+# Bounds before the validator: in this order pydantic keeps them in the schema and FastAPI keeps both.
+TopK = Annotated[int, Field(ge=1, le=MAX_TOP_K), BeforeValidator(whole_number)]
+LineNumber = Annotated[int, Field(ge=1, le=10**9), BeforeValidator(whole_number)]  # this order keeps the bounds in the schema
 
 
 class FieldError(BaseModel):
@@ -74,7 +90,7 @@ class HistoryTurn(BaseModel):
     model_config = ConfigDict(extra="allow", regex_engine="python-re")
 
     question: StrictStr = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NON_BLANK)
-    resolved_question: Optional[StrictStr] = Field(None, max_length=MAX_QUESTION_CHARS * 2)
+    resolved_question: Optional[StrictStr] = Field(None, max_length=MAX_QUESTION_CHARS)
     topic: Optional[StrictStr] = Field(None, max_length=500, description="Heading of the section that answered it.")
     title: Optional[StrictStr] = Field(None, max_length=500, description="Title of that section's document.")
 
@@ -90,13 +106,17 @@ class AskRequest(BaseModel):
     question: StrictStr = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NON_BLANK,
                                 description=f"A question in Chinese or English (1–{MAX_QUESTION_CHARS} characters, "
                                             f"not only spaces).")
-    top_k: StrictInt = Field(5, ge=1, le=MAX_TOP_K, description=f"How many passages to cite (1–{MAX_TOP_K}).")
+    top_k: Annotated[int, Field(ge=1, le=MAX_TOP_K), BeforeValidator(json_whole_number)] = Field(
+        5, description=f"How many passages to cite (1–{MAX_TOP_K}).")
     history: Optional[list[Union[HistoryQuestion, HistoryTurn]]] = Field(
         None, max_length=MAX_HISTORY_ITEMS, description=(
             "Earlier turns of the conversation, oldest first: question strings, or objects with a `question` "
             "(send back the `turn` of each answer, or the whole answer, and nothing is answered again). Follow-ups "
             f"such as '那A3组呢?' are read against them. The newest {HISTORY_TURNS} turns are read, up to "
             f"{HISTORY_CHARS:,} characters of their text in all; older ones are left out."))
+    stream: StrictBool = Field(False, description=(
+        "true: server-sent events: `passages` (the citations), then `delta` events ({\"text\"}) as the "
+        "answer is written (each sentence checked), then `done` with the JSON of a plain request."))
 
 
 class Citation(BaseModel):
@@ -140,10 +160,22 @@ class AskResponse(BaseModel):
     turn: Turn = Field(description="Send this back in `history` with the next question.")
 
 
-class SearchResult(Citation):
+class SearchResult(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
     rank: int
     chunk_id: str
-    n: Optional[int] = None  # type: ignore[assignment]
+    doc_id: str
+    title: str
+    source: str
+    section: Optional[str] = None
+    article: Optional[str] = None
+    start_line: Optional[int] = None
+    end_line: Optional[int] = None
+    page: Optional[int] = None
+    page_end: Optional[int] = None
+    text: str
+    score: float
 
 
 class SearchResponse(BaseModel):
@@ -171,28 +203,9 @@ def _areas_enum(schema: dict) -> None:
     schema["enum"] = list(dict.fromkeys(names))
 
 
-def kind_names() -> set[str]:
-    schema: dict = {}
-    _kinds_enum(schema)
-    return set(schema["enum"])
-
-
-def area_names() -> set[str]:
-    schema: dict = {}
-    _areas_enum(schema)
-    return set(schema["enum"])
-
-
-def _known(names, what: str):
-    def check(value):
-        if isinstance(value, str) and value not in names():
-            raise PydanticCustomError("enum", f"unknown {what} {{value!r}}; valid: {{valid}}",
-                                      {"value": value, "valid": ", ".join(sorted(names()))})
-        return value
-    return check
-
-
-FactValue = Union[float, Annotated[StrictStr, Field(min_length=1, max_length=200, pattern=ONE_LINE)]]
+FactValue = Union[Annotated[StrictInt, Field(ge=-10**15, le=10**15)], Annotated[StrictFloat, Field(ge=-1e15, le=1e15)],
+                  Annotated[StrictStr, Field(min_length=1, max_length=200, pattern=ONE_LINE)]]
+AreaName = Annotated[StrictStr, Field(json_schema_extra=_areas_enum)]
 
 
 class DraftRequest(BaseModel):
@@ -200,19 +213,23 @@ class DraftRequest(BaseModel):
         {"kind": "summary", "school": "青山镇中心小学", "facts": {"学生数": 650, "教职工数": 54},
          "focus": ["师资队伍", "办学条件"]}]})
 
-    kind: Annotated[StrictStr, BeforeValidator(_known(kind_names, "kind"))] = Field(
+    kind: StrictStr = Field(
         json_schema_extra=_kinds_enum,
         description="summary (工作总结), plan (工作方案), self-inspection (自查报告), rectification (整改方案) or "
                     "inspection-prep (迎检工作方案), or one of their other names listed.")
     school: StrictStr = Field(min_length=1, max_length=MAX_SCHOOL_CHARS, pattern=ONE_LINE,
                               description=f"The school (or unit) the document is for: one line of at most "
                                           f"{MAX_SCHOOL_CHARS} characters, without 【】.")
-    facts: Optional[dict[Annotated[str, Field(pattern=FACT_NAME, max_length=100)], FactValue]] = Field(
-        None, max_length=200, description='Placeholder name → the school\'s figure, e.g. {"学生数": 650}.')
-    focus: Optional[list[Annotated[StrictStr, BeforeValidator(_known(area_names, "focus area")),
-                                   Field(json_schema_extra=_areas_enum)]]] = Field(
-        None, max_length=20, description="Areas of work to cover, e.g. 师资队伍, 办学条件.")
-    format: Literal["json", "md"] = Field("json", description="json: the outline as JSON; md: as Markdown text.")
+    facts: Optional[Annotated[dict[Annotated[str, Field(pattern=FACT_NAME, max_length=100)], FactValue],
+                              Field(max_length=200, json_schema_extra={"additionalProperties": False})]] = Field(
+        None, description='Placeholder name → the school\'s figure, e.g. {"学生数": 650}.')
+    focus: Optional[Union[AreaName, Annotated[list[AreaName], Field(max_length=20)]]] = Field(
+        None, description="Areas of work to cover (one, or a list of up to 20), e.g. 师资队伍, 办学条件.")
+    facts_text: Optional[StrictStr] = Field(None, max_length=100_000, description=(
+        "The same facts as JSON or YAML text, as pasted into the drafting page (`学生数: 650`); "
+        "`facts` wins where both name a placeholder."))
+    format: Literal["json", "md", "docx"] = Field("json", description="json: the outline as JSON; md: as Markdown text "
+                                                                      "(a file to download); docx: a Word file in 公文 format.")
 
 
 class DocumentRow(BaseModel):
@@ -243,6 +260,7 @@ class Health(BaseModel):
     build: Optional[str] = Field(None, description="The build served (index/builds/<build>).")
     current_build: Optional[str] = Field(None, description="The build index/current points at now.")
     reranker: Optional[str] = None
+    llm_model: Optional[str] = None
     reload_error: Optional[str] = None
 
 

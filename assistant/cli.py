@@ -214,7 +214,7 @@ def ask(question: str = typer.Argument(..., help="A question in Chinese or Engli
     if assistant.llm is not None and not as_json:  # the model's answer printed as it is written
         stream_answer(out, assistant.ask_events(question, top_k), full=show_sources)
         return
-    answer = assistant.ask(question, top_k).to_dict()
+    answer = assistant.answer_json(assistant.ask(question, top_k))
     if as_json:
         _print_json(answer)
         return
@@ -375,7 +375,9 @@ def draft(kind: str = typer.Option(..., "--kind", help="summary (工作总结), 
 @user_errors
 def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (0.0.0.0: every interface)."),
           port: int = typer.Option(8000, "--port", help="Port to listen on."),
-          log_level: str = typer.Option("info", "--log-level", help="uvicorn log level: warning, info, debug.")):
+          log_level: str = typer.Option("info", "--log-level", help="uvicorn log level: warning, info, debug."),
+          log_queries: bool = typer.Option(False, "--log-queries", help="Record query strings (what /search was "
+                                           "asked) in the access log; off by default (or ASSISTANT_LOG_QUERIES=1).")):
     """Serve the HTTP API and the chat page (GET /) with uvicorn; the index loads once, here."""
     from .api import check_listen, run
 
@@ -383,7 +385,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to lis
     assistant = _open()
     err.print(f"serving {assistant.index.manifest.get('documents')} documents on http://{host}:{port}/ "
               f"(API docs: /docs); Ctrl-C stops")
-    run(assistant, host, port, log_level)
+    run(assistant, host, port, log_level, log_queries or None)
 
 
 def main() -> None:  # pragma: no cover - console-script entry

@@ -28,3 +28,7 @@ class QuestionError(AssistantError):
 class DraftError(AssistantError):
     """A draft request names an unknown kind or focus area, a bad school name, or a facts file that
     cannot be read; the message names what to fix (the valid kinds, the file)."""
+
+
+class RequestTimeout(AssistantError):
+    """A request ran past its time budget (the HTTP app answers 503) and was stopped."""

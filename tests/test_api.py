@@ -59,9 +59,10 @@ def test_ask_returns_the_json_of_ask_json(client, app_env):
     response = client.post("/ask", json={"question": A2, "top_k": 3})
     assert response.status_code == 200
     data = response.json()
-    assert data == Assistant.open(app_env, warn=lambda m: None).ask(A2, 3).to_dict()
+    opened = Assistant.open(app_env, warn=lambda m: None)
+    assert data == opened.answer_json(opened.ask(A2, 3))
     assert {"question", "answer", "citations", "resolved_question", "lang", "found", "sure", "confidence",
-            "coverage", "answer_mode", "synthesis"} == set(data)
+            "coverage", "answer_mode", "synthesis", "turn"} == set(data)
     assert data["answer_mode"] == "extractive" and data["synthesis"] is None
     first = data["citations"][0]
     assert set(first) == {"n", "doc_id", "title", "source", "section", "article", "start_line", "end_line", "page", "page_end", "text", "score"}

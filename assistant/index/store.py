@@ -38,6 +38,7 @@ class IndexData:
     manifest: dict = field(default_factory=dict)
     lines: dict[str, list[Line]] = field(default_factory=dict)  # doc id -> its cleaned lines
     bilingual: Bilingual | None = None  # English → the corpus's Chinese words (CC-CEDICT)
+    build_id: str | None = None  # the folder under builds/ it was loaded from or saved to
 
     def __post_init__(self) -> None:
         self.doc_by_id = {d["id"]: d for d in self.documents}
@@ -88,7 +89,7 @@ class IndexData:
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
             raise IndexCorruptError(f"index at {directory} cannot be read ({type(exc).__name__}: {exc}); "
                                     f"run `assistant index build`") from exc
-        return cls(documents, sections, chunks, lexical, dense, manifest, lines, bilingual)
+        return cls(documents, sections, chunks, lexical, dense, manifest, lines, bilingual, directory.name)
 
 
 def _write_jsonl(path: Path, rows: list[dict]) -> None:
@@ -137,6 +138,7 @@ def save_atomic(data: IndexData, index_root: Path) -> Path:
         link = index_root / f".current-{build_id}"
         os.symlink(Path("builds") / build_id, link)
         os.replace(link, current_path(index_root))
+        data.build_id = build_id
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
@@ -149,7 +151,12 @@ def save_atomic(data: IndexData, index_root: Path) -> Path:
 
 
 def load_current(index_root: Path) -> IndexData:
+    """The build `current` points at, loaded from its own folder (the link is read once, so a
+    build made current meanwhile does not mix with it)."""
     path = current_path(index_root)
+    build = current_build(index_root)
+    if build is not None:
+        path = Path(index_root) / "builds" / build
     if not (path / "manifest.json").exists():
         raise IndexMissingError(f"no index under {index_root}; run `assistant index build`")
     return IndexData.load(path)
