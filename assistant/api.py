@@ -184,6 +184,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                                               "balanced-development documents. User errors are 4xx with a `detail`.")
     app.state.settings = settings
     app.state.assistant = assistant
+    chosen = assistant.settings if assistant is not None else settings
+    app.state.request_seconds = chosen.request_seconds if chosen is not None else 20.0  # the lifespan sets it too
     follower = app.state.follower = IndexFollower(app)
     api_errors.install(app)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)

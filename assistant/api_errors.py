@@ -13,13 +13,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import (AssistantError, CorpusError, DraftError, IndexCorruptError, IndexMissingError,
-                     QuestionError)
+                     QuestionError, RequestTimeout)
 from .service import MAX_TOP_K
 
 log = logging.getLogger("assistant.api")
 
 #: Status per library error; an AssistantError not listed is a 400.
-STATUS = {QuestionError: 422, DraftError: 422, IndexMissingError: 503, IndexCorruptError: 503, CorpusError: 503}
+STATUS = {QuestionError: 422, DraftError: 422, IndexMissingError: 503, IndexCorruptError: 503, CorpusError: 503,
+          RequestTimeout: 503}
 #: Whole-number fields whose range is stated in full in every message about them.
 WHOLE_NUMBERS = {"top_k": (1, MAX_TOP_K), "start": (1, 10**9), "end": (1, 10**9)}
 _EXAMPLE = "A2保障机制组要准备哪些材料?"

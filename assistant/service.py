@@ -32,9 +32,9 @@ MAX_TOP_K = 50
 MAX_HISTORY = 20
 HISTORY_CHARS = 8000
 #: History turns given only as a question (no topic) that are answered again to learn their
-#: section, the newest first; the others are only resolved (string work, no search). Follow-ups
-#: use the last turn's section, so this bounds a request's work to 1 + REANSWERED answers.
-REANSWERED = 2
+#: section, the newest first; the others are only resolved (string work, no search). A follow-up
+#: uses the last turn's section only, so this bounds a request's work to 1 + REANSWERED answers.
+REANSWERED = 1
 #: Characters of a whole section quoted in one answer.
 SECTION_LIMIT = 2400
 
@@ -63,6 +63,14 @@ def check_top_k(top_k: int) -> int:
 def _carries_turn(item) -> bool:
     """A history object that says what its turn was about (its section), as `turn` gives it."""
     return isinstance(item, dict) and ("topic" in item or "title" in item)
+
+
+def _within_limit(resolved: str, question: str) -> str:
+    """A follow-up read against a long earlier question can grow past the question limit; then
+    the question is taken as it was typed."""
+    from .retrieval.search import MAX_QUESTION_CHARS
+
+    return resolved if len(resolved) <= MAX_QUESTION_CHARS else question.strip()
 
 
 def _text(value) -> str | None:
@@ -202,7 +210,7 @@ class Assistant:
         check_top_k(top_k)
         turns = self.turns(history, deadline)
         lang = language_of(question)
-        resolved = resolve(question, turns)
+        resolved = _within_limit(resolve(question, turns), question)
         return self._answer(question, resolved, lang, top_k, deadline)
 
     def _answer(self, question: str, resolved: str, lang: str, top_k: int,
@@ -308,7 +316,7 @@ class Assistant:
                 resolved = resolved.strip() if isinstance(resolved, str) and resolved.strip() else resolve(text, turns)
                 turns.append(Turn(text.strip(), resolved, _text(item.get("topic")), _text(item.get("title"))))
                 continue
-            resolved = resolve(text, turns)
+            resolved = _within_limit(resolve(text, turns), text)
             if n in answer_again:
                 if deadline is not None:
                     deadline.check()

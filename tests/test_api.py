@@ -159,7 +159,7 @@ def test_search(client):
     ({"q": ""}, ["q: must be a non-empty string"]),
     ({"q": "   "}, ["q: must be a non-empty string"]),
     ({"q": "x" * (MAX_QUESTION_CHARS + 1)}, ["q: is", f"the limit is {MAX_QUESTION_CHARS} characters"]),
-    ({"q": "生均", "top_k": 0}, ["top_k: must be a whole number from 1 to 50 (got '0')"]),
+    ({"q": "生均", "top_k": 0}, ["top_k: must be a whole number from 1 to 50 (got 0)"]),
     ({"q": "生均", "top_k": 99}, ["top_k: must be a whole number from 1 to 50"]),
     ({"q": "生均", "top_k": "five"}, ["top_k: must be a whole number from 1 to 50 (got 'five')"]),
     ({"q": "生均", "top_k": "2.5"}, ["top_k: must be a whole number"]),
@@ -224,14 +224,15 @@ def test_document_page_marks_the_cited_span(client):
 def test_document_json(client):
     data = client.get("/documents/plan-01", params={"start": 8, "end": 8, "format": "json"}).json()
     assert data["id"] == "plan-01" and data["start"] == 8 and data["end"] == 8
+    for params, span in (({"end": 8}, (8, 8)), ({"start": 9, "end": 8}, (8, 9))):  # every span the schema allows
+        got = client.get("/documents/plan-01", params={**params, "format": "json"}).json()
+        assert (got["start"], got["end"]) == span
     assert [line["start"] for line in data["lines"] if line["marked"]] == [8]
     assert data["lines"][0] == {"start": 1, "end": 1, "page": None, "text": "迎检工作方案", "marked": False}
 
 
 @pytest.mark.parametrize("path,params,status,words", [
     ("/documents/nope-01", {}, 404, ["no document 'nope-01'", "GET /documents"]),
-    ("/documents/plan-01", {"start": 9, "end": 8}, 422, ["end: must not be before start"]),
-    ("/documents/plan-01", {"end": 8}, 422, ["start: is required when end is given"]),
     ("/documents/plan-01", {"start": 0}, 422, ["start: must be a whole number from 1"]),
     ("/documents/plan-01", {"start": "x"}, 422, ["start: must be a whole number"]),
     ("/documents/plan-01", {"format": "xml"}, 422, ["format: must be one of 'html' or 'json'"]),
