@@ -199,7 +199,7 @@ class Assistant:
         def stream():
             yield "passages", head
             for kind, value in synthesis.events(answer, self.llm, answer.across_documents):
-                yield kind, value.to_dict() if kind == "done" else value
+                yield kind, self.answer_json(value) if kind == "done" else value
 
         return stream()
 
