@@ -8,99 +8,41 @@ static files shipped in the package and load nothing from the network."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Callable, Literal, Optional, TypeVar
 
+import anyio
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
 from . import api_errors, api_openai
 from .api_documents import MAX_UPLOAD_BODY
 from .api_documents import router as documents_router
+from .api_follow import IndexFollower
+from .api_models import (NON_BLANK, AskRequest, AskResponse, DraftRequest, DraftResponse, Health, LineNumber,
+                         SearchResponse, TopK, error_responses)
 from .config import Settings, load_settings
-from .errors import AssistantError
+from .errors import AssistantError, RequestTimeout
 from .pages import document_html, document_json
 from .rebuild import Rebuilder
 from .retrieval.search import MAX_QUESTION_CHARS
-from .service import MAX_TOP_K, Assistant
+from .service import MAX_TOP_K, Assistant, Deadline
 
 log = logging.getLogger("assistant.api")
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
-#: Earlier questions one request may carry (the library reads the last 20 of them).
-MAX_HISTORY_ITEMS = 50
-#: Request bodies larger than this are refused with 413 before they are read.
+#: Request bodies larger than this are refused with 413 (by their Content-Length before they are
+#: read, else when the bytes read pass it).
 MAX_BODY_BYTES = 1_000_000
 EXAMPLE_QUESTION = "A2保障机制组要准备哪些材料?"
-
-
-class AskRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"question": EXAMPLE_QUESTION, "top_k": 5},
-        {"question": "那A3组呢?", "history": [EXAMPLE_QUESTION]}]})
-
-    question: StrictStr = Field(max_length=MAX_QUESTION_CHARS,
-                                description=f"A question in Chinese or English (at most {MAX_QUESTION_CHARS} characters).")
-    top_k: StrictInt = Field(5, ge=1, le=MAX_TOP_K, description=f"How many passages to cite (1–{MAX_TOP_K}).")
-    history: list[Any] | None = Field(None, max_length=MAX_HISTORY_ITEMS, description=(
-        "Earlier questions of the conversation, oldest first: strings or objects with a `question` "
-        "(an earlier answer's JSON works as is). Follow-ups such as '那A3组呢?' are read against them."))
-    stream: StrictBool = Field(False, description=(
-        "true: server-sent events: `passages` (the citations), then `delta` events ({\"text\"}) as the "
-        "answer is written (each sentence checked), then `done` with the JSON of a plain request."))
-
-    @field_validator("question")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError(f"must be a non-empty string, e.g. {EXAMPLE_QUESTION!r}")
-        return value
-
-    @field_validator("history")
-    @classmethod
-    def _questions(cls, items: list | None) -> list[str] | None:
-        if items is None:
-            return None
-        out = []
-        for number, item in enumerate(items):
-            text = item.get("question") if isinstance(item, dict) else item
-            if not isinstance(text, str) or not text.strip():
-                raise ValueError(f"item {number + 1} must be an earlier question: a non-empty string or "
-                                 f'{{"question": "..."}}')
-            if len(text) > MAX_QUESTION_CHARS:
-                raise ValueError(f"item {number + 1} is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS} characters")
-            out.append(text)
-        return out
-
-
-class DraftRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"kind": "summary", "school": "青山镇中心小学", "facts": {"学生数": 650, "教职工数": 54},
-         "focus": ["师资队伍", "办学条件"]}]})
-
-    kind: StrictStr = Field(max_length=60, description="summary (工作总结), plan (工作方案), self-inspection (自查报告), "
-                                                       "rectification (整改方案) or inspection-prep (迎检工作方案).")
-    school: StrictStr = Field(max_length=200, description="The school (or unit) the document is for.")
-    facts: dict[str, Any] | None = Field(None, max_length=200, description="Placeholder name → the school's figure, "
-                                                                           'e.g. {"学生数": 650}.')
-    facts_text: StrictStr | None = Field(None, max_length=100_000, description=(
-        "The same facts as JSON or YAML text, as pasted into the drafting page (`学生数: 650`); "
-        "`facts` wins where both name a placeholder."))
-    focus: list[StrictStr] | None = Field(None, max_length=20, description="Areas of work to cover, e.g. 师资队伍, 办学条件.")
-    format: Literal["json", "md", "docx"] = Field("json", description="json: the outline as JSON; md: as Markdown text "
-                                                                      "(a file to download); docx: a Word file in 公文 format.")
-
-    @field_validator("focus", mode="before")
-    @classmethod
-    def _one_or_many(cls, value):
-        return [value] if isinstance(value, str) else value
 
 
 def download_name(school: str, kind_name: str, suffix: str) -> str:
@@ -124,7 +66,9 @@ def get_assistant(request: Request) -> Assistant:
 
 
 class BodyLimit:
-    """Refuse a request whose declared body is larger than `limit` bytes (413), unread."""
+    """Refuse a request whose body is larger than `limit` bytes (413): by its declared length
+    before reading it, or, sent without one (chunked), as soon as the bytes read pass it. Refuse
+    a query string that gives a parameter twice (422), rather than silently taking one."""
 
     def __init__(self, app, limit: int = MAX_BODY_BYTES, uploads: int = MAX_UPLOAD_BODY):
         self.app = app
@@ -132,16 +76,65 @@ class BodyLimit:
         self.uploads = uploads  # POST /documents carries files
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http":
-            length = dict(scope.get("headers") or []).get(b"content-length", b"")
-            upload = scope.get("method") == "POST" and scope.get("path") == "/documents"
-            limit = self.uploads if upload else self.limit
-            if length.isdigit() and int(length) > limit:
-                response = JSONResponse({"detail": f"the request body is {int(length)} bytes; the limit is "
-                                                   f"{limit} bytes"}, status_code=413)
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        repeated = _repeated(scope.get("query_string") or b"")
+        if repeated:
+            message = f"{repeated}: is given more than once; send each parameter once"
+            await JSONResponse({"detail": message, "errors": [{"field": repeated, "message": message}]},
+                               status_code=422)(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length", b"")
+        upload = scope.get("method") == "POST" and scope.get("path") == "/documents"
+        limit = self.uploads if upload else self.limit
+        if length.isdigit() and int(length) > limit:
+            await self._too_large(int(length), limit)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:  # an HTTPException: the app's handler turns it into the 413
+                    raise HTTPException(413, f"the request body is over {limit} bytes; the limit is {limit} bytes")
+            return message
+
+        await self.app(scope, counted, send)
+
+    @staticmethod
+    def _too_large(size: int, limit: int) -> JSONResponse:
+        return JSONResponse({"detail": f"the request body is {size} bytes; the limit is {limit} bytes"},
+                            status_code=413)
+
+
+def _repeated(query: bytes) -> str | None:
+    from urllib.parse import parse_qsl
+
+    seen = set()
+    for name, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if name in seen:
+            return name
+        seen.add(name)
+    return None
+
+
+T = TypeVar("T")
+
+
+async def within_budget(request: Request, work: Callable[[Deadline], T]) -> T:
+    """Run `work(deadline)` in a worker thread; past the app's time budget answer 503 at once
+    (the work itself stops at its next stage: it checks the deadline)."""
+    seconds = request.app.state.request_seconds
+    deadline = Deadline(seconds)
+    try:
+        with anyio.fail_after(seconds + 0.25):
+            return await anyio.to_thread.run_sync(work, deadline, abandon_on_cancel=True)
+    except TimeoutError:
+        raise RequestTimeout(f"the request took longer than its {seconds:g} s budget and was stopped; "
+                             f"ask a shorter question or send less history") from None
 
 
 def _swagger_folder() -> Path | None:
@@ -175,10 +168,15 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         if app.state.assistant is None:
             chosen = app.state.settings or load_settings()
             app.state.assistant = await run_in_threadpool(lambda: Assistant.open(chosen, warn=log.warning))
+        chosen = app.state.assistant.settings
+        app.state.request_seconds = chosen.request_seconds
         await run_in_threadpool(warm_up, app.state.assistant)
         app.state.rebuilder = Rebuilder(app.state.assistant.settings, lambda new: switch_assistant(app, new),
                                         log=log.warning, serving=lambda: app.state.assistant)
+        watcher = asyncio.create_task(follower.run(chosen.reload_seconds)) if chosen.reload_seconds > 0 else None
         yield
+        if watcher is not None:
+            watcher.cancel()
         app.state.rebuilder.wait(60)  # let a running build finish writing (it is atomic either way)
 
     app = FastAPI(title="义务教育均衡发展资料助手 API", version="0.1.0", lifespan=lifespan, docs_url=None,
@@ -186,6 +184,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                                               "balanced-development documents. User errors are 4xx with a `detail`.")
     app.state.settings = settings
     app.state.assistant = assistant
+    chosen = assistant.settings if assistant is not None else settings
+    app.state.request_seconds = chosen.request_seconds if chosen is not None else 20.0  # the lifespan sets it too
+    follower = app.state.follower = IndexFollower(app)
     api_errors.install(app)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
@@ -219,29 +220,36 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     def favicon() -> FileResponse:
         return FileResponse(WEB_DIR / "favicon.svg", media_type="image/svg+xml")
 
-    @app.post("/ask", summary="Answer a question with numbered, cited passages")
-    def ask(body: AskRequest, assistant: Assistant = Depends(get_assistant)):
-        """The JSON of `assistant ask --json`: `{"question", "answer", "citations": [{"n", "doc_id",
-        "title", "source", "section", "start_line", "end_line", "page", "text", "score"}],
-        "resolved_question", "lang", "found", "coverage", "answer_mode", "synthesis"}`; with
-        `"stream": true`, server-sent events (`passages`, `delta`…, `done`)."""
-        if not body.stream:
-            return assistant.ask(body.question, body.top_k, history=body.history).to_dict()
-        events = assistant.ask_events(body.question, body.top_k, history=body.history)
-        return StreamingResponse((sse(kind, value) for kind, value in events), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    body_errors = error_responses(400, 413, 415, 422, 503)
 
-    @app.get("/search", summary="The passages that match a query, ranked")
-    def search(q: str = Query(..., max_length=MAX_QUESTION_CHARS, description="What to look for."),
-               top_k: int = Query(5, ge=1, le=MAX_TOP_K, description=f"How many passages (1–{MAX_TOP_K})."),
-               assistant: Assistant = Depends(get_assistant)) -> dict:
-        if not q.strip():
-            raise HTTPException(422, f"q: must be a non-empty string, e.g. /search?q={EXAMPLE_QUESTION}")
-        return assistant.search(q, top_k)
+    @app.post("/ask", summary="Answer a question with numbered, cited passages", response_model=AskResponse,
+              responses={**body_errors, 200: {"content": {"application/json": {}, "text/event-stream": {}}}})
+    async def ask(body: AskRequest, request: Request, assistant: Assistant = Depends(get_assistant)):
+        """The JSON of `assistant ask --json`: the answer, its numbered citations, whether the
+        documents answer the question, and `turn` (send it back in `history`); with
+        `"stream": true`, server-sent events (`passages`, `delta`…, `done`)."""
+        history = [item if isinstance(item, str) else item.model_dump() for item in body.history or []] or None
+        if body.stream:
+            events = await within_budget(request, lambda deadline: assistant.ask_events(
+                body.question, body.top_k, history=history, deadline=deadline))
+            return StreamingResponse((sse(kind, value) for kind, value in events), media_type="text/event-stream",
+                                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return await within_budget(request, lambda deadline: assistant.answer_json(
+            assistant.ask(body.question, body.top_k, history=history, deadline=deadline)))
+
+    @app.get("/search", summary="The passages that match a query, ranked", response_model=SearchResponse,
+             responses=error_responses(422, 503))
+    async def search(request: Request,
+                     q: str = Query(..., min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NON_BLANK,
+                                    description="What to look for (not only spaces)."),
+                     top_k: Annotated[TopK, Query(description=f"How many passages (1–{MAX_TOP_K}).")] = 5,
+                     assistant: Assistant = Depends(get_assistant)):
+        return await within_budget(request, lambda deadline: assistant.search(q, top_k))
 
     @app.post("/draft", summary="An outline of a new summary or plan for a school, with cited examples",
-              responses={200: {"content": {"application/json": {}, "text/markdown": {}, DOCX_TYPE: {}}}})
-    def draft(body: DraftRequest, assistant: Assistant = Depends(get_assistant)):
+              response_model=DraftResponse, responses={**body_errors, 200: {"content": {
+                  "application/json": {}, "text/markdown": {}, DOCX_TYPE: {}}}})
+    async def draft(body: DraftRequest, request: Request, assistant: Assistant = Depends(get_assistant)):
         """The JSON of `assistant draft --format json`; `"format": "md"` gives the Markdown and
         `"format": "docx"` the Word file in 公文 format, each as a download named <school>-<kind>提纲."""
         import io
@@ -250,7 +258,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
         facts = dict(parse_facts_text(body.facts_text, "facts_text") if (body.facts_text or "").strip() else {})
         facts.update(body.facts or {})
-        outline = assistant.draft(body.kind, body.school, facts=facts or None, focus=body.focus)
+        focus = [body.focus] if isinstance(body.focus, str) else body.focus
+        outline = await within_budget(request, lambda deadline: assistant.draft(
+            body.kind, body.school, facts=facts or None, focus=focus))
         if body.format == "md":
             name = download_name(outline.school, outline.kind_name, ".md")
             return PlainTextResponse(to_markdown(outline), media_type="text/markdown; charset=utf-8",
@@ -272,31 +282,36 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.include_router(documents_router)
 
     @app.get("/documents/{doc_id}", summary="One document, with a cited span marked",
-             responses={200: {"content": {"text/html": {}, "application/json": {}}}})
-    def document(doc_id: str, start: int | None = Query(None, ge=1, description="First cited source line."),
-                 end: int | None = Query(None, ge=1, description="Last cited source line."),
+             responses={200: {"content": {"text/html": {}, "application/json": {}}}, **error_responses(404, 422)})
+    def document(doc_id: str, start: Annotated[Optional[LineNumber], Query(description="First cited source line.")] = None,
+                 end: Annotated[Optional[LineNumber], Query(description="Last cited source line (with start).")] = None,
                  format: Literal["html", "json"] = Query("html", description="html (a page) or json."),
                  assistant: Assistant = Depends(get_assistant)):
         meta = assistant.index.doc_by_id.get(doc_id)
         if meta is None:
             raise HTTPException(404, f"no document {doc_id!r}; GET /documents lists the ids")
-        if start is not None and end is not None and end < start:
-            raise HTTPException(422, f"end: must not be before start (got start={start}, end={end})")
-        if start is None and end is not None:
-            raise HTTPException(422, "start: is required when end is given")
+        if start is None:  # every value the schema allows is a span: end alone marks that line,
+            start = end    # a span given backwards is read forwards
+        elif end is not None and end < start:
+            start, end = end, start
         lines = assistant.index.lines.get(doc_id, [])
         if format == "json":
             return document_json(meta, lines, start, end)
         return HTMLResponse(document_html(meta, lines, start, end))
 
-    @app.get("/health", summary="Status: documents, chunks and the embedding model in use")
-    def health(assistant: Assistant = Depends(get_assistant)) -> dict:
-        manifest = assistant.index.manifest
-        return {"status": "ok", "documents": len(assistant.index.documents), "chunks": len(assistant.index.chunks),
-                "embedding_model": assistant.embedder.name if assistant.embedder else None,
-                "embedding_setting": manifest.get("embedding_setting"), "index_built_at": manifest.get("built_at"),
-                "reranker": getattr(assistant.reranker, "name", None),
-                "llm_model": assistant.llm.model if assistant.llm else None}
+    @app.get("/health", summary="Status: the build served, documents, chunks and the embedding model in use",
+             response_model=Health)
+    def health():
+        """`build` is the build answering requests, `current_build` the one index/current points at;
+        they differ (status `outdated`) only while a new build loads or when it cannot be loaded
+        (`reload_error`)."""
+        return follower.health()
+
+    @app.post("/reload", summary="Switch to the current index build now (the server also checks by itself)",
+              response_model=Health)
+    async def reload():
+        await run_in_threadpool(follower.check)
+        return follower.health()
 
     return app
 
@@ -336,11 +351,38 @@ def check_listen(host: str, port: int, log_level: str = "info") -> None:
             raise AssistantError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port") from exc
 
 
-def run(assistant: Assistant, host: str, port: int, log_level: str = "info") -> None:
+class HideQueryStrings(logging.Filter):
+    """Access-log records without their query string: `GET /search?q=…` is logged as
+    `GET /search?…`, since what someone asked is not the log's business."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
+            record.args = (*args[:2], args[2].split("?", 1)[0] + "?…", *args[3:])
+        return True
+
+
+def log_config(log_queries: bool = False) -> dict:
+    """uvicorn's logging configuration, with query strings left out of the access log unless
+    `log_queries`."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    if not log_queries:
+        config.setdefault("filters", {})["hide_queries"] = {"()": HideQueryStrings}
+        config["handlers"]["access"]["filters"] = ["hide_queries"]
+    return config
+
+
+def run(assistant: Assistant, host: str, port: int, log_level: str = "info", log_queries: bool | None = None) -> None:
     """Serve the app for an opened Assistant until Ctrl-C."""
     import uvicorn
 
-    uvicorn.run(create_app(assistant.settings, assistant), host=host, port=port, log_level=log_level)
+    queries = assistant.settings.log_queries if log_queries is None else log_queries
+    uvicorn.run(create_app(assistant.settings, assistant), host=host, port=port, log_level=log_level,
+                log_config=log_config(queries))
 
 
 def _plain_docs(app: FastAPI) -> str:

@@ -13,16 +13,17 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import (AssistantError, BackendError, CorpusError, DraftError, IndexCorruptError, IndexMissingError,
-                     QuestionError)
+                     QuestionError, RequestTimeout)
 from .service import MAX_TOP_K
 
 log = logging.getLogger("assistant.api")
 
 #: Status per library error; an AssistantError not listed is a 400.
 STATUS = {QuestionError: 422, DraftError: 422, IndexMissingError: 503, IndexCorruptError: 503, CorpusError: 503,
-          BackendError: 503}
+          BackendError: 503, RequestTimeout: 503}
 #: Whole-number fields whose range is stated in full in every message about them.
 WHOLE_NUMBERS = {"top_k": (1, MAX_TOP_K), "start": (1, 10**9), "end": (1, 10**9)}
+_EXAMPLE = "A2保障机制组要准备哪些材料?"
 _BODY_EXAMPLE = '{"question": "A2保障机制组要准备哪些材料?"}'
 
 
@@ -37,6 +38,50 @@ def field_name(loc) -> str:
     return out
 
 
+#: What a union member is called in a pydantic error's location ('constrained-str', 'HistoryTurn').
+def _is_branch(part) -> bool:
+    return isinstance(part, str) and (part in ("str", "int", "float", "bool", "constrained-str", "constrained-int",
+                                               "HistoryTurn") or part.startswith(("list[", "function-")))
+
+
+#: What a text field that is empty or only spaces must be, by field.
+NON_EMPTY = {"school": "must be one line of 1–60 characters without 【】 (the school name is empty or not one line)",
+             "facts": "must be a number, or one line of 1–200 characters without 【】"}
+
+
+def collapse_unions(errors: list[dict]) -> list[dict]:
+    """Pydantic reports a value that fits no member of a union once per member
+    (history[0].constrained-str, history[0].HistoryTurn); keep the errors of the member the value
+    was meant for (a string's length, an object's fields), or one error saying what fits."""
+    groups: dict[tuple, list[tuple[str, dict]]] = {}
+    out: list[dict] = []
+    for error in errors:
+        loc = tuple(error.get("loc", ()))
+        cut = next((i for i, part in enumerate(loc) if i > 0 and _is_branch(part)), None)
+        if cut is None:
+            out.append(error)
+            continue
+        key = loc[:cut]
+        if key not in groups:
+            groups[key] = []
+            out.append({"_group": key})
+        groups[key].append((loc[cut], dict(error, loc=key + loc[cut + 1:])))
+    result = []
+    for error in out:
+        if "_group" not in error:
+            result.append(error)
+            continue
+        members = groups[error["_group"]]
+        key = error["_group"]
+        meant = [e for _, e in members if len(e["loc"]) > len(key) or (
+            not e["type"].endswith("_type") and e["type"] not in ("float_parsing", "int_parsing"))]
+        if meant:
+            result.extend(meant)
+        else:
+            result.append({"type": "union_none", "loc": error["_group"], "input": members[0][1].get("input")})
+    return result
+
+
 def _got(value) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -47,7 +92,21 @@ def message(error: dict) -> str:
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     value = error.get("input")
-    name = field_name(error.get("loc", ()))
+    loc = tuple(error.get("loc", ()))
+    if len(loc) >= 3 and loc[:2] == ("body", "history") and isinstance(loc[2], int):
+        inner = message(dict(error, loc=("body", *loc[3:]))) if len(loc) > 3 else message(dict(error, loc=("body", "x")))
+        inner = inner[3:] if len(loc) == 3 else inner
+        if kind == "union_none" or (kind == "missing" and loc[3:] == ("question",)):
+            return f'history: item {loc[2] + 1} must be an earlier question: a non-empty string or {{"question": "..."}}'
+        if kind == "union_none":
+            inner = 'must be an earlier question: a non-empty string or {"question": "..."}'
+        return f"history: item {loc[2] + 1} {inner}" if len(loc) == 3 else f"history: item {loc[2] + 1}: {inner}"
+    if len(loc) >= 3 and loc[:2] == ("body", "facts") and loc[-1] == "[key]":
+        return f"facts: the placeholder name {_got(loc[2])} must hold more than spaces and 【】"
+    if len(loc) == 3 and loc[:2] == ("body", "facts") and kind in ("union_none", "string_too_short",
+                                                                   "string_pattern_mismatch", "string_too_long"):
+        return f"facts: the value of {loc[2]!r} must be a number or text: {NON_EMPTY['facts']} (got {_got(value)})"
+    name = field_name(loc)
     if kind == "json_invalid":
         return f"the request body is not valid JSON ({ctx.get('error', 'cannot be parsed')}); send e.g. {_BODY_EXAMPLE}"
     if not name:
@@ -73,6 +132,12 @@ def message(error: dict) -> str:
             what = f"must be at most {ctx.get('le')} (got {_got(value)})"
         else:
             what = f"must be a whole number (got {_got(value)})"
+    elif kind in ("string_too_short", "string_pattern_mismatch"):
+        base = name.split("[")[0].split(".")[-1]
+        what = NON_EMPTY.get(base) or (f"must be a non-empty string, e.g. {_EXAMPLE!r}" if base in ("question", "q", "x")
+                                       else "must be a non-empty string")
+    elif kind == "union_none":
+        what = f"is not one of the accepted forms (got {_got(value)})"
     elif kind == "string_too_long":
         limit = ctx.get("max_length")
         length = len(value) if isinstance(value, str) else "too many"
@@ -102,7 +167,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = list(exc.errors())
+        errors = collapse_unions(list(exc.errors()))
         content_type = request.headers.get("content-type", "")
         if (request.method in ("POST", "PUT", "PATCH") and "json" not in content_type.lower()
                 and any(not field_name(e.get("loc", ())) and e.get("loc", ("",))[0] == "body" for e in errors)

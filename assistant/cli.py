@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .chat import ChatSession, location, print_answer, stream_answer
-from .config import load_settings
+from .config import load_settings as _load_settings, old_home_notice
 from .errors import AssistantError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -74,6 +74,15 @@ class _Bar:
         self.progress.update(self.tasks[stage], completed=done, total=total)
 
 
+def load_settings(**overrides):
+    """Settings, with a note when the working folder holds an index in the old place (./.assistant)."""
+    settings = _load_settings(**overrides)
+    notice = old_home_notice(settings)
+    if notice:
+        _warn(notice)
+    return settings
+
+
 def _open(corpus: Optional[Path] = None):
     from .service import Assistant
 
@@ -130,8 +139,14 @@ def index_status(as_json: bool = typer.Option(False, "--json", help="Print JSON.
     manifest = Assistant.index_status(load_settings())
     if as_json:
         _print_json(manifest)
+        if manifest.get("damaged"):
+            raise typer.Exit(1)
         return
     out.print(f"index: {manifest['index_path']}")
+    if manifest.get("damaged"):
+        err.print(f"[red]damaged:[/red] run `assistant index build` to repair it "
+                  f"({escape('; '.join(manifest['damaged']))})")
+        raise typer.Exit(1)
     out.print(f"built: {manifest['built_at']} from {manifest['corpus']}")
     out.print(f"documents: {manifest['documents']}, chunks: {manifest['chunks']}, files: {len(manifest['files'])}")
     if manifest.get("document_formats"):
@@ -139,6 +154,9 @@ def index_status(as_json: bool = typer.Option(False, "--json", help="Print JSON.
     out.print(f"embedding model: {manifest.get('embedding_model') or 'none (lexical only)'}"
               f" (setting: {manifest.get('embedding_setting')}); dense index: {manifest.get('dense_index') or 'flat'}")
     _print_skipped(manifest.get("skipped") or [])
+    if "verified" in manifest:  # local files (a Milvus server keeps its own data safe)
+        out.print("integrity: every file matches the sizes and checksums recorded at build time" if manifest["verified"]
+                  else "integrity: not recorded (built by an older version); `assistant index build` records it")
     changes = manifest["changes"]
     if manifest.get("stale"):
         out.print(f"out of date: the index was {manifest['stale']}; run `assistant index build`")
@@ -197,7 +215,7 @@ def ask(question: str = typer.Argument(..., help="A question in Chinese or Engli
     if assistant.llm is not None and not as_json:  # the model's answer printed as it is written
         stream_answer(out, assistant.ask_events(question, top_k), full=show_sources)
         return
-    answer = assistant.ask(question, top_k).to_dict()
+    answer = assistant.answer_json(assistant.ask(question, top_k))
     if as_json:
         _print_json(answer)
         return
@@ -358,7 +376,9 @@ def draft(kind: str = typer.Option(..., "--kind", help="summary (工作总结), 
 @user_errors
 def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (0.0.0.0: every interface)."),
           port: int = typer.Option(8000, "--port", help="Port to listen on."),
-          log_level: str = typer.Option("info", "--log-level", help="uvicorn log level: warning, info, debug.")):
+          log_level: str = typer.Option("info", "--log-level", help="uvicorn log level: warning, info, debug."),
+          log_queries: bool = typer.Option(False, "--log-queries", help="Record query strings (what /search was "
+                                           "asked) in the access log; off by default (or ASSISTANT_LOG_QUERIES=1).")):
     """Serve the HTTP API and the chat page (GET /) with uvicorn; the index loads once, here."""
     from .api import check_listen, run
 
@@ -366,7 +386,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to lis
     assistant = _open()
     err.print(f"serving {assistant.index.manifest.get('documents')} documents on http://{host}:{port}/ "
               f"(API docs: /docs); Ctrl-C stops")
-    run(assistant, host, port, log_level)
+    run(assistant, host, port, log_level, log_queries or None)
 
 
 def main() -> None:  # pragma: no cover - console-script entry

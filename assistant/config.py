@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .errors import AssistantError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The corpus shipped with the project (a checkout's `corpus/` folder).
 SHIPPED_CORPUS = PACKAGE_DIR.parent / "corpus"
@@ -17,6 +19,31 @@ OFFLINE_DEFAULT_MODEL = "multilingual-e5-small"
 #: (512-d), 7.6 ms at 50k (the vectors no longer fit in the CPU cache), 15.8 ms at 100k and 30 ms
 #: at 200k, while IVF takes 1.7 ms at 50k with recall@10 0.98 on the 100x corpus's vectors.
 APPROXIMATE_FROM = 50_000
+#: The folder under the user's data directory (platformdirs) that holds the index when
+#: ASSISTANT_HOME is not set: ~/.local/share/<name> on Linux, %LOCALAPPDATA%\\<name> on Windows,
+#: ~/Library/Application Support/<name> on macOS.
+APP_NAME = "balanced-education-assistant"
+#: Where the index lived by default before (a `.assistant` folder in the working directory).
+OLD_HOME_NAME = ".assistant"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one corpus file may cost the build; a file beyond a limit is skipped with its reason.
+    The defaults fit the documents schools write (a Word file with photos is tens of MB; its
+    document.xml unpacks to 5-15 times its packed size)."""
+
+    #: A file larger than this is not read (ASSISTANT_MAX_FILE_MB).
+    max_file_mb: float = 100.0
+    #: An archive (.docx) whose members unpack to more than this in all is not opened
+    #: (ASSISTANT_MAX_UNPACKED_MB): a 2.9 MB zip bomb whose document.xml expands to 1 GB took
+    #: the build to 11.5 GB of memory.
+    max_unpacked_mb: float = 200.0
+    #: An archive member (over 1 MB unpacked) that unpacks to more than this many times its
+    #: packed size is taken for a zip bomb.
+    max_unpack_ratio: float = 100.0
+    #: Follow symlinks that lead outside the corpus folder (ASSISTANT_FOLLOW_SYMLINKS=1).
+    follow_outside_links: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,6 +75,16 @@ class Settings:
     milvus_db: str | None = None
     #: The alias queries use; each build writes collections named after it and switches it.
     milvus_collection: str = "assistant"
+    limits: Limits = field(default_factory=Limits)
+    #: Seconds one HTTP request may take before it is answered with 503 (ASSISTANT_REQUEST_SECONDS).
+    request_seconds: float = 20.0
+    #: Record query strings in the server's access log (ASSISTANT_LOG_QUERIES=1); off by default,
+    #: because a /search query string is what someone asked.
+    log_queries: bool = False
+    #: Seconds between the server's checks for a new index build (0: never; then POST /reload).
+    reload_seconds: float = 2.0
+    #: True when `home` is the default (the user's data directory), not ASSISTANT_HOME or a flag.
+    default_home: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
@@ -58,8 +95,53 @@ class Settings:
         return replace(self, **changes)
 
 
-def _default_home() -> Path:
-    return Path.cwd() / ".assistant"
+def default_home() -> Path:
+    """The index home when ASSISTANT_HOME is not set: the user's data directory, the same from
+    any working folder."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def old_home_notice(settings: Settings, cwd: Path | None = None) -> str | None:
+    """A one-line note when the working folder holds an index in the old default place
+    (./.assistant) that the default home does not use, saying how to move it; else None."""
+    if not settings.default_home:
+        return None
+    old = Path(cwd or Path.cwd()) / OLD_HOME_NAME
+    if not (old / "index").is_dir() or old.resolve() == settings.home.resolve():
+        return None
+    if (settings.home / "index" / "current").exists():
+        return (f"note: {old} holds an index from an older version, which is not used; the index is in "
+                f"{settings.home} (delete {old}, or set ASSISTANT_HOME={old} to use that one)")
+    return (f"note: {old} holds an index from an older version; the index now lives in {settings.home}, "
+            f"from any folder. Move it there with: mkdir -p '{settings.home.parent}' && mv '{old}' '{settings.home}' "
+            f"(or set ASSISTANT_HOME={old} to keep using it)")
+
+
+def _number(env, name: str, default: float, minimum: float = 0.0) -> float:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not value >= minimum or value == float("inf"):
+        raise AssistantError(f"{name} must be a number of at least {minimum:g} (got {raw!r}); unset it for the "
+                             f"default {default:g}")
+    return value
+
+
+def _flag(env, name: str) -> bool | None:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return None
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise AssistantError(f"{name} must be 1 or 0 (got {raw!r})")
 
 
 def _seconds(name: str, value: str | None, default: float) -> float:
@@ -79,9 +161,19 @@ def _seconds(name: str, value: str | None, default: float) -> float:
 def load_settings(**overrides) -> Settings:
     """Settings from the environment, then `overrides` (flags) on top; `None` overrides are ignored."""
     env = os.environ
+    base = Limits()
+    limits = Limits(max_file_mb=_number(env, "ASSISTANT_MAX_FILE_MB", base.max_file_mb, 0.001),
+                    max_unpacked_mb=_number(env, "ASSISTANT_MAX_UNPACKED_MB", base.max_unpacked_mb, 0.001),
+                    max_unpack_ratio=_number(env, "ASSISTANT_MAX_UNPACK_RATIO", base.max_unpack_ratio, 1.0),
+                    follow_outside_links=bool(_flag(env, "ASSISTANT_FOLLOW_SYMLINKS")))
+    home = env.get("ASSISTANT_HOME") or None
     values: dict = {
         "corpus_dir": Path(env.get("ASSISTANT_CORPUS") or SHIPPED_CORPUS),
-        "home": Path(env.get("ASSISTANT_HOME") or _default_home()),
+        "home": Path(home) if home else None,
+        "limits": limits,
+        "request_seconds": _number(env, "ASSISTANT_REQUEST_SECONDS", 20.0, 0.1),
+        "log_queries": bool(_flag(env, "ASSISTANT_LOG_QUERIES")),
+        "reload_seconds": _number(env, "ASSISTANT_RELOAD_SECONDS", 2.0, 0.0),
         "embedding_model": env.get("ASSISTANT_EMBEDDING_MODEL") or OFFLINE_DEFAULT_MODEL,
         "rerank_model": env.get("ASSISTANT_RERANK_MODEL") or None,
         "llm_base_url": env.get("ASSISTANT_LLM_BASE_URL") or None,
@@ -97,6 +189,8 @@ def load_settings(**overrides) -> Settings:
         "milvus_collection": env.get("ASSISTANT_MILVUS_COLLECTION") or "assistant",
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
+    if values["home"] is None:
+        values["home"], values["default_home"] = default_home(), True
     for key in ("corpus_dir", "home"):
         values[key] = Path(values[key]).expanduser()
     return Settings(**values)

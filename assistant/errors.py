@@ -34,3 +34,7 @@ class BackendError(AssistantError):
     """The index backend cannot be used: an unknown ASSISTANT_BACKEND, a Milvus URI that does not
     answer, a server without a feature the assistant needs, or a collection built with another
     embedding model. The message names the setting to change."""
+
+
+class RequestTimeout(AssistantError):
+    """A request ran past its time budget (the HTTP app answers 503) and was stopped."""

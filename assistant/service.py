@@ -4,6 +4,7 @@ HTTP app are thin shells over `Assistant`."""
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -12,7 +13,7 @@ from .answer import PHRASES, Answer, compose
 from .answer import summary, synthesis
 from .config import Settings
 from .conversation import Turn, resolve
-from .errors import BackendError, CorpusError, QuestionError
+from .errors import BackendError, CorpusError, IndexCorruptError, QuestionError, RequestTimeout
 from .index import store
 from .index.backends import backend_for
 from .index.cache import stale_reason
@@ -27,15 +28,54 @@ if TYPE_CHECKING:  # the build (ingest, chunking) is imported only when an index
     from .index.build import BuildStats, ProgressFn
 
 MAX_TOP_K = 50
+#: Earlier turns read from a history (the newest), and the characters of their text read at most
+#: (newest first; older turns beyond either are left out).
 MAX_HISTORY = 20
+HISTORY_CHARS = 8000
+#: History turns given only as a question (no topic) that are answered again to learn their
+#: section, the newest first; the others are only resolved (string work, no search). A follow-up
+#: uses the last turn's section only, so this bounds a request's work to 1 + REANSWERED answers.
+REANSWERED = 1
 #: Characters of a whole section quoted in one answer.
 SECTION_LIMIT = 2400
+
+
+class Deadline:
+    """A time budget: `check()` raises RequestTimeout once `seconds` have passed. The work of a
+    request checks it between its stages (and between history turns), so a request past its
+    budget stops at the next stage instead of holding a worker."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.end:
+            raise RequestTimeout(f"the request took longer than its {self.seconds:g} s budget and was stopped; "
+                                 f"ask a shorter question or send less history")
 
 
 def check_top_k(top_k: int) -> int:
     if not isinstance(top_k, int) or isinstance(top_k, bool) or not 1 <= top_k <= MAX_TOP_K:
         raise QuestionError(f"top_k must be a whole number from 1 to {MAX_TOP_K} (got {top_k!r})")
     return top_k
+
+
+def _carries_turn(item) -> bool:
+    """A history object that says what its turn was about (its section), as `turn` gives it."""
+    return isinstance(item, dict) and ("topic" in item or "title" in item)
+
+
+def _within_limit(resolved: str, question: str) -> str:
+    """A follow-up read against a long earlier question can grow past the question limit; then
+    the question is taken as it was typed."""
+    from .retrieval.search import MAX_QUESTION_CHARS
+
+    return resolved if len(resolved) <= MAX_QUESTION_CHARS else question.strip()
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
 
 
 class Assistant:
@@ -68,10 +108,20 @@ class Assistant:
         setting differs from the one the index was built with, or when this version of the
         assistant would process the files differently (pipeline version, tokenizer data).
         A shared (Milvus) index is never rebuilt by opening it: another embedding model is a
-        BackendError naming the setting, an outdated pipeline a warning."""
+        BackendError naming the setting, an outdated pipeline a warning. A damaged local index is
+        rebuilt (cached files and embeddings are reused)."""
         backend = backend_for(settings)
         if backend.exists():
-            index = backend.load()
+            try:
+                index = backend.load()
+            except IndexCorruptError as exc:
+                if not build_if_missing or backend.name != "local":
+                    raise
+                warn(f"{exc}; rebuilding it now (cached files and embeddings are reused)")
+                from .index.build import build_index
+
+                index, _ = build_index(settings, warn=warn, progress=progress)
+                return cls(settings, index, warn)
             stale = stale_reason(index.manifest)
             same_model = index.manifest.get("embedding_setting") == settings.embedding_model
             shared = backend.name != "local"  # rebuilt on purpose (`index build`), never by a query
@@ -113,11 +163,22 @@ class Assistant:
         """The current index's manifest (read alone, without loading the index), its path, and
         what changed in its corpus folder since it was built."""
         backend = backend_for(settings)
+        root = settings.index_root
         manifest = backend.load_manifest()
+        if (backend.name == "local" and manifest is None and store.current_path(root).is_symlink()
+                and store.current_path(root).exists()):
+            raise IndexCorruptError(f"damaged: {store.current_path(root).resolve() / 'manifest.json'} cannot be "
+                                    f"read; run `assistant index build`")
         if manifest is None:
             backend.load()  # raises IndexMissingError with the fix in its message
         manifest["index_path"] = backend.location()
         manifest["stale"] = stale_reason(manifest)
+        if backend.name == "local":  # the files' sizes and checksums (a Milvus server keeps its own)
+            from .index import integrity
+
+            manifest["damaged"] = integrity.check(store.current_path(root), manifest, full=True)
+            manifest["verified"] = bool(manifest.get("checksums")) and not manifest["damaged"]
+        manifest.pop("checksums", None)
         from .index.changes import changes_since  # reads the corpus folder (ingest); not needed to answer
 
         try:
@@ -131,43 +192,55 @@ class Assistant:
         hits = self.searcher.search(query, top_k)
         return {"query": query, "results": [hit.to_dict() for hit in hits]}
 
-    def ask(self, question: str, top_k: int = 5, history: list | None = None) -> Answer:
+    def ask(self, question: str, top_k: int = 5, history: list | None = None,
+            deadline: Deadline | None = None) -> Answer:
         """Answer `question` with cited passages; `history` holds the earlier turns of a
-        conversation (strings, {"question": ...} objects or Turns), oldest first. With a language
-        model configured, the model writes the answer from the passages (checked: synthesis.py)."""
-        answer = self.extractive(question, top_k, history)
+        conversation (strings, {"question": ...} objects, the `turn` of earlier answers, or
+        Turns), oldest first. With a language model configured, the model writes the answer from
+        the passages (checked: synthesis.py). Past the `deadline` it raises RequestTimeout."""
+        answer = self.extractive(question, top_k, history, deadline)
+        if deadline is not None:
+            deadline.check()
         return synthesis.synthesize(answer, self.llm, answer.across_documents)
 
-    def ask_events(self, question: str, top_k: int = 5, history: list | None = None):
+    def ask_events(self, question: str, top_k: int = 5, history: list | None = None,
+                   deadline: Deadline | None = None):
         """The answer as it is written: ("passages", dict) first, then ("delta", text) pieces of
         checked text, then ("done", the JSON of ask). The question is checked and the passages
         are found before this returns, so a bad question raises here, not while streaming."""
-        answer = self.extractive(question, top_k, history)
+        answer = self.extractive(question, top_k, history, deadline)
         head = {key: value for key, value in answer.to_dict().items()
                 if key in ("question", "resolved_question", "lang", "found", "sure", "citations")}
 
         def stream():
             yield "passages", head
             for kind, value in synthesis.events(answer, self.llm, answer.across_documents):
-                yield kind, value.to_dict() if kind == "done" else value
+                yield kind, self.answer_json(value) if kind == "done" else value
 
         return stream()
 
-    def extractive(self, question: str, top_k: int = 5, history: list | None = None) -> Answer:
+    def extractive(self, question: str, top_k: int = 5, history: list | None = None,
+                   deadline: Deadline | None = None) -> Answer:
         """The extractive answer (quoted lines), whatever model is configured."""
         question = check_question(question)
         check_top_k(top_k)
-        turns = self.turns(history)
+        turns = self.turns(history, deadline)
         lang = language_of(question)
-        resolved = resolve(question, turns)
-        return self._answer(question, resolved, lang, top_k)
+        resolved = _within_limit(resolve(question, turns), question)
+        return self._answer(question, resolved, lang, top_k, deadline)
 
-    def _answer(self, question: str, resolved: str, lang: str, top_k: int) -> Answer:
+    def _answer(self, question: str, resolved: str, lang: str, top_k: int,
+                deadline: Deadline | None = None) -> Answer:
+        check = deadline.check if deadline is not None else (lambda: None)
+        check()
         query = self.searcher.analyse(resolved, lang=lang)
         intent = intent_of(resolved)
+        check()
         hits = self.searcher.search_query(query, max(top_k, 8), intent)
         if self.reranker is not None:
+            check()
             hits = rerank(resolved, hits, self.reranker)
+        check()
         passages = assemble(self.index, self.trees, query, hits, SECTION_LIMIT, max_passages=top_k)
         missing = self.searcher.missing_articles(query, intent)
         owners = self.searcher.article_owners(query, intent)
@@ -215,28 +288,66 @@ class Assistant:
                                chunks[0].section_id, False, [c.id for c in chunks]))
         return out
 
-    def turns(self, history: list | None) -> list[Turn]:
-        """Earlier turns as Turns; a turn given only as its question is resolved and answered
-        again (quietly) to learn which section it was about."""
+    def turns(self, history: list | None, deadline: Deadline | None = None) -> list[Turn]:
+        """Earlier turns as Turns. The newest MAX_HISTORY turns are read, up to HISTORY_CHARS
+        characters of their text. A turn that carries what it was about (`resolved_question`,
+        `topic`, `title`: the `turn` of an answer) is taken as it is; one given only as its
+        question is resolved against the turns before it, and the newest REANSWERED of those are
+        answered again (quietly) to learn which section they were about."""
         if history is None:
             return []
         if not isinstance(history, list):
             raise QuestionError("history must be a list of earlier questions (strings or {\"question\": ...})")
-        turns: list[Turn] = []
-        for number, item in enumerate(history[-MAX_HISTORY:], start=1):
+        items = []
+        for number, item in enumerate(history, start=1):
             if isinstance(item, Turn):
-                turns.append(item)
+                items.append((item.question, item))
                 continue
             if isinstance(item, dict):
+                item = item.get("turn") if isinstance(item.get("turn"), dict) else item
                 text = item.get("question")
             else:
                 text = item
             if not isinstance(text, str) or not text.strip():
                 raise QuestionError(f"history item {number} needs a non-empty question string")
-            resolved = resolve(text, turns)
-            answer = self._answer(text.strip(), resolved, language_of(text), 3)
-            turns.append(self.turn(answer))
+            items.append((text, item))
+        kept, budget = [], HISTORY_CHARS
+        for text, item in reversed(items[-MAX_HISTORY:]):
+            size = len(text) + (sum(len(v) for k, v in item.items() if k in ("resolved_question", "topic", "title")
+                                    and isinstance(v, str)) if isinstance(item, dict) else 0)
+            if size > budget:
+                break
+            kept.append((text, item))
+            budget -= size
+        kept.reverse()
+        unknown = [n for n, (_, item) in enumerate(kept) if not isinstance(item, Turn) and not _carries_turn(item)]
+        answer_again = set(unknown[-REANSWERED:])
+        turns: list[Turn] = []
+        for n, (text, item) in enumerate(kept):
+            if isinstance(item, Turn):
+                turns.append(item)
+                continue
+            if _carries_turn(item):
+                resolved = item.get("resolved_question")
+                resolved = resolved.strip() if isinstance(resolved, str) and resolved.strip() else resolve(text, turns)
+                turns.append(Turn(text.strip(), resolved, _text(item.get("topic")), _text(item.get("title"))))
+                continue
+            resolved = _within_limit(resolve(text, turns), text)
+            if n in answer_again:
+                if deadline is not None:
+                    deadline.check()
+                answer = self._answer(text.strip(), resolved, language_of(text), 3, deadline)
+                turns.append(self.turn(answer))
+            else:
+                turns.append(Turn(text.strip(), resolved))
         return turns
+
+    def answer_json(self, answer: Answer) -> dict:
+        """The JSON of `ask --json` and POST /ask: the answer, and its `turn` (what to send back
+        in `history` with the next question)."""
+        turn = self.turn(answer)
+        return dict(answer.to_dict(), turn={"question": turn.question, "resolved_question": turn.resolved,
+                                            "topic": turn.topic, "title": turn.title})
 
     @staticmethod
     def turn(answer: Answer) -> Turn:

@@ -59,9 +59,10 @@ def test_ask_returns_the_json_of_ask_json(client, app_env):
     response = client.post("/ask", json={"question": A2, "top_k": 3})
     assert response.status_code == 200
     data = response.json()
-    assert data == Assistant.open(app_env, warn=lambda m: None).ask(A2, 3).to_dict()
+    opened = Assistant.open(app_env, warn=lambda m: None)
+    assert data == opened.answer_json(opened.ask(A2, 3))
     assert {"question", "answer", "citations", "resolved_question", "lang", "found", "sure", "confidence",
-            "coverage", "answer_mode", "synthesis"} == set(data)
+            "coverage", "answer_mode", "synthesis", "turn"} == set(data)
     assert data["answer_mode"] == "extractive" and data["synthesis"] is None
     first = data["citations"][0]
     assert set(first) == {"n", "doc_id", "title", "source", "section", "article", "start_line", "end_line", "page", "page_end", "text", "score"}
@@ -158,7 +159,7 @@ def test_search(client):
     ({"q": ""}, ["q: must be a non-empty string"]),
     ({"q": "   "}, ["q: must be a non-empty string"]),
     ({"q": "x" * (MAX_QUESTION_CHARS + 1)}, ["q: is", f"the limit is {MAX_QUESTION_CHARS} characters"]),
-    ({"q": "生均", "top_k": 0}, ["top_k: must be a whole number from 1 to 50 (got '0')"]),
+    ({"q": "生均", "top_k": 0}, ["top_k: must be a whole number from 1 to 50 (got 0)"]),
     ({"q": "生均", "top_k": 99}, ["top_k: must be a whole number from 1 to 50"]),
     ({"q": "生均", "top_k": "five"}, ["top_k: must be a whole number from 1 to 50 (got 'five')"]),
     ({"q": "生均", "top_k": "2.5"}, ["top_k: must be a whole number"]),
@@ -178,6 +179,18 @@ def test_draft_json_and_markdown(client):
     markdown = client.post("/draft", json={**body, "format": "md"})
     assert markdown.status_code == 200 and markdown.headers["content-type"].startswith("text/markdown")
     assert markdown.text.startswith("# 青山镇中心小学义务教育均衡发展工作总结")
+
+
+
+def test_draft_docx_with_a_control_character_in_the_school_name(client):
+    """schemathesis found it: a name Word's XML cannot hold gave a 500; it is written without it."""
+    from io import BytesIO
+
+    from docx import Document
+
+    response = client.post("/draft", json={"kind": "summary", "school": "青山镇\x1f中心小学", "format": "docx"})
+    assert response.status_code == 200
+    assert Document(BytesIO(response.content)).core_properties.title == "青山镇中心小学义务教育均衡发展工作总结"
 
 
 @pytest.mark.parametrize("body,words", [
@@ -223,14 +236,15 @@ def test_document_page_marks_the_cited_span(client):
 def test_document_json(client):
     data = client.get("/documents/plan-01", params={"start": 8, "end": 8, "format": "json"}).json()
     assert data["id"] == "plan-01" and data["start"] == 8 and data["end"] == 8
+    for params, span in (({"end": 8}, (8, 8)), ({"start": 9, "end": 8}, (8, 9))):  # every span the schema allows
+        got = client.get("/documents/plan-01", params={**params, "format": "json"}).json()
+        assert (got["start"], got["end"]) == span
     assert [line["start"] for line in data["lines"] if line["marked"]] == [8]
     assert data["lines"][0] == {"start": 1, "end": 1, "page": None, "text": "迎检工作方案", "marked": False}
 
 
 @pytest.mark.parametrize("path,params,status,words", [
     ("/documents/nope-01", {}, 404, ["no document 'nope-01'", "GET /documents"]),
-    ("/documents/plan-01", {"start": 9, "end": 8}, 422, ["end: must not be before start"]),
-    ("/documents/plan-01", {"end": 8}, 422, ["start: is required when end is given"]),
     ("/documents/plan-01", {"start": 0}, 422, ["start: must be a whole number from 1"]),
     ("/documents/plan-01", {"start": "x"}, 422, ["start: must be a whole number"]),
     ("/documents/plan-01", {"format": "xml"}, 422, ["format: must be one of 'html' or 'json'"]),

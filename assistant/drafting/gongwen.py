@@ -16,6 +16,7 @@ on every page and columns sized to what goes in them."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -368,9 +369,29 @@ def _section(document, section: OutlineSection) -> None:
         _section(document, child)
 
 
+#: Characters a Word file (XML 1.0) cannot hold: control characters, lone surrogates, U+FFFE/FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value):
+    """`value` (text, or lists, dicts and dataclasses of it) without the characters XML cannot hold:
+    a school name or fact pasted with a control character is written without it, not refused."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(xml_safe(v) for v in value)
+    if isinstance(value, dict):
+        return {k: xml_safe(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: xml_safe(getattr(value, f.name))
+                                             for f in dataclasses.fields(value) if f.init})
+    return value
+
+
 def write_gongwen_docx(outline: Outline, path, notes: list[str]):
     """Write `outline` as a 公文-format Word file at `path` (a path or a binary file object); `notes` (what kind, what to fill) go in
     a grey box under the title."""
+    outline, notes = xml_safe(outline), xml_safe(notes)
     document = Document()
     _styles(document)
     _font_table(document)

@@ -17,7 +17,9 @@ from ..chunking import chunk_document, index_text
 from ..config import Settings
 from ..documents import Chunk, Document, Section
 from ..errors import CorpusError, LoadError
-from ..ingest.pipeline import discover, file_hash, load_documents, read_manifest
+from ..config import Limits
+from ..ingest.discovery import scan
+from ..ingest.pipeline import file_hash, load_documents, read_manifest
 from .cache import PIPELINE_VERSION, FileCache, FileEntry, file_key, stale_reason, tokenizer_fingerprint  # noqa: F401
 from .changes import Changes, diff_files, indexed_hashes, manifest_hash
 from ..retrieval.bilingual import Bilingual, build_bilingual
@@ -25,6 +27,7 @@ from .dense import DenseIndex
 from .embedders import Embedder
 from .lexical import LexicalIndex
 from .backends import backend_for
+from .lock import BuildLock
 from .store import IndexData
 from .tokenization import tokenize
 from .vectors import embed_texts
@@ -70,15 +73,23 @@ def process_file(path: Path, relative: str, content_hash: str, meta: dict | None
 
 
 def read_files(corpus_dir: Path, chunk_chars: int, cache: FileCache, fresh: bool = False,
-               progress: ProgressFn | None = None) -> tuple[list[FileEntry], set[str], int]:
-    """Every file of the corpus as a FileEntry (from the cache when unchanged); the cache keys
-    used; how many files were processed rather than reused."""
+               progress: ProgressFn | None = None, limits: Limits | None = None) -> tuple[list[FileEntry], set[str], int]:
+    """Every file of the corpus as a FileEntry (from the cache when unchanged; a file the scan or
+    reading refuses as a skipped entry, never cached); the cache keys used; how many files were
+    processed rather than reused."""
     manifest = read_manifest(corpus_dir)
-    paths = discover(corpus_dir)
-    entries, keys, processed = [], set(), 0
+    found = scan(corpus_dir, limits)
+    paths = found.files
+    entries = [FileEntry(problem.relative, "", skipped=problem.reason) for problem in found.problems]
+    keys, processed = set(), 0
     for number, path in enumerate(paths, start=1):
         relative = path.relative_to(corpus_dir).as_posix()
-        content_hash = file_hash(path)
+        try:
+            content_hash = file_hash(path)
+        except OSError as exc:  # unreadable (permissions), or gone since the scan
+            entries.append(FileEntry(relative, "", skipped=f"{relative}: cannot read it ({exc.strerror or exc}); "
+                                                           f"check its permissions"))
+            continue
         key = file_key(relative, content_hash, manifest.get(relative), chunk_chars)
         entry = None if fresh else cache.get(key)
         if entry is None:
@@ -96,14 +107,23 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
                 progress: ProgressFn | None = None, embedder: Embedder | None = None,
                 corpus_dir: Path | None = None, fresh: bool = False) -> tuple[IndexData, BuildStats]:
     """Build the index of `corpus_dir` (default: the settings' corpus) and make it current.
-    `fresh` ignores the caches (everything is processed and embedded again)."""
+    `fresh` ignores the caches (everything is processed and embedded again). Holds the home's
+    build lock throughout: a second build at once waits (saying for whom) and then runs."""
+    with BuildLock(settings.home, say=warn):
+        return _build_index(settings, warn, progress, embedder, corpus_dir, fresh)
+
+
+def _build_index(settings: Settings, warn: Callable[[str], None], progress: ProgressFn | None,
+                 embedder: Embedder | None, corpus_dir: Path | None, fresh: bool) -> tuple[IndexData, BuildStats]:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     backend = backend_for(settings)
     corpus_dir = Path(corpus_dir or settings.corpus_dir)
     file_cache = FileCache(settings.home / "cache" / "files")
-    entries, keys, processed = read_files(corpus_dir, settings.chunk_chars, file_cache, fresh, progress)
+    entries, keys, processed = read_files(corpus_dir, settings.chunk_chars, file_cache, fresh, progress,
+                                          settings.limits)
     timings["files"] = time.perf_counter() - started
+    reused = sum(1 for entry in entries if entry.content_hash) - processed
 
     documents: list[Document] = []
     sections: list[Section] = []
@@ -118,7 +138,7 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
             warn(note)
         if entry.skipped:
             warn(f"skipped {entry.skipped}")
-            skipped.append({"file": entry.relative, "reason": entry.skipped, "hash": entry.content_hash})
+            skipped.append({"file": entry.relative, "reason": entry.skipped, "hash": entry.content_hash or None})
             continue
         documents.extend(entry.documents)
         sections.extend(entry.sections)
@@ -177,7 +197,7 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
         "document_formats": document_formats,
         "skipped": skipped,
     }
-    manifest["build"] = {"files_processed": processed, "files_reused": len(entries) - processed,
+    manifest["build"] = {"files_processed": processed, "files_reused": reused,
                          "chunks_embedded": made.embedded, "chunks_cached": made.cached,
                          "seconds_before_save": round(time.perf_counter() - started, 3),
                          "timings": {k: round(v, 3) for k, v in timings.items()}}
@@ -191,7 +211,7 @@ def build_index(settings: Settings, warn: Callable[[str], None] = print,
     timings["save"] = time.perf_counter() - mark  # with another backend: writing and reading it back
     stats = BuildStats(len(document_rows), len(chunks), len(files), skipped, formats,
                        time.perf_counter() - started, made.model, str(path),
-                       files_processed=processed, files_reused=len(entries) - processed,
+                       files_processed=processed, files_reused=reused,
                        chunks_embedded=made.embedded, chunks_cached=made.cached, changes=changes,
                        timings={k: round(v, 3) for k, v in timings.items()},
                        dense_index=manifest["dense_index"], document_formats=document_formats)

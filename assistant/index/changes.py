@@ -7,7 +7,8 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..ingest.pipeline import discover, file_hash
+from ..ingest.discovery import scan
+from ..ingest.pipeline import file_hash
 
 
 @dataclass
@@ -39,7 +40,13 @@ def diff_files(before: dict[str, str], after: dict[str, str]) -> Changes:
 def corpus_hashes(corpus_dir: Path) -> dict[str, str]:
     """{relative path: content hash} of every file a build would read."""
     corpus_dir = Path(corpus_dir)
-    return {path.relative_to(corpus_dir).as_posix(): file_hash(path) for path in discover(corpus_dir)}
+    hashes = {}
+    for path in scan(corpus_dir).files:
+        try:
+            hashes[path.relative_to(corpus_dir).as_posix()] = file_hash(path)
+        except OSError:  # unreadable: the build skips it too
+            continue
+    return hashes
 
 
 def manifest_hash(corpus_dir: Path) -> str | None:

@@ -1,10 +1,12 @@
 """The index on disk: documents, sections, chunks, BM25 and FAISS stores, and a manifest.
 
 Layout under ASSISTANT_HOME/index/:
-    builds/<build-id>/   one complete index (manifest.json written last)
+    builds/<build-id>/   one complete index (manifest.json written last, with the size and
+                         SHA-256 of every other file: integrity.py)
     current              symlink to the build in use
 `save_atomic` writes a new build beside the old one and swaps `current` with one rename, so an
-interrupted build leaves the previous index in use and never a half-written one."""
+interrupted build leaves the previous index in use and never a half-written one; builds hold the
+home's BuildLock (lock.py), so two builds never write at once."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from pathlib import Path
 from ..documents import Chunk, Line, Section
 from ..errors import IndexCorruptError, IndexMissingError
 from ..retrieval.bilingual import Bilingual
+from . import integrity
 from .dense import DenseIndex
 from .lexical import LexicalIndex
 
@@ -35,6 +38,7 @@ class IndexData:
     manifest: dict = field(default_factory=dict)
     lines: dict[str, list[Line]] = field(default_factory=dict)  # doc id -> its cleaned lines
     bilingual: Bilingual | None = None  # English → the corpus's Chinese words (CC-CEDICT)
+    build_id: str | None = None  # the folder under builds/ it was loaded from or saved to
 
     def __post_init__(self) -> None:
         self.doc_by_id = {d["id"]: d for d in self.documents}
@@ -55,7 +59,8 @@ class IndexData:
             self.dense.save(directory)
         if self.bilingual is not None:
             self.bilingual.save(directory)
-        manifest = dict(self.manifest, format=FORMAT_VERSION)
+        manifest = dict(self.manifest, format=FORMAT_VERSION, checksums=integrity.record(directory))
+        self.manifest = manifest
         tmp = directory / "manifest.json.tmp"
         tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         os.replace(tmp, directory / "manifest.json")
@@ -68,6 +73,9 @@ class IndexData:
             if manifest.get("format") != FORMAT_VERSION:
                 raise IndexCorruptError(f"index at {directory} has format {manifest.get('format')}, "
                                         f"expected {FORMAT_VERSION}; run `assistant index build`")
+            problems = integrity.check(directory, manifest, full=False)  # sizes: a stat per file
+            if problems:
+                raise IndexCorruptError(integrity.damaged_message(directory, problems))
             documents = _read_jsonl(directory / "documents.jsonl")
             sections = [Section(**row) for row in _read_jsonl(directory / "sections.jsonl")]
             chunks = [Chunk.from_dict(row) for row in _read_jsonl(directory / "chunks.jsonl")]
@@ -81,7 +89,7 @@ class IndexData:
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
             raise IndexCorruptError(f"index at {directory} cannot be read ({type(exc).__name__}: {exc}); "
                                     f"run `assistant index build`") from exc
-        return cls(documents, sections, chunks, lexical, dense, manifest, lines, bilingual)
+        return cls(documents, sections, chunks, lexical, dense, manifest, lines, bilingual, directory.name)
 
 
 def _write_jsonl(path: Path, rows: list[dict]) -> None:
@@ -103,29 +111,52 @@ def exists(index_root: Path) -> bool:
     return (current_path(index_root) / "manifest.json").exists()
 
 
+def current_build(index_root: Path) -> str | None:
+    """The name of the build `current` points at (builds/<name>), or None."""
+    try:
+        return Path(os.readlink(current_path(index_root))).name
+    except OSError:
+        return None
+
+
 def save_atomic(data: IndexData, index_root: Path) -> Path:
-    """Write a new build and make it current in one atomic step; remove older builds."""
+    """Write a new build and make it current in one atomic step (a symlink replaced by a
+    rename), then remove the builds older than the one it replaces. Callers hold the home's
+    BuildLock (lock.py), so no other build is being written; the build that was current is kept
+    until the next build, for a server that is just switching from it."""
     index_root = Path(index_root)
     builds = index_root / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
     target = builds / build_id
+    previous = current_build(index_root)
     try:
         data.save(target)
+        problems = integrity.check(target, data.manifest, full=False)
+        if problems:  # the disk did not keep what was written (full, failing): keep the old index
+            raise IndexCorruptError(integrity.damaged_message(target, problems))
         link = index_root / f".current-{build_id}"
         os.symlink(Path("builds") / build_id, link)
         os.replace(link, current_path(index_root))
+        data.build_id = build_id
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
     for old in builds.iterdir():
-        if old.name != build_id:
+        if old.name not in (build_id, previous):
             shutil.rmtree(old, ignore_errors=True)
+    for stray in index_root.glob(".current-*"):  # links of builds killed before their swap
+        stray.unlink(missing_ok=True)
     return target
 
 
 def load_current(index_root: Path) -> IndexData:
+    """The build `current` points at, loaded from its own folder (the link is read once, so a
+    build made current meanwhile does not mix with it)."""
     path = current_path(index_root)
+    build = current_build(index_root)
+    if build is not None:
+        path = Path(index_root) / "builds" / build
     if not (path / "manifest.json").exists():
         raise IndexMissingError(f"no index under {index_root}; run `assistant index build`")
     return IndexData.load(path)

@@ -12,10 +12,9 @@ from typing import Callable
 from ..documents import Document
 from ..errors import CorpusError, LoadError
 from .cleaning import clean_lines
+from .discovery import MANIFEST_NAMES, scan  # noqa: F401  (MANIFEST_NAMES: kept for importers)
 from .loaders import load_file
 from .splitting import split_documents
-
-MANIFEST_NAMES = ("manifest.json",)
 
 
 @dataclass
@@ -46,16 +45,8 @@ def read_manifest(corpus_dir: Path) -> dict[str, dict]:
 
 
 def discover(corpus_dir: Path) -> list[Path]:
-    if not corpus_dir.exists():
-        raise CorpusError(f"corpus folder {corpus_dir} does not exist; set ASSISTANT_CORPUS or pass --corpus")
-    if not corpus_dir.is_dir():
-        raise CorpusError(f"{corpus_dir} is not a folder; pass the folder that holds the documents")
-    files = [p for p in sorted(corpus_dir.rglob("*"))
-             if p.is_file() and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
-             and p.name not in MANIFEST_NAMES]
-    if not files:
-        raise CorpusError(f"corpus folder {corpus_dir} holds no files; add .txt, .md, .docx, .pdf or .html documents")
-    return files
+    """The files a build reads (see discovery.scan, which also says why others are skipped)."""
+    return scan(corpus_dir).files
 
 
 def file_hash(path: Path) -> str:
@@ -93,7 +84,11 @@ def load_corpus(corpus_dir: Path, warn: Callable[[str], None] = lambda message: 
     corpus_dir = Path(corpus_dir)
     manifest = read_manifest(corpus_dir)
     report = LoadReport()
-    for path in discover(corpus_dir):
+    found = scan(corpus_dir)
+    for problem in found.problems:
+        report.skipped.append(SkippedFile(problem.relative, problem.reason))
+        warn(f"skipped {problem.reason}")
+    for path in found.files:
         relative = path.relative_to(corpus_dir).as_posix()
         try:
             documents, fmt = load_documents(path, relative, manifest.get(relative), warn)

@@ -51,7 +51,9 @@
   }
 
   function history() {
-    return current ? current.turns.map((t) => t.question) : [];
+    // each answer's `turn` (what it was read as, which section answered) when it has one: the
+    // server then answers nothing again
+    return current ? current.turns.map((t) => (t.answer && t.answer.turn) || t.question) : [];
   }
 
   function record(question, data) {

@@ -148,3 +148,10 @@ def test_libreoffice_renders_it_as_a4_pages(rectification, tmp_path):
     assert "青山镇中心小学" in text and "— 1 —".replace(" ", "") in text
     second = "".join(reader.pages[1].extract_text().split())
     assert "—2—" in second
+
+
+def test_text_word_cannot_hold_is_left_out_not_refused():
+    from assistant.drafting.gongwen import xml_safe
+
+    assert xml_safe("青山镇\x00中心小学\x1f") == "青山镇中心小学"
+    assert xml_safe({"a": ["x\x0b", ("y\ud800",)]}) == {"a": ["x", ("y",)]}

@@ -78,7 +78,10 @@ def test_index_round_trip_and_atomic_replace(settings, fake_embedder):
     first = store.current_path(settings.index_root).resolve()
     build_index(settings, warn=lambda m: None, embedder=fake_embedder)
     second = store.current_path(settings.index_root).resolve()
-    assert first != second and not first.exists(), "the old build is removed after the swap"
+    assert first != second and first.exists(), "the build replaced is kept (a server may be switching from it)"
+    build_index(settings, warn=lambda m: None, embedder=fake_embedder)
+    third = store.current_path(settings.index_root).resolve()
+    assert not first.exists() and second.exists() and third.exists(), "older builds are removed"
 
 
 def test_interrupted_build_leaves_previous_index(settings, fake_embedder, monkeypatch):

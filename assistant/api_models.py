@@ -1,0 +1,274 @@
+"""The shapes of the HTTP API: request bodies, responses and errors, as pydantic models, so the
+OpenAPI document says exactly what the server accepts and returns (checked with schemathesis,
+tests/test_api_schema.py).
+
+Rules the schema states and the server keeps to the letter:
+- text fields that must say something have `minLength: 1` and a pattern that asks for one
+  character that is not white space (white space as Python's str.strip() sees it, so the
+  server's own checks and the schema agree; patterns are matched with Python's `re`);
+- a whole number is one rule everywhere, JSON Schema's `integer`: 3 and 3.0 are whole numbers in a
+  body and in a query string (`top_k=3.0`), 2.5, `"3"` (text in a body) and `true` are not;
+- every error is `{"detail": "<one sentence>", "errors"?: [{"field", "message"}]}`.
+Response models allow fields they do not name, so a new field of an answer is not dropped."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, Optional, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic_core import PydanticCustomError
+
+from .retrieval.search import MAX_QUESTION_CHARS
+from .service import MAX_TOP_K
+
+EXAMPLE_QUESTION = "A2保障机制组要准备哪些材料?"
+#: The characters str.strip() removes (every c with c.isspace()), as a regex class body.
+_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+#: Holds a character that is not white space: what "a non-empty string" means here.
+NON_BLANK = f"[^{_SPACE}]"
+#: One line (no line break before its end) that says something, without 【】 (placeholders).
+ONE_LINE = f"^[^\\n【】]*[^{_SPACE}【】][^\\n【】]*$"
+#: Placeholder names: something besides white space and 【】.
+FACT_NAME = f"[^{_SPACE}【】]"
+#: Earlier turns read from `history` (the newest), and the characters of their text read at most.
+HISTORY_TURNS = 20
+HISTORY_CHARS = 8000
+MAX_HISTORY_ITEMS = 50
+MAX_SCHOOL_CHARS = 60
+
+
+def whole_number(value):
+    """A whole number as JSON Schema's `integer` means it: 3 or 3.0 (in a query string "3" or
+    "3.0"); not 2.5, not text in a JSON body, not true."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, str):
+        if not re.fullmatch(r"[+-]?[0-9]{1,18}(\.0*)?", value):
+            raise PydanticCustomError("int_parsing", "Input should be a valid integer")
+        return int(value.split(".")[0])
+    return value
+
+
+def json_whole_number(value):
+    """whole_number for JSON bodies, where text is never a number."""
+    if isinstance(value, str):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return whole_number(value)
+
+
+# Bounds before the validator: in this order pydantic keeps them in the schema and FastAPI keeps both.
+TopK = Annotated[int, Field(ge=1, le=MAX_TOP_K), BeforeValidator(whole_number)]
+LineNumber = Annotated[int, Field(ge=1, le=10**9), BeforeValidator(whole_number)]  # this order keeps the bounds in the schema
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="The field, e.g. `top_k` or `history[2].question` (empty for the whole body).")
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """What every 4xx and 5xx carries."""
+
+    detail: str = Field(description="One sentence saying what is wrong and what to do.")
+    errors: Optional[list[FieldError]] = Field(None, description="One entry per field (validation errors).")
+
+
+def error_responses(*codes: int) -> dict:
+    texts = {400: "The body is not valid JSON.", 404: "Not found.", 413: "The body is too large.",
+             415: "The body is not JSON.", 422: "A parameter or field is not valid.",
+             503: "The request took longer than the time budget, or there is no index."}
+    return {code: {"model": ErrorBody, "description": texts[code]} for code in codes}
+
+
+class HistoryTurn(BaseModel):
+    """An earlier turn: its question, and (as `ask` returns them in `turn`) what it was read as
+    and which section answered it, so the turn needs no answering again."""
+
+    model_config = ConfigDict(extra="allow", regex_engine="python-re")
+
+    question: StrictStr = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NON_BLANK)
+    resolved_question: Optional[StrictStr] = Field(None, max_length=MAX_QUESTION_CHARS)
+    topic: Optional[StrictStr] = Field(None, max_length=500, description="Heading of the section that answered it.")
+    title: Optional[StrictStr] = Field(None, max_length=500, description="Title of that section's document.")
+
+
+HistoryQuestion = Annotated[StrictStr, Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NON_BLANK)]
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re", json_schema_extra={"examples": [
+        {"question": EXAMPLE_QUESTION, "top_k": 5},
+        {"question": "那A3组呢?", "history": [EXAMPLE_QUESTION]}]})
+
+    question: StrictStr = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NON_BLANK,
+                                description=f"A question in Chinese or English (1–{MAX_QUESTION_CHARS} characters, "
+                                            f"not only spaces).")
+    top_k: Annotated[int, Field(ge=1, le=MAX_TOP_K), BeforeValidator(json_whole_number)] = Field(
+        5, description=f"How many passages to cite (1–{MAX_TOP_K}).")
+    history: Optional[list[Union[HistoryQuestion, HistoryTurn]]] = Field(
+        None, max_length=MAX_HISTORY_ITEMS, description=(
+            "Earlier turns of the conversation, oldest first: question strings, or objects with a `question` "
+            "(send back the `turn` of each answer, or the whole answer, and nothing is answered again). Follow-ups "
+            f"such as '那A3组呢?' are read against them. The newest {HISTORY_TURNS} turns are read, up to "
+            f"{HISTORY_CHARS:,} characters of their text in all; older ones are left out."))
+    stream: StrictBool = Field(False, description=(
+        "true: server-sent events: `passages` (the citations), then `delta` events ({\"text\"}) as the "
+        "answer is written (each sentence checked), then `done` with the JSON of a plain request."))
+
+
+class Citation(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    n: int
+    doc_id: str
+    title: str
+    source: str
+    section: Optional[str] = None
+    article: Optional[str] = None
+    start_line: Optional[int] = None
+    end_line: Optional[int] = None
+    page: Optional[int] = None
+    page_end: Optional[int] = None
+    text: str
+    score: float
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    question: str
+    resolved_question: str
+    topic: Optional[str] = None
+    title: Optional[str] = None
+
+
+class AskResponse(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    question: str
+    answer: str
+    citations: list[Citation]
+    resolved_question: str
+    lang: str
+    found: bool
+    sure: bool
+    confidence: float
+    coverage: float
+    turn: Turn = Field(description="Send this back in `history` with the next question.")
+
+
+class SearchResult(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    rank: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    source: str
+    section: Optional[str] = None
+    article: Optional[str] = None
+    start_line: Optional[int] = None
+    end_line: Optional[int] = None
+    page: Optional[int] = None
+    page_end: Optional[int] = None
+    text: str
+    score: float
+
+
+class SearchResponse(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    query: str
+    results: list[SearchResult]
+
+
+def _kinds_enum(schema: dict) -> None:
+    from .drafting.template import load_templates
+
+    names = []
+    for template in load_templates().values():
+        names.extend([template.kind, template.name, *template.aliases])
+    schema["enum"] = list(dict.fromkeys(names))
+
+
+def _areas_enum(schema: dict) -> None:
+    from .drafting.template import load_areas
+
+    names = []
+    for area in load_areas().values():
+        names.extend([area.name, *area.aliases, *area.codes])
+    schema["enum"] = list(dict.fromkeys(names))
+
+
+FactValue = Union[Annotated[StrictInt, Field(ge=-10**15, le=10**15)], Annotated[StrictFloat, Field(ge=-1e15, le=1e15)],
+                  Annotated[StrictStr, Field(min_length=1, max_length=200, pattern=ONE_LINE)]]
+AreaName = Annotated[StrictStr, Field(json_schema_extra=_areas_enum)]
+
+
+class DraftRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re", json_schema_extra={"examples": [
+        {"kind": "summary", "school": "青山镇中心小学", "facts": {"学生数": 650, "教职工数": 54},
+         "focus": ["师资队伍", "办学条件"]}]})
+
+    kind: StrictStr = Field(
+        json_schema_extra=_kinds_enum,
+        description="summary (工作总结), plan (工作方案), self-inspection (自查报告), rectification (整改方案) or "
+                    "inspection-prep (迎检工作方案), or one of their other names listed.")
+    school: StrictStr = Field(min_length=1, max_length=MAX_SCHOOL_CHARS, pattern=ONE_LINE,
+                              description=f"The school (or unit) the document is for: one line of at most "
+                                          f"{MAX_SCHOOL_CHARS} characters, without 【】.")
+    facts: Optional[Annotated[dict[Annotated[str, Field(pattern=FACT_NAME, max_length=100)], FactValue],
+                              Field(max_length=200, json_schema_extra={"additionalProperties": False})]] = Field(
+        None, description='Placeholder name → the school\'s figure, e.g. {"学生数": 650}.')
+    focus: Optional[Union[AreaName, Annotated[list[AreaName], Field(max_length=20)]]] = Field(
+        None, description="Areas of work to cover (one, or a list of up to 20), e.g. 师资队伍, 办学条件.")
+    facts_text: Optional[StrictStr] = Field(None, max_length=100_000, description=(
+        "The same facts as JSON or YAML text, as pasted into the drafting page (`学生数: 650`); "
+        "`facts` wins where both name a placeholder."))
+    format: Literal["json", "md", "docx"] = Field("json", description="json: the outline as JSON; md: as Markdown text "
+                                                                      "(a file to download); docx: a Word file in 公文 format.")
+
+
+class DocumentRow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    title: str
+    kind: str
+    source: str
+    date: Optional[str] = None
+    organisation: Optional[str] = None
+    chunks: int
+
+
+class DocumentList(BaseModel):
+    documents: list[DocumentRow]
+
+
+class Health(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    status: str = Field(description="ok; `outdated` when a newer build exists that could not be loaded.")
+    documents: int
+    chunks: int
+    embedding_model: Optional[str] = None
+    embedding_setting: Optional[str] = None
+    index_built_at: Optional[str] = None
+    build: Optional[str] = Field(None, description="The build served (index/builds/<build>).")
+    current_build: Optional[str] = Field(None, description="The build index/current points at now.")
+    reranker: Optional[str] = None
+    llm_model: Optional[str] = None
+    reload_error: Optional[str] = None
+
+
+class DraftResponse(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    kind: str
+    kind_name: str
+    school: str
+    title: str
+    sections: list[dict[str, Any]]

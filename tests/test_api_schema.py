@@ -1,0 +1,91 @@
+"""The OpenAPI document matches what the server does (issue 16, case 10): schemathesis generates
+requests from the schema (valid ones must be accepted, invalid ones refused, every response must
+match its documented status and shape), and the eight mismatches found before are pinned by name."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+schemathesis = pytest.importorskip("schemathesis")
+from hypothesis import HealthCheck, settings as hypothesis_settings  # noqa: E402
+
+from assistant.api import create_app  # noqa: E402
+from assistant.config import load_settings  # noqa: E402
+from assistant.index.build import build_index  # noqa: E402
+from assistant.service import Assistant  # noqa: E402
+from fakes import FakeEmbedder  # noqa: E402
+from tinycorpus import TINY_PLAN, TINY_SUMMARY  # noqa: E402
+
+
+def _app(root):
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "plan.txt").write_text(TINY_PLAN, encoding="utf-8")
+    (corpus / "summary.txt").write_text(TINY_SUMMARY, encoding="gb18030")
+    embedder = FakeEmbedder()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ASSISTANT_HOME", str(root / "home"))
+        mp.setenv("ASSISTANT_CORPUS", str(corpus))
+        mp.setattr("assistant.service.load_embedder", lambda name, warn: embedder)
+        mp.setattr("assistant.index.build.dictionary_of", lambda lexical, warn: None)
+        settings = load_settings().with_(chunk_chars=120, reload_seconds=0)
+        build_index(settings, warn=lambda m: None, embedder=embedder)
+        return create_app(settings, Assistant.open(settings, warn=lambda m: None))
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    return _app(tmp_path_factory.mktemp("schema"))
+
+
+def test_the_server_does_what_its_schema_says(app):
+    """Every operation, valid and invalid requests (schemathesis' checks, as `st run --checks all`
+    runs them); scripts/faults.py runs the same against a real server with many more examples."""
+    from hypothesis import given
+    from hypothesis.errors import Unsatisfiable
+    from schemathesis.generation.modes import GenerationMode
+
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    # the routes of issue 16; the documents-upload and /v1 routes merged since are not schema-clean yet
+    # (scripts/faults.py runs schemathesis on all of them and reports what it finds)
+    covered = {"POST /ask", "GET /search", "POST /draft", "GET /documents", "GET /documents/{doc_id}", "GET /health",
+               "POST /reload"}
+    operations = [operation for operation in operations if operation.label in covered]
+    assert {operation.label for operation in operations} == covered
+    for operation in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @hypothesis_settings(max_examples=6, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+            def check(case):
+                if isinstance(case.body, dict) and case.body.get("facts_text"):
+                    return  # YAML/JSON text parsed by the server: a schema cannot say which texts parse
+                case.call_and_validate()
+
+            try:
+                check()
+            except Unsatisfiable:  # no invalid request exists for an operation without parameters
+                assert mode == GenerationMode.NEGATIVE
+
+
+def test_the_mismatches_found_before(app):
+    client = TestClient(app)
+    document = client.get("/openapi.json").json()
+    error = document["components"]["schemas"]["ErrorBody"]
+    assert error["properties"]["detail"]["type"] == "string"  # was a list (FastAPI's default)
+    for path, method in (("/ask", "post"), ("/search", "get"), ("/draft", "post"), ("/documents/{doc_id}", "get")):
+        assert document["paths"][path][method]["responses"]["422"]["content"]["application/json"]["schema"] == \
+            {"$ref": "#/components/schemas/ErrorBody"}
+    assert "404" in document["paths"]["/documents/{doc_id}"]["get"]["responses"]
+    body = document["components"]["schemas"]["AskRequest"]["properties"]["question"]
+    assert body["minLength"] == 1 and "pattern" in body
+    search = {p["name"]: p["schema"] for p in document["paths"]["/search"]["get"]["parameters"]}
+    assert search["q"]["minLength"] == 1
+    assert "enum" in document["components"]["schemas"]["DraftRequest"]["properties"]["kind"]
+    # one rule for whole numbers (JSON Schema's integer): 3.0 is one in both places, 2.5 in neither
+    assert client.get("/search", params={"q": "学校", "top_k": "3.0"}).status_code == 200
+    assert client.post("/ask", json={"question": "学校", "top_k": 3.0}).status_code == 200
+    assert client.get("/search", params={"q": "学校", "top_k": "2.5"}).status_code == 422
+    assert client.post("/ask", json={"question": "学校", "top_k": 2.5}).status_code == 422
+    repeated = client.get("/search?q=学校&q=教师")
+    assert repeated.status_code == 422 and repeated.json()["detail"] == "q: is given more than once; send each parameter once"
+    assert client.get("/search?q=学校&top_k=2&top_k=3").status_code == 422
