@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
+from .api_models import error_responses
 from .corpus_files import (MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, UPLOAD_SUFFIXES, UploadError, corpus_hashes,
                            remove_file, save_upload)
 from .index import store
@@ -84,7 +85,8 @@ def build_status(request: Request) -> dict:
     return request.app.state.rebuilder.status()
 
 
-@router.post("/documents/build", summary="Rebuild the index of the corpus folder now (incrementally)")
+@router.post("/documents/build", summary="Rebuild the index of the corpus folder now (incrementally)",
+             responses=error_responses(401, 403))
 def rebuild(request: Request) -> dict:
     writing(request)
     return request.app.state.rebuilder.request("rebuild asked for")
@@ -93,12 +95,16 @@ def rebuild(request: Request) -> dict:
 _UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["files"],
     "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                             "minItems": 1, "maxItems": MAX_UPLOAD_FILES,
                              "description": f"One or more of {', '.join(UPLOAD_SUFFIXES)}; at most "
                                             f"{MAX_UPLOAD_BYTES // 1048576} MB each, {MAX_UPLOAD_FILES} at once."}}}}}}}
 
 
 @router.post("/documents", summary="Add files to the corpus folder and rebuild the index",
-             openapi_extra=_UPLOAD_BODY)
+             openapi_extra=_UPLOAD_BODY, responses=error_responses(400, 401, 403, 413, 415, 422, texts={
+                 400: "The multipart body cannot be read.", 413: "The upload is too large.",
+                 415: "The body is not multipart/form-data.",
+                 422: "No file in the field `files`, or none of the files could be added (each one's reason)."}))
 async def upload(request: Request) -> dict:
     """Multipart `files` (one or several). Each is saved under a safe name (never replacing a file:
     a taken name gets " (2)"), or refused with its reason; then the index is rebuilt in the
@@ -145,7 +151,8 @@ def _save_all(corpus_dir: Path, sent: list[tuple[str, bytes]]) -> dict:
     return {"saved": saved, "refused": refused}
 
 
-@router.delete("/documents/{doc_id}", summary="Take a document's file out of the corpus and rebuild")
+@router.delete("/documents/{doc_id}", summary="Take a document's file out of the corpus and rebuild",
+               responses=error_responses(401, 403, 404, 409, 422))
 def delete(doc_id: str, request: Request) -> dict:
     """`doc_id` is a document id (GET /documents) or the name of a skipped file. The whole file is
     moved to ASSISTANT_HOME/deleted/ (with every document it holds), then the index is rebuilt."""

@@ -162,6 +162,30 @@ def _json(status: int, detail: str, **extra) -> JSONResponse:
     return JSONResponse({"detail": detail, **extra}, status_code=status)
 
 
+def _flat(routes):
+    """The routes in routing order, those of included routers in their place (FastAPI keeps an
+    included router as one entry holding the original)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _flat(inner.routes)
+        else:
+            yield route
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the path answers to: those of all the routes sharing the path template of the
+    first route that matches it (Starlette's 405 names only that one route's methods; GET and POST
+    /documents/build are two routes)."""
+    path = request.scope.get("path", "")
+    routes = [route for route in _flat(request.app.router.routes)
+              if getattr(route, "methods", None) and getattr(route, "path_regex", None) is not None]
+    first = next((route for route in routes if route.path_regex.match(path)), None)
+    if first is None:
+        return []
+    return sorted({method for route in routes if route.path == first.path for method in route.methods})
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every failure into a JSON `detail`."""
 
@@ -192,9 +216,13 @@ def install(app: FastAPI) -> None:
             detail = f"the request body is not valid JSON (it cannot be parsed); send e.g. {_BODY_EXAMPLE}"
         elif exc.status_code == 404 and detail == "Not Found":
             detail = f"no such page: {request.url.path}; see /docs for the endpoints"
-        elif exc.status_code == 405:
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}; see /docs for the endpoints"
-        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+            allowed = allowed_methods(request)
+            if allowed:
+                headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

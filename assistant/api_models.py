@@ -76,11 +76,31 @@ class ErrorBody(BaseModel):
     errors: Optional[list[FieldError]] = Field(None, description="One entry per field (validation errors).")
 
 
-def error_responses(*codes: int) -> dict:
-    texts = {400: "The body is not valid JSON.", 404: "Not found.", 413: "The body is too large.",
-             415: "The body is not JSON.", 422: "A parameter or field is not valid.",
-             503: "The request took longer than the time budget, or there is no index."}
-    return {code: {"model": ErrorBody, "description": texts[code]} for code in codes}
+class OpenAIErrorDetail(BaseModel):
+    message: str
+    type: str
+    param: Optional[str] = None
+    code: Optional[str] = None
+
+
+class OpenAIErrorBody(ErrorBody):
+    """The error shape of the /v1 routes: the API's `{"detail"}` with OpenAI's `error` object beside it
+    (validation problems of a JSON body and the 401 of a missing key; other errors are the plain shape)."""
+
+    error: Optional[OpenAIErrorDetail] = Field(None, description="OpenAI's error object (same message as `detail`).")
+
+
+ERROR_TEXTS = {400: "The body is not valid JSON.", 401: "The API key is missing or wrong.",
+               403: "Writing (adding and deleting documents) is off on this server.", 404: "Not found.",
+               409: "The document's file is no longer where the index says.", 413: "The body is too large.",
+               415: "The body is not JSON.", 422: "A parameter or field is not valid.",
+               503: "The request took longer than the time budget, or there is no index."}
+
+
+def error_responses(*codes: int, model: type[BaseModel] = ErrorBody, texts: dict[int, str] | None = None) -> dict:
+    """OpenAPI `responses` for these error statuses, each with the one error shape."""
+    texts = {**ERROR_TEXTS, **(texts or {})}
+    return {code: {"model": model, "description": texts[code]} for code in codes}
 
 
 class HistoryTurn(BaseModel):

@@ -17,14 +17,15 @@ import json
 import re
 import time
 import uuid
-from typing import Any
+from typing import Annotated, Any, Optional
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError
 
 from .answer.synthesis import continuation
-from .api_errors import STATUS, message
+from .api_errors import STATUS, collapse_unions, message
+from .api_models import NON_BLANK, OpenAIErrorBody, error_responses, json_whole_number
 from .chat import location
 from .errors import AssistantError
 from .retrieval.search import MAX_QUESTION_CHARS
@@ -52,7 +53,35 @@ class ChatRequest(BaseModel):
     model: str | None = None
     messages: list[ChatMessage] = Field(min_length=1, max_length=500)
     stream: StrictBool = False
-    top_k: StrictInt | None = Field(None, ge=1, le=MAX_TOP_K)
+    # a whole number as everywhere in the API (JSON Schema's integer: 3 and 3.0, not "3" or true)
+    top_k: Optional[Annotated[int, Field(ge=1, le=MAX_TOP_K), BeforeValidator(json_whole_number)]] = None
+
+
+def _inline(schema: Any, defs: dict) -> Any:
+    """A pydantic JSON schema with its `$defs` references replaced by the definitions."""
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            return _inline(defs[schema["$ref"].rsplit("/", 1)[-1]], defs)
+        return {k: _inline(v, defs) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_inline(v, defs) for v in schema]
+    return schema
+
+
+def chat_request_schema() -> dict:
+    """The body of POST /v1/chat/completions as the handler checks it (ChatRequest), plus what
+    question_and_history asks of it: a message from role `user` holding the question as text."""
+    schema = ChatRequest.model_json_schema()
+    schema = _inline(schema, schema.get("$defs", {}))
+    schema["properties"]["messages"]["contains"] = {
+        "type": "object", "required": ["role", "content"],
+        "properties": {"role": {"const": "user"},
+                       "content": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS,
+                                   "pattern": NON_BLANK}}}
+    schema["properties"]["messages"]["description"] = (
+        "The conversation, oldest first; the last message from role `user` is the question (text of 1–"
+        f"{MAX_QUESTION_CHARS} characters, not only spaces), the user messages before it its history.")
+    return schema
 
 
 def error(status: int, text: str, kind: str = "invalid_request_error", code: str | None = None,
@@ -116,13 +145,20 @@ def _usage() -> dict:
 def install(app) -> None:
     router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
 
-    @router.get("/models", summary="The model chat clients can choose (OpenAI-compatible)")
+    @router.get("/models", summary="The model chat clients can choose (OpenAI-compatible)",
+                responses=error_responses(401, model=OpenAIErrorBody))
     def models(request: Request):
         if not authorised(request):
             return _unauthorised()
         return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "assistant"}]}
 
-    @router.post("/chat/completions", summary="Answer the last user message, with citations (OpenAI-compatible)")
+    @router.post("/chat/completions", summary="Answer the last user message, with citations (OpenAI-compatible)",
+                 openapi_extra={"requestBody": {"required": True, "content": {
+                     "application/json": {"schema": chat_request_schema()}}}},
+                 responses={200: {"content": {"application/json": {}, "text/event-stream": {}}},
+                            **error_responses(400, 401, 413, 415, 422, 503, model=OpenAIErrorBody, texts={
+                                400: "The body is not valid JSON, or not a chat request (OpenAI's `error` with it).",
+                                422: "The body is not a JSON object."})})
     def chat_completions(request: Request, payload: dict[str, Any]):
         if not authorised(request):
             return _unauthorised()
@@ -131,9 +167,8 @@ def install(app) -> None:
             body = ChatRequest.model_validate(payload)
             question, history = question_and_history(body)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            return error(400, message({**first, "loc": ("body", *first.get("loc", ()))}),
-                         param=".".join(str(p) for p in first.get("loc", ())))
+            first = collapse_unions([{**e, "loc": ("body", *e.get("loc", ()))} for e in exc.errors()])[0]
+            return error(400, message(first), param=".".join(str(p) for p in first.get("loc", ())[1:]))
         except ValueError as exc:
             return error(400, str(exc), param="messages")
         top_k = body.top_k or assistant.settings.top_k
