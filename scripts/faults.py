@@ -198,7 +198,8 @@ def case_server(env: dict, work: Path, examples: int) -> None:
             report("10 schemathesis", False, "schemathesis is not installed (pip install -e .[test])")
             return
         run = subprocess.run([st, "run", f"{url}/openapi.json", "--checks", "all", "--max-examples", str(examples),
-                              "--no-color"], capture_output=True, text=True, timeout=3600)
+                              "--no-color"], capture_output=True, text=True, timeout=3600,
+                             cwd=ROOT)  # schemathesis.toml: the 422s a schema cannot express
         summary = [line.strip() for line in run.stdout.splitlines() if "passed" in line or "failure" in line
                    or "ST" in line[:8]]
         (work / "schemathesis.txt").write_text(run.stdout, encoding="utf-8")

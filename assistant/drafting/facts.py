@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import yaml
@@ -13,6 +14,16 @@ from ..errors import DraftError
 from .template import PLACEHOLDER
 
 MAX_FACTS_BYTES = 1_000_000
+# text pasted from Word or a web page carries control characters YAML refuses: Word's line and
+# page breaks (\v, \f) and other C0/C1 controls; breaks become new lines, the rest are dropped
+_BREAKS = re.compile(r"[\v\f\x1c-\x1e\x85\u2028\u2029]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean_pasted(text: str) -> str:
+    """Facts text as YAML can read it: breaks as new lines, other control characters (and lone
+    surrogates, which no file can hold) removed."""
+    return _CONTROLS.sub("", _BREAKS.sub("\n", text))
 
 
 def _value(value, name: str, where: str) -> str:
@@ -71,10 +82,11 @@ def parse_facts_text(text: str, where: str = "facts", json_only: bool = False) -
     page: `学生数: 650`) → {name: value}; a DraftError names `where` and the line at fault."""
     if json_only:
         try:
-            data = json.loads(text)
+            data = json.loads(clean_pasted(text))
         except json.JSONDecodeError as exc:
             raise DraftError(f"{where} is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
         return normalise_facts(data, where)
+    text = clean_pasted(text)
     try:  # YAML reads JSON too
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

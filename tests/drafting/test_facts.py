@@ -49,3 +49,16 @@ def test_values_must_be_one_line_scalars():
     with pytest.raises(DraftError, match="must not contain 【】"):
         normalise_facts({"学生数": "【待定】"})
     assert normalise_facts({" 学生数 ": 650.0}) == {"学生数": "650"}
+
+
+def test_text_pasted_from_word_reads_despite_its_control_characters():
+    """Word's soft line break (\\v) and page break (\\f) separate lines; other control characters
+    (schemathesis sent \\x18 in facts_text: a 422 "not valid YAML") are dropped."""
+    from assistant.drafting.facts import parse_facts_text
+
+    assert parse_facts_text("学生数: 650\v教职工数: 54\f师生比: '1:19.9'") == \
+        {"学生数": "650", "教职工数": "54", "师生比": "1:19.9"}
+    assert parse_facts_text("\x18学生数\x07: 650\x7f") == {"学生数": "650"}
+    assert parse_facts_text('{"学生数": 650\x00}', json_only=True) == {"学生数": "650"}
+    with pytest.raises(DraftError, match="expected a mapping"):  # what is left must still be facts
+        parse_facts_text("\x18\vS;\x81")
