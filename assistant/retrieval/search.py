@@ -3,6 +3,7 @@ gathered, and their order taken from the ranking stage (ranking.py), as Hits."""
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass, field
@@ -69,7 +70,8 @@ class Searcher:
         self._code_positions: dict[str, list[int]] | None = None
         self._articles: list[int | None] | None = None
         self._law_names: LawNames | None = None
-        self._english_laws: dict[str, tuple[Named | None]] = {}
+        # an English law name → the title it matches; bounded (questions are anyone's text)
+        self._english_law = functools.lru_cache(maxsize=1024)(self._match_english_law)
         self._document_texts: dict[str, str] = {}
         self._names: dict[str, list[str]] | None = None
         self._lock = threading.Lock()
@@ -183,15 +185,14 @@ class Searcher:
         if found is None:  # a Chinese title written into the question, or its terms ("义务教育法")
             return names.named(query.text + " " + "".join(query.terms))
         name, genres = found
-        cached = self._english_laws.get(name)
-        if cached is None:
-            words = analyse(name, self.names(), lang="en", dictionary=self.index.bilingual).words
-            groups = [["".join(alt) if len(alt) == 1 else max(alt, key=len) for alt in w.alternatives]
-                      for w in words]
-            groups = [g for g in groups if not all(t in ("中华人民共和国", "中华", "中国", "我国") for t in g)]
-            named = names.named_english(name, genres, groups) or names.named(query.text)
-            cached = self._english_laws[name] = (named,)
-        return cached[0]
+        return self._english_law(name, frozenset(genres)) or names.named(query.text)
+
+    def _match_english_law(self, name: str, genres: frozenset[str]) -> Named | None:
+        words = analyse(name, self.names(), lang="en", dictionary=self.index.bilingual).words
+        groups = [["".join(alt) if len(alt) == 1 else max(alt, key=len) for alt in w.alternatives]
+                  for w in words]
+        groups = [g for g in groups if not all(t in ("中华人民共和国", "中华", "中国", "我国") for t in g)]
+        return self.law_names().named_english(name, set(genres), groups)
 
     def unknown_laws(self, query: Query) -> list[str]:
         """The 《…》 law names of the question that no document of the index has."""
