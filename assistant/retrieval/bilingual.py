@@ -147,6 +147,33 @@ class Bilingual:
 
     def __post_init__(self) -> None:
         self.longest = max((len(k) for k in self.phrases), default=1)
+        self._phrases_of: dict[str, list[tuple[str, ...]]] | None = None
+
+    def sense_in_context(self, words: list[str], start: int) -> list[tuple[str, float]] | None:
+        """The Chinese words of a phrase of the dictionary that begins with words[start] and whose
+        other content words the question also uses, anywhere ("fees may not be charged": charge a
+        fee → 收费, not charge → 控告): the question's own words choose the sense of a verb, as in
+        Lesk's method. None when no such phrase exists."""
+        if self._phrases_of is None:
+            index: dict[str, list[tuple[str, ...]]] = {}
+            for key in self.phrases:
+                if 2 <= len(key) <= 3 and key[0] not in STOPWORDS:
+                    index.setdefault(key[0], []).append(key)
+            self._phrases_of = index
+        here = set(self.variants(words[start]))
+        others = {v for i, w in enumerate(words) if i != start for v in self.variants(w)}
+        pooled: dict[str, float] = {}
+        for base in here:
+            for key in self._phrases_of.get(base, ()):
+                rest = set(key) - STOPWORDS - {base}
+                if rest and rest <= others:
+                    for term, score in self.phrases[key]:
+                        pooled[term] = max(pooled.get(term, 0.0), score)
+        if not pooled:
+            return None
+        kept = prune(pooled)
+        best = kept[0][1]
+        return [(term, score / best) for term, score in kept]
 
     def variants(self, word: str) -> tuple[str, ...]:
         """The word as written, then the base forms it is an inflection of (taught → teach)."""

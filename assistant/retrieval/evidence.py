@@ -24,15 +24,25 @@ UNKNOWN_IDF_SHARE = 0.5
 _STOP_CHARS = frozenset("组 年 人 个 元 册 所 间 套 天 次 率 比".split())
 
 
-def _present(token: str, tokens: set[str], raw: str) -> bool:
-    return token in tokens or (len(token) >= 2 and not token.isascii() and token in raw)
+def _present(token: str, tokens: set[str], raw: str, heads: bool = False) -> bool:
+    """Is the question's token in the passage? A word of two or more characters anywhere in its
+    text (segmentation may cut it otherwise there); a single character as a word, or with `heads`
+    as the head (last character) of one, since Chinese compounds are head-final: 宣传周 is a 周
+    (week), 学费 and 杂费 are 费 (fees). `heads` is for a dictionary's translation of an English
+    noun; a Chinese question's own one-character word is mostly a verb or adjective (差 is not
+    what 较差 is about)."""
+    if token in tokens:
+        return True
+    if len(token) >= 2:
+        return not token.isascii() and token in raw
+    return heads and "\u4e00" <= token <= "\u9fff" and any(len(t) > 1 and t.endswith(token) for t in tokens)
 
 
-def compound_presence(spelling: tuple[str, ...], tokens: set[str], raw: str) -> float:
+def compound_presence(spelling: tuple[str, ...], tokens: set[str], raw: str, heads: bool = False) -> float:
     """1 when the whole word is present; else, when its head (last part) is, the share of its
     parts present; else 0 (平均年龄 without 年龄 is not about age; 师生 is not 师生比)."""
     whole = max(spelling, key=len)
-    if _present(whole, tokens, raw):
+    if _present(whole, tokens, raw, heads):
         return 1.0
     parts = [t for t in spelling if t != whole]
     heads = [t for t in parts if whole.endswith(t)]
@@ -47,13 +57,14 @@ class Group:
 
     alternatives: tuple[tuple[str, ...], ...]
     weight: float
+    heads: bool = False  # a one-character term also matches as the head of a word (_present)
 
     @property
     def tokens(self) -> tuple[str, ...]:
         return tuple(t for alternative in self.alternatives for t in alternative)
 
     def presence(self, tokens: set[str], raw: str) -> float:
-        return max(compound_presence(a, tokens, raw) for a in self.alternatives)
+        return max(compound_presence(a, tokens, raw, self.heads) for a in self.alternatives)
 
 
 def _keep(token: str) -> bool:
@@ -72,7 +83,7 @@ def content_groups(query: Query) -> list[Group]:
             if kept and not all(t in _STOP_CHARS for t in kept) and (not spelling or _keep(max(spelling, key=len))):
                 alternatives.append(kept)
         if alternatives:
-            out.append(Group(tuple(alternatives), word.weight))
+            out.append(Group(tuple(alternatives), word.weight, heads=query.lang != "zh"))
     return out
 
 
@@ -112,6 +123,7 @@ def coverage(query: Query, text: str, lexical: LexicalIndex) -> float:
     return coverage_of_tokens(query, set(tokenize(text)), lexical, raw=text)
 
 
+_LEAD_IN = re.compile(r"[：:]\s*$")
 _SENTENCE = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])|\n")
 
 
@@ -122,8 +134,15 @@ def best_window(query: Query, context: str, text: str, lexical: LexicalIndex, wi
     long passage. Ties go to the earliest window."""
     groups = content_groups(query)
     weights = group_weights(query, lexical, groups)  # once, not per window
-    base = set(_tokens(context))
     sentences = _sentences(text)
+    lead: list[str] = []
+    if len(sentences) > width and _LEAD_IN.search(sentences[0]):
+        # a lead-in ("称为大学的，须符合下列规定：", "主要措施如下：") says what each item below it is
+        # about: it belongs to every window (and to the sentences returned), as the title and headings do
+        lead = [sentences[0]]
+        context = f"{context} {sentences[0]}"
+        sentences = sentences[1:]
+    base = set(_tokens(context))
     token_sets = [_tokens(s) for s in sentences]
     best = coverage_of_tokens(query, base, lexical, groups, context, weights)
     chosen: list[str] = list(sentences[:width])
@@ -135,7 +154,7 @@ def best_window(query: Query, context: str, text: str, lexical: LexicalIndex, wi
         value = coverage_of_tokens(query, window, lexical, groups, raw, weights)
         if value > best + 1e-9:
             best, chosen = value, list(sentences[start:start + width])
-    return best, chosen
+    return best, lead + chosen
 
 
 def window_coverage(query: Query, context: str, text: str, lexical: LexicalIndex, width: int = 2) -> float:

@@ -115,12 +115,20 @@ def english_groups(question: str, names: dict[str, list[str]] | None = None,
     longest = max((len(k) for k in table), default=1)
     out: list[list[tuple[str, float]]] = [[(code, 2.0)] for code in extract_codes(question.upper())]
     words = _words(question)
+    # words written with a capital inside the sentence (not its first word): names
+    capitalised = {w.lower() for w in re.findall(r"(?<=[\w,;:] )[A-Z][a-z]+", question)}
     i = 0
     while i < len(words):
         found = _glossary_match(words, i, table, longest)
         looked = dictionary.lookup(words, i) if dictionary is not None else None
         if looked and (found is None or looked[0] > found[0]) and (looked[0] > 1 or words[i] not in names):
             size, terms = looked
+            if size == 1:  # a word of many senses: the sense a phrase with the question's other words
+                # gives, weighed as the word was (the phrase may not be how the question is built)
+                sensed = dictionary.sense_in_context(words, i)
+                if sensed:
+                    top = max(w for _, w in terms)
+                    terms = [(t, w * top) for t, w in sensed]
             spans.append((len(out), i, i + size))
             out.append([(term, DICTIONARY_WEIGHT * weight) for term, weight in terms])
             if size == 2 and known is not None:  # "family education": 家教, and 家庭 + 教育 if a corpus word
@@ -154,7 +162,13 @@ def english_groups(question: str, names: dict[str, list[str]] | None = None,
         elif re.fullmatch(r"[abc]\d{1,2}", word) or word in EN_STOPWORDS:
             pass  # indicator codes were taken above
         elif word in names:
-            out.append([(name, 1.5) for name in names[word]])
+            # homophones of the pinyin (shanghai: 上海, 伤害) are told apart by the dictionary when it
+            # knows the word: only names holding one of its terms are kept (上海, 上海市)
+            meant = [t for t, _ in (looked[1] if looked else ())]
+            spelled = [name for name in names[word] if any(t in name for t in meant)] or names[word]
+            if word in capitalised:  # a name as English writes it: Shanghai is 上海, not 伤害 (a verb)
+                spelled = [name for name in spelled if _may_be_name(name)] or spelled
+            out.append([(name, 1.5) for name in spelled])
         elif unmatched is not None and len(word) > 2:
             unmatched.append(word)
         i += 1
@@ -183,6 +197,16 @@ def _join_neighbours(groups: list[list[tuple[str, float]]], spans: list[tuple[in
                             group.append((joined, max(wa, wb)))
 
 
+_NAME_FLAGS = ("nr", "ns", "nt", "nz", "x")
+
+
+def _may_be_name(word: str) -> bool:
+    """Could a corpus word be a proper name? jieba tags it as a person, place, organisation or other
+    proper noun, or does not know it as one word (曹集, a village jieba never saw)."""
+    pairs = tagged(word)
+    return len(pairs) != 1 or pairs[0][1].startswith(_NAME_FLAGS)
+
+
 def english_terms(question: str, names: dict[str, list[str]] | None = None,
                   unmatched: list[str] | None = None, dictionary: Bilingual | None = None
                   ) -> list[tuple[str, float]]:
@@ -202,6 +226,7 @@ def _glossary_match(words: list[str], start: int, table: dict, longest: int
     return None
 
 
+_ARTICLE_FRAME = re.compile(r"\b(which|what)\s+(?:articles?|provisions?|clauses?)\b", re.I)
 _CJK_RUN = re.compile(r"[A-Za-z]?\d{0,2}[\u3400-\u9fff][\u3400-\u9fff\d]*")
 
 
@@ -223,7 +248,8 @@ def analyse(question: str, names: dict[str, list[str]] | None = None, lang: str 
                     tokens.append(max(alternative, key=len))
         return Query(text, lang, tokens, [1.0] * len(tokens), codes, text, words=words)
     unmatched: list[str] = []
-    latin = _CJK_RUN.sub(" ", text)
+    # "which article of …" asks for an article: the frame is no word of what the article is about
+    latin = _ARTICLE_FRAME.sub(r"\1", _CJK_RUN.sub(" ", text))
     groups = english_groups(latin, names, unmatched, dictionary, known)
     # Chinese written into the question counts word by word, as a Chinese question's words do: a
     # name the corpus lacks (李庄 of 李庄小学) stays a missing word, not one hidden by its 小学

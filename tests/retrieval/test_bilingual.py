@@ -140,3 +140,33 @@ def test_without_the_table_the_same_question_misses(law_searcher):
     assert "开除" not in words  # the glossary alone has no 'expel'
     query = law_searcher.analyse("Can a school expel a pupil?")
     assert "开除" in [max(a, key=len) for w in query.words for a in w.alternatives]
+
+
+def test_the_questions_other_words_choose_a_verbs_sense():
+    """Lesk's method on the dictionary's own phrases: "charge a fee" holds charge and fee, so in
+    "fees may not be charged" charge is 收费, not 控告 (the first sense of charge alone); the
+    verb keeps its own weight, and the noun (fee) keeps its sense."""
+    lines = ["控告 控告 [kong4 gao4] /to charge; to accuse/",
+             "收費 收费 [shou1 fei4] /to charge a fee/",
+             "費 费 [fei4] /to cost/to spend/fee/"]
+    table = build_bilingual(["控告", "收费", "费"], lines=lines)
+    words = english_words("which fees may not be charged")
+    assert table.sense_in_context(words, words.index("charged")) == [("收费", 1.0)]
+    assert table.sense_in_context(english_words("who charged the school"), 1) is None  # no fee: charge alone
+    assert table.sense_in_context(words, words.index("fees")) is None  # a phrase is looked up by its verb
+    groups = english_groups("Which fees may not be charged?", dictionary=table)
+    assert [t for t, _ in groups[-1]] == ["收费"] and [t for t, _ in groups[0]] == ["费"]
+    assert [t for t, _ in english_groups("Who charged the head?", dictionary=table)[0]] == ["控告"]
+
+
+def test_a_capitalised_name_in_pinyin_keeps_the_words_that_can_be_names():
+    names = {"shanghai": ["上海", "伤害"]}  # homophones in the corpus
+    assert [t for t, _ in english_groups("Which fees does Shanghai waive?", names)[0]] == ["上海"]
+    assert [t for t, _ in english_groups("the shanghai rules", names)[0]] == ["上海", "伤害"]  # not written as a name
+    assert [t for t, _ in english_groups("What did Caoji build?", {"caoji": ["曹集"]})[0]] == ["曹集"]  # unknown to jieba
+
+
+def test_which_article_asks_for_an_article_and_is_not_a_word_of_it():
+    query = analyse("Which article of the law sets the publicity week?", lang="en")
+    plain = analyse("What does the article on the publicity week say?", lang="en")
+    assert "条" not in query.tokens and "条" in plain.tokens
