@@ -176,8 +176,13 @@ class Bilingual:
         return [(term, score / best) for term, score in kept]
 
     def variants(self, word: str) -> tuple[str, ...]:
-        """The word as written, then the base forms it is an inflection of (taught → teach)."""
-        return (word,) + tuple(b for b in self.forms.get(word, ()) if b != word)
+        """The word as written, then the base forms it is an inflection of (taught → teach); an
+        adjective in -al the dictionary lacks is looked up as its noun (vocational → vocation →
+        职业, educational → education, procedural → procedure)."""
+        found = (word,) + tuple(b for b in self.forms.get(word, ()) if b != word)
+        if len(word) > 6 and word.endswith("al") and (word,) not in self.phrases and len(found) == 1:
+            found += tuple(stem for stem in (word[:-2], word[:-2] + "e") if (stem,) in self.phrases)
+        return found
 
     def lookup(self, words: list[str], start: int, longest: int | None = None
                ) -> tuple[int, list[tuple[str, float]]] | None:

@@ -170,3 +170,15 @@ def test_which_article_asks_for_an_article_and_is_not_a_word_of_it():
     query = analyse("Which article of the law sets the publicity week?", lang="en")
     plain = analyse("What does the article on the publicity week say?", lang="en")
     assert "条" not in query.tokens and "条" in plain.tokens
+
+
+def test_an_adjective_the_dictionary_lacks_is_looked_up_as_its_noun():
+    """vocational is no CEDICT gloss, vocation is (职业): "the Vocational Education Law" named 教育法
+    before; an adjective the dictionary has keeps its own sense (national → 国民)."""
+    lines = ["職業 职业 [zhi2 ye4] /occupation; profession; vocation/",
+             "國民 国民 [guo2 min2] /nationals; citizens; people of a nation/national/",
+             "國家 国家 [guo2 jia1] /country; nation; state/"]
+    table = build_bilingual(["职业", "国民", "国家"], lines=lines)
+    assert terms(table, "vocational") == (1, ["职业"])
+    assert terms(table, "national") == (1, ["国民"])
+    assert terms(table, "medal") is None  # short words are not cut
