@@ -139,10 +139,11 @@ class AskRequest(BaseModel):
         "answer is written (each sentence checked), then `done` with the JSON of a plain request."))
 
 
-class Citation(BaseModel):
+class PassageOut(BaseModel):
+    """A passage as answers cite it and searches list it: its document, section or article, lines,
+    pages, text and score."""
     model_config = ConfigDict(extra="allow")
 
-    n: int
     doc_id: str
     title: str
     source: str
@@ -154,6 +155,10 @@ class Citation(BaseModel):
     page_end: Optional[int] = None
     text: str
     score: float
+
+
+class Citation(PassageOut):
+    n: int
 
 
 class Turn(BaseModel):
@@ -180,22 +185,9 @@ class AskResponse(BaseModel):
     turn: Turn = Field(description="Send this back in `history` with the next question.")
 
 
-class SearchResult(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class SearchResult(PassageOut):
     rank: int
     chunk_id: str
-    doc_id: str
-    title: str
-    source: str
-    section: Optional[str] = None
-    article: Optional[str] = None
-    start_line: Optional[int] = None
-    end_line: Optional[int] = None
-    page: Optional[int] = None
-    page_end: Optional[int] = None
-    text: str
-    score: float
 
 
 class SearchResponse(BaseModel):

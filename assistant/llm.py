@@ -97,13 +97,18 @@ class ChatModel:
 
     # --- reading replies -------------------------------------------------------------------------
 
-    def _content(self, text: str) -> str:
+    def _payload(self, text: str, what: str, while_: str = "") -> object:
+        """The JSON of a reply or streamed event; an LLMError when it is no JSON or reports an error."""
         try:
             data = json.loads(text)
         except ValueError:
-            raise LLMError(f"the reply of {self.where} is not JSON ({self._short(text)!r})") from None
+            raise LLMError(f"{what} of {self.where} is not JSON ({self._short(text)!r})") from None
         if isinstance(data, dict) and "error" in data and "choices" not in data:
-            raise LLMError(f"the model service reported an error: {self._error_text(data)}")
+            raise LLMError(f"the model service reported an error{while_}: {self._error_text(data)}")
+        return data
+
+    def _content(self, text: str) -> str:
+        data = self._payload(text, "the reply")
         try:
             content = data["choices"][0]["message"]["content"]
         except (KeyError, IndexError, TypeError):
@@ -121,12 +126,7 @@ class ChatModel:
         payload = line[5:].strip()
         if payload == "[DONE]":
             return None
-        try:
-            data = json.loads(payload)
-        except ValueError:
-            raise LLMError(f"a streamed event of {self.where} is not JSON ({self._short(payload)!r})") from None
-        if isinstance(data, dict) and "error" in data and "choices" not in data:
-            raise LLMError(f"the model service reported an error while streaming: {self._error_text(data)}")
+        data = self._payload(payload, "a streamed event", " while streaming")
         try:
             choice = data["choices"][0] if data["choices"] else {}
             content = (choice.get("delta") or {}).get("content")

@@ -4,6 +4,7 @@ or selenium are missing; .ci/run installs them.
 
 The screenshots go to the test's tmp folder, and also to $ASSISTANT_SCREENSHOTS when that is set."""
 
+import contextlib
 import os
 import shutil
 import socket
@@ -37,17 +38,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`assistant serve` as a user starts it; builds the tiny corpus's index and loads the default model."""
-    root = tmp_path_factory.mktemp("serve")
+@contextlib.contextmanager
+def serving(root: Path, **settings: str):
+    """`assistant serve` as a user starts it, over the tiny corpus in `root`/corpus (extra settings
+    as environment variables); builds the index, loads the default model, yields the URL once
+    /health answers, and stops the server after."""
     corpus = root / "corpus"
     corpus.mkdir()
     (corpus / "plan.txt").write_text(TINY_PLAN, encoding="utf-8")
     (corpus / "summary.txt").write_text(TINY_SUMMARY, encoding="utf-8")
     port = free_port()
-    env = dict(os.environ, ASSISTANT_HOME=str(root / "home"), ASSISTANT_CORPUS=str(corpus))
-    env.pop("ASSISTANT_EMBEDDING_MODEL", None)
+    env = dict(os.environ, ASSISTANT_HOME=str(root / "home"), ASSISTANT_CORPUS=str(corpus), **settings)
+    for name in ("ASSISTANT_EMBEDDING_MODEL", "ASSISTANT_API_KEY"):
+        if name not in settings:
+            env.pop(name, None)
     log = (root / "serve.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port",
                                 str(port), "--log-level", "warning"], env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -72,6 +76,12 @@ def server(tmp_path_factory):
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with serving(tmp_path_factory.mktemp("serve")) as url:
+        yield url
 
 
 @pytest.fixture

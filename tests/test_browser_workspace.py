@@ -6,17 +6,13 @@ the test's tmp folder and to $ASSISTANT_SCREENSHOTS when set."""
 
 import io
 import os
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
 from docx import Document
 
 import test_browser
-from test_browser import CHROMEDRIVER, CHROMIUM, ask, free_port, save
-from tinycorpus import TINY_PLAN, TINY_SUMMARY
+from test_browser import CHROMEDRIVER, CHROMIUM, ask, save, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.real_model]
 webdriver = test_browser.webdriver
@@ -28,38 +24,8 @@ from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 def workspace(tmp_path_factory):
     """`assistant serve` with uploads on (ASSISTANT_ALLOW_UPLOAD=1), over the tiny corpus."""
     root = tmp_path_factory.mktemp("workspace")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "plan.txt").write_text(TINY_PLAN, encoding="utf-8")
-    (corpus / "summary.txt").write_text(TINY_SUMMARY, encoding="utf-8")
-    port = free_port()
-    env = dict(os.environ, ASSISTANT_HOME=str(root / "home"), ASSISTANT_CORPUS=str(corpus), ASSISTANT_ALLOW_UPLOAD="1")
-    for name in ("ASSISTANT_EMBEDDING_MODEL", "ASSISTANT_API_KEY"):
-        env.pop(name, None)
-    log = (root / "serve.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port",
-                                str(port), "--log-level", "warning"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            assert process.poll() is None, (root / "serve.log").read_text()
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the server did not answer /health in time"
-            time.sleep(0.3)
+    with serving(root, ASSISTANT_ALLOW_UPLOAD="1") as url:
         yield url, root
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture

