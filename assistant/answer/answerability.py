@@ -160,7 +160,8 @@ def features(query: Query, intent: Intent, hits: list[Hit], passages: list[Passa
     f["blank"] = 1.0 if sentence and _BLANK.search(sentence) else 0.0
     best = (0.0, 0.0)
     for passage in passages[:FOCUS_DEPTH]:  # the thing asked about may be stated by a later passage
-        best = max(best, focus_evidence(query.focus, intent, passage.text, f"{passage.title} {passage.section}"),
+        best = max(best, focus_evidence(query.focus, intent, passage.text, f"{passage.title} {passage.section}",
+                                        query.things),
                    key=lambda pair: (pair[1], pair[0]))
     f["focus_present"], f["focus_figure"] = best
     if query.focus and not any(index.lexical.doc_freq(t) for word in query.focus for a in word.alternatives for t in a):

@@ -91,12 +91,83 @@ def spellings(words) -> list[str]:
     return [max(alternative, key=len) for word in words for alternative in word.alternatives if alternative]
 
 
-def focus_evidence(focus_words, intent, text: str, context: str = "") -> tuple[float, float]:
+#: A figure of any kind, whole (14, 12.5, 1:19.9, 百分之九十, 三所): one match per figure.
+_ANY_FIGURE = re.compile(r"[0-9\uff10-\uff19][0-9\uff10-\uff19.,:：%％]*|百分之[〇零一二两三四五六七八九十百千]+|"
+                         r"[〇零一二两三四五六七八九十百千万亿半]+\s*(?=个|名|所|人|间|套|册|本|天|次|年|辆|台|位|岁|项|种|小时|"
+                         r"分钟|周|元|万|亿|亩|平方米|公里|米|倍|节|课时|成|层|栋|班|批|份|张)")
+_MEASURE = re.compile(r"^[个名所位间套册本辆台项种次批班栋层张份条处家户座块人]$")
+#: Words that join two things asked about ("多少所小学和教学点", "schools and teaching points").
+_AND_ZH = {"和", "与", "及", "以及", "、", "还有", "跟", "同"}
+_AND_EN = re.compile(r"\s*(?:,\s*)?\b(?:and|or)\b\s*|\s*,\s*", re.I)
+
+
+def things_zh(text: str) -> list[str]:
+    """The things a Chinese figure question asks about when it joins two or more after its question
+    word ("有多少所小学和教学点": 小学, 教学点), the first word of each; [] for one thing."""
+    words = [(w, f) for w, f in tagged(text)]
+    for i, (word, _) in enumerate(words):
+        if not _ASK_WORDS.match(word):
+            continue
+        things, expecting = [], True
+        for later, flag in words[i + 1:]:
+            if later in _AND_ZH and things:
+                expecting = True
+                continue
+            if flag.startswith(("m", "q")) or later in _LINKS or later in _UNIT_WORDS or _MEASURE.match(later):
+                if things and not expecting:
+                    break
+                continue
+            if len(later) < 2 or not re.search(r"[\u4e00-\u9fff]", later) or _ASK_WORDS.match(later):
+                break
+            if expecting:
+                things.append(later)
+                expecting = False
+        return things if len(things) > 1 and not expecting else []
+    return []
+
+
+def things_en(phrase: str | None) -> list[str]:
+    """The parts of an English focus phrase that joins things ("schools and teaching points"); []
+    for one thing."""
+    if not phrase:
+        return []
+    parts = [p for p in _AND_EN.split(phrase) if p.strip()]
+    return parts if len(parts) > 1 else []
+
+
+def _own_figures(things, text: str, pattern) -> float:
+    """Of the things asked about that the text names, the share that each have a figure of their
+    own within FOCUS_SPAN characters (the nearest figure not already taken by another thing):
+    "学校14所…教学点3所" answers both, "14所学校(含教学点)" one of the two it names. A thing the text
+    does not name counts for nothing either way (the text may call it otherwise: 教职工 for 老师)."""
+    spots = [(m.start(), m.end()) for m in pattern.finditer(text)]
+    taken: set[int] = set()
+    answered = named = 0
+    for thing in things:
+        best = None
+        found = [m for name in spellings([thing]) for m in re.finditer(re.escape(name), text)]
+        named += bool(found)
+        for match in found:
+            for k, (start, end) in enumerate(spots):
+                gap = max(start - match.end(), match.start() - end, 0)
+                if k not in taken and gap <= FOCUS_SPAN and (best is None or gap < best[0]):
+                    best = (gap, k)
+        if best is not None:
+            taken.add(best[1])
+            answered += 1
+    return answered / named if named else 0.0
+
+
+def focus_evidence(focus_words, intent, text: str, context: str = "", things=()) -> tuple[float, float]:
     """(is the thing asked about in the text or its headings (`context`), does a figure of the asked
     kind stand within FOCUS_SPAN characters of it); 0.5 each when the question names no such thing,
-    and 0.5 for the second when it asks for no figure."""
+    and 0.5 for the second when it asks for no figure. With `things` (a question that asks for the
+    figures of two or more things), the second is the share of them with a figure of their own."""
     if not focus_words:
         return 0.5, 0.5
+    if len(things) > 1 and intent.wants_figure:
+        present = any(s in text or s in context for s in spellings(things))
+        return (1.0 if present else 0.0), _own_figures(things, text, SENTENCE_UNITS.get(intent.unit) or _ANY_FIGURE)
     names = spellings(focus_words[:1])  # the word next to the question word says what is asked
     present = any(s in text or s in context for s in names)
     if not intent.wants_figure:

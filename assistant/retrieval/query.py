@@ -43,6 +43,7 @@ class Query:
     unmatched: list[str] = field(default_factory=list)  # English content words with no Chinese term
     words: list["Word"] = field(default_factory=list)  # the question's words, for coverage and heading matches
     focus: list["Word"] = field(default_factory=list)  # the thing asked about (focus.py), as corpus words
+    things: list["Word"] = field(default_factory=list)  # two or more things whose figures it asks for
     names: list[str] = field(default_factory=list)  # places and schools it names (names.py)
 
 

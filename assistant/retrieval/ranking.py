@@ -185,7 +185,7 @@ def rank(index: IndexData, query: Query, intent: Intent, lexical_scores, dense_h
         features["unit"] = 1.0 if intent.unit and unit_match(intent.unit, " ".join(sentences)) else 0.0
         features["year"] = year_evidence(intent, f"{context} {chunk.text}")
         features["article"] = article_evidence(intent, article_of(candidate.position))
-        present, near = focus_evidence(query.focus, intent, chunk.text, context)
+        present, near = focus_evidence(query.focus, intent, chunk.text, context, query.things)
         features["focus"] = near if intent.wants_figure else present
         features["fused"] = candidate.score
         candidate.score += unit * evidence_score(features, config)

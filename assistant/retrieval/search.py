@@ -16,7 +16,7 @@ from ..segmentation import cut
 from .intent import Intent, intent_of
 from .lookup import LawNames, Named, article_number, english_law_name
 from .names import names_in
-from .focus import focus_en, focus_zh
+from .focus import focus_en, focus_zh, things_en, things_zh
 from .query import Query, analyse, chinese_word, english_terms, with_synonyms
 from .ranking import RankingConfig, rank
 
@@ -106,9 +106,19 @@ class Searcher:
             if phrase:
                 terms = [t for t, _ in english_terms(phrase, self.names(), dictionary=self.index.bilingual)]
                 query.focus = [w for w in (chinese_word(t) for t in dict.fromkeys(terms)) if w]
+                for part in things_en(phrase):
+                    found = english_terms(part, self.names(), dictionary=self.index.bilingual)
+                    word = chinese_word(found[0][0]) if found else None
+                    if word is None:
+                        query.things = []
+                        break
+                    query.things.append(word)
+                if len(query.things) < 2:
+                    query.things = []
         else:
             self._recut_unknown(query)
             query.focus = [with_synonyms(w) for w in (chinese_word(t) for t in focus_zh(question)) if w]
+            query.things = [w for w in (chinese_word(t) for t in things_zh(question)) if w]
         query.names = names_in(query, self.names() if query.lang != "zh" else None)
         return query
 

@@ -1,0 +1,32 @@
+"""The thing a figure question asks about (retrieval/focus.py), and questions that ask for the
+figures of two or more things at once."""
+
+from assistant.retrieval.focus import focus_evidence, things_en, things_zh
+from assistant.retrieval.intent import intent_of
+from assistant.retrieval.query import chinese_word
+
+
+def test_questions_that_join_things_name_each():
+    assert things_zh("镇上有多少所小学和教学点？") == ["小学", "教学点"]  # jieba tags 所 a conjunction here
+    assert things_zh("全县有几所初中、小学和教学点") == ["初中", "小学", "教学点"]
+    assert things_zh("有多少留守儿童和随迁子女参加了活动") == ["留守儿童", "随迁子女"]
+    assert things_zh("曹集学校有多少学生？") == []  # one thing
+    assert things_zh("小学和初中分别有多少学生") == []  # parts of a question, not things counted
+    assert things_en("schools and teaching points") == ["schools", "teaching points"]
+    assert things_en("left-behind children") == [] and things_en(None) == []
+
+
+def test_a_passage_that_gives_each_thing_its_own_figure_answers_better():
+    """dev d21: "全镇14所学校(含教学点)" counts the schools only; "学校14所…教学点3所" both."""
+    intent = intent_of("镇上有多少所学校和教学点?")
+    things = [chinese_word(w) for w in ("学校", "教学点")]
+    focus = things[:1]
+    both = "镇有义务教育学校14所,其中村小6个,中心小学2所,初中2所,九年一贯制学校1所,教学点3所。"
+    one = "据不完全统计,全镇14所学校(含教学点)的校园文化建设投入在40多万元。"
+    assert focus_evidence(focus, intent, both, things=things) == (1.0, 1.0)
+    assert focus_evidence(focus, intent, one, things=things) == (1.0, 0.5)
+    assert focus_evidence(focus, intent, one) == (1.0, 1.0)  # as one thing, both passages state it
+    # a thing the passage does not name is no evidence either way (教职工 for 老师)
+    teachers = [chinese_word(w) for w in ("学生", "老师")]
+    assert focus_evidence(teachers[:1], intent_of("有多少学生、多少老师?"), "现有学生人数650人,教职工54人",
+                          things=teachers) == (1.0, 1.0)
