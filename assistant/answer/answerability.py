@@ -36,7 +36,7 @@ from ..retrieval.assembly import Passage
 from ..retrieval.evidence import group_weights
 from ..retrieval.facts import has_figure, has_person, states
 from ..retrieval.focus import focus_evidence
-from ..retrieval.intent import Intent
+from ..retrieval.intent import FACT_KINDS, Intent
 from ..retrieval.query import Query
 from ..retrieval.search import Hit
 from ..retrieval.units import unit_match
@@ -108,7 +108,7 @@ def fact_evidence(query: Query, intent: Intent, passage: Passage, index: IndexDa
     if not total or not groups:
         return 0.0, 0.0, ""
     context = f"{passage.title} {passage.section}"
-    asked = [k for k in ("figure", "date", "who", "where", "yesno") if k in intent.kinds]
+    asked = [k for k in FACT_KINDS if k in intent.kinds]
     best, best_sentence, best_tokens = 0.0, "", set(tokenize(context))
     for sentence in (s for line in passage.lines for s in _SENTENCE.split(line.text) if s.strip()):
         if asked and not any(states(k, sentence) for k in asked):
@@ -144,7 +144,7 @@ def features(query: Query, intent: Intent, hits: list[Hit], passages: list[Passa
     f = {name: 0.0 for name in FEATURES}
     f["window"] = top.features.get("window", 0.0)
     f["coverage"] = top.features.get("coverage", 0.0)
-    asked = [k for k in ("figure", "date", "who", "where", "yesno") if k in intent.kinds]
+    asked = [k for k in FACT_KINDS if k in intent.kinds]
     f["asks_fact"] = 1.0 if any(k != "yesno" for k in asked) else 0.0
     if asked:
         f["kind"] = sum(1.0 for k in asked if (has_person(quoted) if k == "who" else states(k, quoted))) / len(asked)

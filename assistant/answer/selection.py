@@ -17,7 +17,7 @@ from ..index.tokenization import tokenize
 from ..retrieval.assembly import Passage
 from ..retrieval.evidence import Group, content_groups, group_weights
 from ..retrieval.facts import is_signature, states
-from ..retrieval.intent import Intent
+from ..retrieval.intent import ASKED_KINDS, Intent
 from ..retrieval.query import Query
 from ..retrieval.units import unit_match
 
@@ -103,7 +103,7 @@ class SentenceScorer:
         if is_signature(text) and "date" not in self.intent.kinds:
             return 0.0
         score = self.coverage(text)
-        asked = [k for k in ("figure", "date", "who", "where", "yesno") if k in self.intent.kinds]
+        asked = [k for k in ASKED_KINDS if k in self.intent.kinds]
         if asked and any(states(k, text) for k in asked):
             score += 0.5
         if "figure" in self.intent.kinds and unit_match(self.intent.unit, text):

@@ -22,6 +22,7 @@ _NAME_LABEL = re.compile(r"(组长|副组长|成员|组员|负责人|主任|校�
                          r"(?:组长|校长|学区长|主任|书记|局长|园长|老师|教师)[\u4e00-\u9fff]{2,3}(?=同志|和|、|,|\uff0c|\s|[((])|"
                          r"[\u4e00-\u9fff]{2,3}同志")
 _PLACE = re.compile(r"位于|地处|坐落|座落|地址|毗邻|[\u4e00-\u9fff]{1,8}(?:省|市|县|区|镇|乡|村|街道|路|街)(?:[东西南北]|以[东西南北]|境内|中心|处)")
+_DEFINITION = re.compile(r"所称|是指|指的是|系指|以下(?:简)?称|称为|定义为")
 _RULE = re.compile(r"不得|禁止|严禁|应当|必须|可以|不能|不准|不应|有权|免收|免费|不收")
 
 
@@ -71,6 +72,8 @@ def states(kind: str, sentence: str) -> bool:
         return has_rule(sentence)
     if kind == "where":
         return has_place(sentence)
+    if kind == "definition":
+        return bool(_DEFINITION.search(sentence))
     return True
 
 

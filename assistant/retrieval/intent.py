@@ -36,9 +36,18 @@ PATTERNS: dict[str, re.Pattern] = {
                         r"[可能得]以?[\u4e00-\u9fff]{0,12}吗|吗[??]?$|"
                         r"^(?:can|may|must|should|is|are|do|does|did|will|has|have)\b|\ballowed\b|\bpermitted\b|\bforbidden\b|"
                         r"\bprohibited\b", re.I),
+    # what a term means or what counts as it: laws answer with a definition ("本法所称不良行为，是指…")
+    "definition": re.compile(r"什么是|是指什么|指的是什么|指什么|是什么意思|什么叫|何为|何谓|定义|"
+                             r"(?<![计预核打清结盘总估换])算不算|(?<![计预核打清结盘总估换])算是?[\u4e00-\u9fff]{1,10}吗|"
+                             r"属于[\u4e00-\u9fff]{1,10}吗|\bdefin(?:e|es|ed|ition)\b|\bwhat (?:is|are) meant by\b|"
+                             r"\bwhat does .{1,40} mean\b|\bcounts? as\b|\bregarded as\b|\bqualif(?:y|ies) as\b", re.I),
     "article": re.compile(r"哪一?条|第几条|哪个条款|哪些条|哪款|\bwhich (?:article|provision|clause)s?\b|"
                           r"\bwhat (?:article|provision)\b", re.I),
 }
+#: The kinds of fact a question can ask for that a sentence states or not (facts.states): ranking and
+#: sentence selection look for them. FACT_KINDS are those the answerability model was fitted on.
+FACT_KINDS = ("figure", "date", "who", "where", "yesno")
+ASKED_KINDS = FACT_KINDS + ("definition",)
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _ARTICLE_REF = re.compile(r"第\s*([零〇一二两三四五六七八九十百千\d]+)\s*条")
 _ARTICLE_EN = re.compile(r"\barticle\s+(\d{1,4})\b", re.I)

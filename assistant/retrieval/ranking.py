@@ -23,7 +23,7 @@ from .facts import states
 from .focus import focus_evidence
 from .units import unit_match
 from .fusion import ranks_from, ranks_of, reciprocal_rank_fusion
-from .intent import Intent
+from .intent import ASKED_KINDS, Intent
 from .query import Query
 
 
@@ -94,8 +94,8 @@ def vote(config: RankingConfig) -> float:
 
 
 def kind_evidence(intent: Intent, sentences: list[str]) -> float:
-    """Share of the asked-for kinds (figure, date, who, yesno) that the sentences state."""
-    asked = [k for k in ("figure", "date", "who", "where", "yesno") if k in intent.kinds]
+    """Share of the asked-for kinds (figure, date, who, where, yesno, definition) that the sentences state."""
+    asked = [k for k in ASKED_KINDS if k in intent.kinds]
     if not asked:
         return 0.0
     return sum(1.0 for k in asked if any(states(k, s) for s in sentences)) / len(asked)

@@ -30,3 +30,20 @@ def test_a_passage_that_gives_each_thing_its_own_figure_answers_better():
     teachers = [chinese_word(w) for w in ("学生", "老师")]
     assert focus_evidence(teachers[:1], intent_of("有多少学生、多少老师?"), "现有学生人数650人,教职工54人",
                           things=teachers) == (1.0, 1.0)
+
+
+def test_a_question_for_what_a_term_means_wants_a_definition():
+    """Laws define their terms ("本法所称严重不良行为，是指…"): a question for what a term means or what
+    counts as it ranks the defining article first (calibration_laws cl052, cl065)."""
+    from assistant.retrieval.facts import states
+    from assistant.retrieval.ranking import kind_evidence
+
+    for question in ("孩子抽烟喝酒算不良行为吗?", "什么是学前教育?", "Which children count as preschool children?",
+                     "Which article defines serious misbehaviour?", "What is meant by left-behind children?"):
+        assert "definition" in intent_of(question).kinds, question
+    for question in ("今年的预算是多少?", "学校的经费怎么计算?", "结算完了吗?", "打算什么时候开始?"):
+        assert "definition" not in intent_of(question).kinds, question
+    defining = "本法所称严重不良行为，是指未成年人实施的有刑法规定、因不满法定刑事责任年龄不予刑事处罚的行为。"
+    assert states("definition", defining) and not states("definition", "学校应当加强对学生的教育。")
+    intent = intent_of("Which article defines serious misbehaviour?")
+    assert kind_evidence(intent, [defining]) == 1.0 and kind_evidence(intent, ["学校应当加强教育。"]) == 0.0
