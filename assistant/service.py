@@ -20,6 +20,7 @@ from .index.cache import stale_reason
 from .index.embedders import load_embedder
 from .retrieval.assembly import SectionTrees, assemble
 from .retrieval.intent import intent_of
+from .retrieval.names import name_groups
 from .retrieval.query import language_of
 from .retrieval.rerank import load_reranker, rerank
 from .retrieval.search import Searcher, check_question
@@ -38,6 +39,8 @@ HISTORY_CHARS = 8000
 REANSWERED = 1
 #: Characters of a whole section quoted in one answer.
 SECTION_LIMIT = 2400
+#: Hits searched for a passage of each place a question names (service.place_passages).
+PLACE_DEPTH = 40
 
 
 class Deadline:
@@ -242,6 +245,7 @@ class Assistant:
             hits = rerank(resolved, hits, self.reranker)
         check()
         passages = assemble(self.index, self.trees, query, hits, SECTION_LIMIT, max_passages=top_k)
+        passages += self.place_passages(query, intent, passages, top_k)
         missing = self.searcher.missing_articles(query, intent)
         owners = self.searcher.article_owners(query, intent)
         if len(owners) > 1:  # "第二十九条" alone: that article of each law that has one
@@ -257,6 +261,26 @@ class Assistant:
         if answer.found and len(owners) < 2 and summary.is_summary(resolved):
             return self.across_documents(answer, query, intent, top_k)
         return answer
+
+    def place_passages(self, query, intent, passages: list, top_k: int) -> list:
+        """For a question about two or more places or schools, the best passage of the documents of
+        each one the passages do not name (in ranking order, from the first PLACE_DEPTH hits)."""
+        groups = name_groups(query.names)
+        if len(groups) < 2:
+            return []
+        named = lambda group, text: any(name in text for name in group)  # noqa: E731
+        wanted = [g for g in groups if not any(named(g, f"{p.title} {p.text}") for p in passages)]
+        if not wanted:
+            return []
+        chosen = []
+        for hit in self.searcher.search_query(query, PLACE_DEPTH, intent):
+            text = self.searcher.document_text(hit.chunk.doc_id)
+            for group in [g for g in wanted if named(g, text)]:
+                chosen.append(hit)
+                wanted.remove(group)
+            if not wanted:
+                break
+        return assemble(self.index, self.trees, query, chosen, SECTION_LIMIT, max_passages=top_k) if chosen else []
 
     def across_documents(self, answer: Answer, query, intent, top_k: int) -> Answer:
         """A summary question ("各学校…的做法"): the best passage of each document instead (when

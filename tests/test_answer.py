@@ -137,3 +137,35 @@ def test_english_figure_questions_name_the_quantity_after_a_few_words(question, 
 
     intent = intent_of(question)
     assert intent.unit == unit and (("figure" in intent.kinds) == (unit is not None))
+
+
+def test_a_question_about_two_schools_quotes_each_schools_document(tmp_path, fake_embedder, monkeypatch):
+    """"青山小学和白水中学各有多少名学生?": each school's figure from its own document (issue 12's
+    comparisons of two schools), even when the second school's passage ranks below the first
+    school's other passages."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "qingshan.txt").write_text(
+        "青山小学工作总结\n一、基本情况\n青山小学现有学生412名,教职工30人。\n二、学生管理\n学生管理制度健全,学生安全教育扎实。\n"
+        "三、学生活动\n学生社团活动丰富,学生参与率高。\n", encoding="utf-8")
+    (corpus / "baishui.txt").write_text("白水中学工作总结\n一、基本情况\n白水中学在校学生965名。\n", encoding="utf-8")
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ASSISTANT_CORPUS", str(corpus))
+    settings = load_settings().with_(chunk_chars=60)
+    data, _ = build_index(settings, warn=lambda m: None, embedder=fake_embedder)
+    monkeypatch.setattr("assistant.service.load_embedder", lambda name, warn: fake_embedder)
+    school = Assistant(settings, data, warn=lambda m: None)
+    answer = school.ask("青山小学和白水中学各有多少名学生?", top_k=2)
+    assert "412" in answer.text and "965" in answer.text
+    assert {c["source"] for c in answer.citations()} == {"qingshan.txt", "baishui.txt"}
+
+
+def test_places_joined_in_a_question_are_one_name_each():
+    from assistant.retrieval.names import name_groups, names_in
+    from assistant.retrieval.query import analyse
+
+    assert name_groups(["上海市", "上海", "浙江", "浙江省"]) == [["上海市", "上海"], ["浙江", "浙江省"]]
+    assert names_in(analyse("上海和浙江分别规定不收哪些费用?")) == ["上海", "浙江"]
+    assert names_in(analyse("上海的规定是什么?")) == []  # one place alone: not a school or place named for ranking
+    english = analyse("In Shanghai and Zhejiang, which fees?", lang="en")
+    assert names_in(english, {"shanghai": ["上海", "伤害"], "zhejiang": ["浙江"]}) == ["上海", "浙江"]

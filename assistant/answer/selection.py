@@ -18,6 +18,7 @@ from ..retrieval.assembly import Passage
 from ..retrieval.evidence import Group, content_groups, group_weights
 from ..retrieval.facts import is_signature, states
 from ..retrieval.intent import ASKED_KINDS, Intent
+from ..retrieval.names import name_groups, names_any
 from ..retrieval.query import Query
 from ..retrieval.units import unit_match
 
@@ -195,6 +196,25 @@ def part_groups(query: Query, part: str) -> list[Group]:
     return [g for g in content_groups(query) if g.presence(tokens, part) > 0]
 
 
+def _each_place(query: Query, intent: Intent, passages: list[Passage], scorer: SentenceScorer,
+                quotes: list[Quote]) -> list[Quote]:
+    """A question about two or more places or schools ("In Shanghai and Zhejiang, which fees…",
+    "曹集学校和德新镇初中的师生比"): for each one no quoted passage names, the first passage that does
+    is quoted too (service.py makes sure there is one when the documents have it)."""
+    groups = name_groups(query.names)
+    if len(groups) < 2:
+        return []
+    out: list[Quote] = []
+    for group in groups:
+        quoted = [passages[q.passage] for q in quotes + out]
+        if any(names_any(group, f"{p.title} {p.text}") for p in quoted):
+            continue
+        n = next((n for n, p in enumerate(passages) if names_any(group, f"{p.title} {p.text}")), None)
+        if n is not None:
+            out.append(quote_passage(query, intent, passages[n], scorer, n))
+    return out
+
+
 def select(query: Query, intent: Intent, passages: list[Passage], lexical: LexicalIndex,
            depth: int = 3, analyse=None) -> list[Quote]:
     """The quotes that make the answer: from the first passage, and for a question in several
@@ -216,6 +236,7 @@ def select(query: Query, intent: Intent, passages: list[Passage], lexical: Lexic
                         best = (score, n, sentence)
         if best is not None and best[0] > 0.5:
             quotes.append(Quote(best[1], best[2].text, False))
+    quotes += _each_place(query, intent, passages, scorer, quotes)
     if len(intent.parts) < 2:
         return quotes
     from ..retrieval.intent import intent_of

@@ -17,6 +17,12 @@ _PLACE_TYPE = (r"(?:Primary|Middle|Central|Junior|Senior|High|School|County|Town
 _PINYIN_PLACE = re.compile(r"\b(?!" + _PLACE_TYPE + r")([A-Z][a-z]{2,})\s+(?i:Primary|Middle|Central|Junior|Senior|High|School|County|"
                            r"Town|Township|Village|District|City|Province|Subdistrict|Street|Kindergarten)\b")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_CAPITALISED = re.compile(r"(?<=[\w,;:] )(?!" + _PLACE_TYPE + r")([A-Z][a-z]{2,})\b")
+
+
+def _is_place(word: str) -> bool:
+    pairs = tagged(word)
+    return len(pairs) == 1 and pairs[0][1] in ("ns", "nsf")
 
 
 def names_in(query: Query, pinyin: dict[str, list[str]] | None = None) -> list[str]:
@@ -31,7 +37,16 @@ def names_in(query: Query, pinyin: dict[str, list[str]] | None = None) -> list[s
         following = words[i + 1][0] if i + 1 < len(words) else ""
         if flag in _NAME_FLAGS and len(word) >= 2 and (word.endswith(_PLACE_WORDS) or following.startswith(_PLACE_WORDS)):
             found.append(word)
+    for i in range(len(words) - 2):  # two places joined ("上海和浙江分别…"): both are names
+        (first, f1), (link, _), (second, f2) = words[i:i + 3]
+        if link in ("和", "与", "及", "、", "跟", "同") and f1 == f2 == "ns" and len(first) >= 2 and len(second) >= 2:
+            found += [w for w in (first, second) if w not in found]
     if query.lang != "zh":
+        # a capitalised word inside the sentence that the corpus writes as a place ("In Shanghai and
+        # Zhejiang": 上海, 浙江, tagged as places by jieba)
+        for word in _CAPITALISED.findall(query.text):
+            places = [name for name in (pinyin or {}).get(word.lower(), []) if _is_place(name)]
+            found.extend(name for name in places if name not in found)
         for word in _PINYIN_PLACE.findall(query.text):
             key = word.lower()
             if key in set(query.unmatched) or not (pinyin or {}).get(key):
@@ -39,3 +54,21 @@ def names_in(query: Query, pinyin: dict[str, list[str]] | None = None) -> list[s
             else:
                 found.extend(name for name in pinyin[key] if name not in found)
     return list(dict.fromkeys(found))
+
+
+def name_groups(names: list[str]) -> list[list[str]]:
+    """The places and schools a question names, one group per place: spellings of one name (上海 and
+    上海市, 浙江 and 浙江省) go together, in the question's order."""
+    groups: list[list[str]] = []
+    for name in names:
+        for group in groups:
+            if any(name in other or other in name for other in group):
+                group.append(name)
+                break
+        else:
+            groups.append([name])
+    return groups
+
+
+def names_any(group: list[str], text: str) -> bool:
+    return any(name in text for name in group)
