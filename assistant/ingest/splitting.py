@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from ..documents import Document, Line
 from ..regulations import describe, is_regulation_shaped, regulation_kind, split_header
@@ -161,7 +162,7 @@ def split_documents(lines: list[Line], source: str, doc_prefix: str, file_title:
                     file_kind: str | None = None, header: list[Line] | None = None) -> list[Document]:
     """Documents of one file. Pieces that are only a title or a signature join the piece before.
     `header`: the file's header block (Markdown front matter), read as the first document's."""
-    file_title = file_title or (lines[0].text if lines else source)
+    file_title = file_title or (lines[0].text if lines and parse_marker(lines[0].text) is None else stem_title(source))
     pieces = split_pieces(lines, lines[0].text if lines else "")
     merged: list[_Piece] = []
     for piece in pieces:
@@ -175,7 +176,7 @@ def split_documents(lines: list[Line], source: str, doc_prefix: str, file_title:
     for n, piece in enumerate(merged, start=1):
         if is_regulation_shaped(piece.lines):
             documents.append(_regulation(piece, source, f"{doc_prefix}-{n:02d}", file_kind,
-                                         list(header or []) if n == 1 else []))
+                                         list(header or []) if n == 1 else [], file_title))
             continue
         title, organisation, date = _describe(piece, file_title)
         if organisation and organisation not in title:
@@ -185,6 +186,14 @@ def split_documents(lines: list[Line], source: str, doc_prefix: str, file_title:
             kind = file_kind
         documents.append(Document(f"{doc_prefix}-{n:02d}", title, kind, source, piece.lines, date, organisation))
     return documents
+
+
+def stem_title(source: str) -> str:
+    """A document's title from its file name, for a file whose first line is a heading, not a title:
+    "校车安全管理条例(2012-04-05).docx" → 校车安全管理条例."""
+    stem = PurePath(source).stem
+    stem = re.sub(r"\s*[(（]\s*\d{4}(?:[-.年]\d{1,2}(?:[-.月]\d{1,2}日?)?)?\s*[)）]\s*$", "", stem)
+    return stem.strip() or PurePath(source).stem
 
 
 def _without_repeated_title(lines: list[Line], title: str) -> list[Line]:
@@ -201,12 +210,14 @@ def _without_repeated_title(lines: list[Line], title: str) -> list[Line]:
     return out
 
 
-def _regulation(piece: _Piece, source: str, doc_id: str, file_kind: str | None, header: list[Line]) -> Document:
-    """A law or regulation: its header block (given, or found after the title) is metadata, not body."""
+def _regulation(piece: _Piece, source: str, doc_id: str, file_kind: str | None, header: list[Line],
+                file_title: str | None = None) -> Document:
+    """A law or regulation: its header block (given, or found after the title) is metadata, not body.
+    A file that opens with its first chapter or article, no title above it, is named by the file."""
     lines = piece.lines
     if not header:
         header, lines = split_header(lines)
-    title = piece.title or lines[0].text
+    title = piece.title or (lines[0].text if parse_marker(lines[0].text) is None else file_title or stem_title(source))
     lines = _without_repeated_title(lines, title)
     texts = [line.text for line in header]
     meta = describe(title, lines, texts, source)

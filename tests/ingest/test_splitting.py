@@ -71,3 +71,20 @@ def test_organisation():
     assert find_organisation("新庄乡德胜小学2013-2014年义务教育均衡发展工作实施方案") == "新庄乡德胜小学"
     assert find_organisation("学校义务教育均衡发展工作总结阿城区玉泉河南小学为了办好") == "阿城区玉泉河南小学"
     assert find_organisation("义务教育阶段学校") is None
+
+
+def test_a_file_that_opens_with_a_heading_is_named_by_its_file_name():
+    """A Word file of a regulation that starts at 第一章 (no title line above it) was titled "第一章
+    总则", and a summary that starts at "一、基本情况" was titled so: neither named the law or school,
+    so "青山小学有多少学生?" was refused. The file name names them."""
+    law = [Line("第一章 总则", 1, 1), Line("第一条 为了加强校车安全管理，制定本条例。", 2, 2),
+           Line("第二条 本条例所称校车，是指用于接送学生的载客汽车。", 3, 3), Line("第二章 驾驶人", 4, 4),
+           Line("第三条 校车驾驶人应当具有3年以上驾驶经历。", 5, 5)]
+    [document] = split_documents(law, "校车安全管理条例(2012-04-05).docx", "law")
+    assert document.title == "校车安全管理条例" and document.kind == "regulation"
+    assert document.lines[0].text == "第一章 总则"  # the heading stays in the body
+    summary = [Line("一、基本情况", 1, 1), Line("本校有学生300人,教职工20人。", 2, 2), Line("二、存在的问题", 3, 3),
+               Line("操场面积不足,达不到标准。", 4, 4)]
+    assert split_documents(summary, "青山小学工作总结.txt", "s")[0].title == "青山小学工作总结"
+    titled = [Line("青山小学工作总结", 1, 1)] + summary
+    assert split_documents(titled, "2015.txt", "s")[0].title == "青山小学工作总结"  # a title line still wins
