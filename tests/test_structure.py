@@ -198,3 +198,36 @@ def test_hidden_article_in_a_flattened_line_is_split():
     assert [(n.article, n.blocks[0].start, n.full_text()) for n in articles] == [
         ("第一条", 2, "第一条 为了规范管理，制定本条例。"), ("第二条", 2, "第二条 本条例适用于全省。"),
         ("第三条", 3, "第三条 本条例自公布之日起施行。")]
+
+
+def test_a_section_too_long_to_quote_is_given_as_its_outline():
+    """三、工作措施 of a plan runs to thousands of characters; cut after its first 2,400 a list question
+    ("工作措施有哪些?") saw one of its seven groups. Its outline names them all: the lead lines of the
+    section and of its parts, and the heading line of each part two levels down (not their items)."""
+    from assistant.retrieval.assembly import gather
+
+    text = """迎检工作方案
+二、工作措施
+根据标准组织自查,理清不达标项目。
+(一)成立领导小组
+领导小组下设3个工作组,具体分工如下:
+1.宣传报道组 组长:王一
+工作任务和职责:制作迎检专题片;审定宣传手册。
+2.A2保障机制组 组长:李二
+(1)学校财务管理制度;
+(2)2011-2014教职工工资花名册;
+3.A3教师队伍组 组长:赵三
+工作任务和职责:绩效工资实施方案;教师交流统计表。
+(二)建立责任制
+实行校长负责制,各组组长对照标准找差距。
+三、时间安排
+五月底前完成。"""
+    root = build_tree(_doc(text))
+    section = next(n for n in root.walk() if n.heading.startswith("二、工作措施"))
+    whole, cut, outline = gather(section, 2400)
+    assert not cut and not outline and len(whole) == 13  # 二、 to the line before 三、
+    lines, cut, outline = gather(section, 120)
+    got = [line.text for line in lines]
+    assert cut and outline
+    assert got == ["二、工作措施", "根据标准组织自查,理清不达标项目。", "(一)成立领导小组", "领导小组下设3个工作组,具体分工如下:",
+                   "1.宣传报道组 组长:王一", "2.A2保障机制组 组长:李二", "3.A3教师队伍组 组长:赵三", "(二)建立责任制"]

@@ -25,6 +25,7 @@ PHRASES = {
         "whole": "{where}[{n}]:\n{text}", "sentences": "根据{where}[{n}]:{text}",
         "more": "\n另据{where}[{n}]:{text}",
         "cut": "\n(该部分较长,以上只摘录了前面部分;全文见 {source} 第{start}–{end}行之后。)",
+        "outline": "\n(该部分较长,以上列出其各部分的标题;各部分全文见 {source} 第{start}–{end}行。)",
         "related": "\n另见 {refs}。", "sep": "、",
         "empty": "资料中没有找到与这个问题相关的内容。",
         "no_article": "《{title}》没有第{number}条(最后一条是第{last}条)。",
@@ -43,6 +44,7 @@ PHRASES = {
         "sentences": "According to {where} [{n}] (original Chinese): {text}",
         "more": "\nAlso {where} [{n}]: {text}",
         "cut": "\n(The section is long; only its beginning is quoted. It continues after line {end} of {source}.)",
+        "outline": "\n(The section is long; the headings of its parts are quoted. The parts are in lines {start}–{end} of {source}.)",
         "related": "\nSee also {refs}.", "sep": ", ",
         "empty": "The documents contain nothing related to this question.",
         "no_article": "“{title}” has no article {number} (its last article is {last}).",
@@ -128,7 +130,8 @@ def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[H
     where = _where(say, top)
     body = say["whole" if first.whole else "sentences"].format(where=where, n=first.passage + 1, text=first.text)
     if first.whole and top.cut:
-        body += say["cut"].format(source=top.source, start=top.start_line, end=top.end_line)
+        body += say["outline" if top.outline else "cut"].format(source=top.source, start=top.start_line,
+                                                                 end=top.end_line)
     for quote in quotes[1:]:
         body += say["more"].format(where=_where(say, passages[quote.passage]), n=quote.passage + 1, text=quote.text)
     quoted = {q.passage for q in quotes}

@@ -38,6 +38,7 @@ class Passage:
     section_id: str | None = None
     cut: bool = False  # the section was longer than the limit and was cut
     chunk_ids: list[str] = field(default_factory=list)
+    outline: bool = False  # a cut section given as its outline (the headings of its parts: gather)
 
     @property
     def text(self) -> str:
@@ -108,6 +109,17 @@ def heading_match(query: Query, node: Node) -> float:
     return sum(g.weight * g.presence(heading, node.heading) for g in groups) / total
 
 
+def intent_kinds(query: Query) -> set[str]:
+    from .intent import kinds_of
+
+    return kinds_of(query.text)
+
+
+def _names_focus(query: Query, heading: str) -> bool:
+    """Does the heading name the thing the question asks about ("工作措施有哪些?" and "三、工作措施")?"""
+    return any(len(max(a, key=len)) >= 2 and max(a, key=len) in heading for w in query.focus for a in w.alternatives[:1] if a)
+
+
 def _subtree_ids(node: Node) -> set[str]:
     return {n.id for n in node.walk()}
 
@@ -153,7 +165,10 @@ def choose_section(trees: SectionTrees, query: Query, hits: list[Hit], limit: in
         # named: the heading holds most of the question, or its most specific word ("宣传报道组")
         named = match >= 0.5 or (key is not None and candidate.marker is not None
                                  and key.presence(set(tokenize(candidate.heading)), candidate.heading) == 1.0)
-        if _size(candidate) > limit and not named:
+        # a section too long to quote is taken when named, or, for a list question, when its heading
+        # is the thing asked about ("工作措施有哪些?": 三、工作措施, given as its outline: gather)
+        asked = "list" in intent_kinds(query) and candidate.marker is not None and _names_focus(query, candidate.heading)
+        if _size(candidate) > limit and not (named or asked):
             continue
         if inside and not named:
             continue
@@ -165,15 +180,42 @@ def choose_section(trees: SectionTrees, query: Query, hits: list[Hit], limit: in
     return best, top
 
 
-def gather(node: Node, limit: int) -> tuple[list[Line], bool]:
-    """The section's lines in reading order, up to `limit` characters (never cutting a line)."""
+#: Levels of parts below a long section that its outline names (三、工作措施 › (一)… › 1.宣传报道组).
+OUTLINE_LEVELS = 2
+
+
+def gather(node: Node, limit: int) -> tuple[list[Line], bool, bool]:
+    """The section's lines in reading order, up to `limit` characters (never cutting a line), and
+    whether it was cut and whether it is an outline. A section longer than that with parts of its
+    own is given as its outline instead of its beginning: its lines before its first part, and of
+    each part (at any depth) the heading line, with the lead lines of parts that have parts
+    ("领导小组下设5个工作组,具体分工如下:" and "1.宣传报道组 组长:严志远", "2.A1入学机会组 组长:…", …),
+    down to OUTLINE_LEVELS levels: every part is named, as a list question about it wants."""
     lines, size = [], 0
     for line in node.all_lines():
         if lines and size + len(line.text) > limit:
-            return lines, True
+            break
         lines.append(line)
         size += len(line.text)
-    return lines, False
+    else:
+        return lines, False, False
+    if not node.children:
+        return lines, True, False
+    outline: list[Line] = []
+    size = 0
+
+    def visit(part: Node, level: int) -> bool:
+        nonlocal size
+        opens = level < OUTLINE_LEVELS and part.children  # its lead lines, then its parts
+        for line in (part.blocks if level == 0 or opens else part.blocks[:1]):
+            if outline and size + len(line.text) > limit:
+                return False
+            outline.append(line)
+            size += len(line.text)
+        return not opens or all(visit(child, level + 1) for child in part.children)
+
+    visit(node, 0)
+    return outline, True, True
 
 
 def chunk_lines(index: IndexData, chunk) -> list[Line]:
@@ -199,14 +241,14 @@ def assemble(index: IndexData, trees: SectionTrees, query: Query, hits: list[Hit
     node, top = choose_section(trees, query, hits, limit)
     covered: set[str] = set()
     if node is not None and top is not None:
-        lines, cut = gather(node, limit)
+        lines, cut, outline = gather(node, limit)
         ids = _subtree_ids(node)
         inside = [h for h in hits if h.chunk.doc_id == top.chunk.doc_id and h.chunk.section_id in ids]
         covered = {h.chunk.id for h in inside}
         covered.add(top.chunk.id)
         doc = index.doc_by_id[top.chunk.doc_id]
         passages.append(Passage(top.chunk.doc_id, doc["title"], doc["source"], node.path, lines, top.score,
-                                node.id, cut, [h.chunk.id for h in inside] or [top.chunk.id]))
+                                node.id, cut, [h.chunk.id for h in inside] or [top.chunk.id], outline))
     for hit in hits:
         if len(passages) >= max_passages:
             break
