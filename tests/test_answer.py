@@ -169,3 +169,30 @@ def test_places_joined_in_a_question_are_one_name_each():
     assert names_in(analyse("上海的规定是什么?")) == []  # one place alone: not a school or place named for ranking
     english = analyse("In Shanghai and Zhejiang, which fees?", lang="en")
     assert names_in(english, {"shanghai": ["上海", "伤害"], "zhejiang": ["浙江"]}) == ["上海", "浙江"]
+
+
+def test_a_list_question_gets_the_outline_of_the_section_that_introduces_its_things(tmp_path, fake_embedder,
+                                                                                   monkeypatch):
+    """answers_dev a38: "领导小组下面分了哪些工作组,各组组长是谁?" — the section whose lead line introduces
+    them ("领导小组下设4个工作组,具体分工如下:") is too long to quote, so its outline is: every group's
+    heading line with its leader (was: its first group only)."""
+    groups = "".join(f"{n}.{name}组 组长:{leader}\n" + "".join(f"({k}){name}组要准备的第{k}项材料和工作记录;\n" for k in range(1, 9))
+                     for n, (name, leader) in enumerate([("宣传报道", "王一"), ("入学机会", "李二"), ("教师队伍", "赵三"),
+                                                         ("档案材料", "钱四")], start=1))
+    plan = ("青山小学迎检工作方案\n一、指导思想\n为做好迎检工作,特制定本方案。\n二、工作措施\n(一)加强组织领导\n"
+            "学校成立迎检工作领导小组,组长:张校长。\n领导小组下设4个工作组,具体分工如下:\n" + groups +
+            "(二)建立责任制\n实行校长负责制。\n")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "plan.txt").write_text(plan, encoding="utf-8")
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ASSISTANT_CORPUS", str(corpus))
+    settings = load_settings().with_(chunk_chars=200)
+    data, _ = build_index(settings, warn=lambda m: None, embedder=fake_embedder)
+    monkeypatch.setattr("assistant.service.load_embedder", lambda name, warn: fake_embedder)
+    monkeypatch.setattr("assistant.service.SECTION_LIMIT", 400)
+    school = Assistant(settings, data, warn=lambda m: None)
+    answer = school.ask("青山小学迎检领导小组下面分了哪些工作组?各组组长是谁?")
+    for line in ("1.宣传报道组 组长:王一", "2.入学机会组 组长:李二", "3.教师队伍组 组长:赵三", "4.档案材料组 组长:钱四"):
+        assert line in answer.text
+    assert "第8项材料" not in answer.text and "以上列出其各部分的标题" in answer.text

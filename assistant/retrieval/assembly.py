@@ -116,8 +116,29 @@ def intent_kinds(query: Query) -> set[str]:
 
 
 def _names_focus(query: Query, heading: str) -> bool:
-    """Does the heading name the thing the question asks about ("工作措施有哪些?" and "三、工作措施")?"""
-    return any(len(max(a, key=len)) >= 2 and max(a, key=len) in heading for w in query.focus for a in w.alternatives[:1] if a)
+    """Does the heading name the thing the question asks about ("工作措施有哪些?" and "三、工作措施")?
+    Only a noun is such a thing (the focus of "宣传报道组具体要干啥?" is the adverb 具体)."""
+    return any(_noun(word) and word in heading for word in
+               (max(a, key=len) for w in query.focus for a in w.alternatives[:1] if a))
+
+
+@lru_cache(maxsize=4096)
+def _noun(word: str) -> bool:
+    from ..segmentation import tagged
+
+    pairs = tagged(word)
+    return len(word) >= 2 and bool(pairs) and pairs[-1][1].startswith("n")
+
+
+_LEADS_IN = re.compile(r"如下|以下|下设|包括|分别[是为]|[:：]\s*$")
+
+
+def _leads_in_focus(query: Query, node: Node) -> bool:
+    """Does a lead line of the section, before its parts, introduce the thing asked about ("领导小组
+    下设5个工作组,具体分工如下:" for "分了哪些工作组?")?"""
+    if not node.children:
+        return False
+    return any(_LEADS_IN.search(line.text) and _names_focus(query, line.text) for line in node.blocks[1:])
 
 
 def _subtree_ids(node: Node) -> set[str]:
@@ -167,10 +188,12 @@ def choose_section(trees: SectionTrees, query: Query, hits: list[Hit], limit: in
                                  and key.presence(set(tokenize(candidate.heading)), candidate.heading) == 1.0)
         # a section too long to quote is taken when named, or, for a list question, when its heading
         # is the thing asked about ("工作措施有哪些?": 三、工作措施, given as its outline: gather)
-        asked = "list" in intent_kinds(query) and candidate.marker is not None and _names_focus(query, candidate.heading)
+        listing = "list" in intent_kinds(query) and candidate.marker is not None
+        introduces = listing and _leads_in_focus(query, candidate)  # "下设5个工作组,具体分工如下:"
+        asked = introduces or (listing and _names_focus(query, candidate.heading))
         if _size(candidate) > limit and not (named or asked):
             continue
-        if inside and not named:
+        if inside and not (named or introduces):
             continue
         if depth > 0 and match == 0 and support < 1.4:
             continue
@@ -190,7 +213,8 @@ def gather(node: Node, limit: int) -> tuple[list[Line], bool, bool]:
     own is given as its outline instead of its beginning: its lines before its first part, and of
     each part (at any depth) the heading line, with the lead lines of parts that have parts
     ("领导小组下设5个工作组,具体分工如下:" and "1.宣传报道组 组长:严志远", "2.A1入学机会组 组长:…", …),
-    down to OUTLINE_LEVELS levels: every part is named, as a list question about it wants."""
+    down to OUTLINE_LEVELS levels (the shallower first when it must be cut): every part is named, as a
+    list question about it wants."""
     lines, size = [], 0
     for line in node.all_lines():
         if lines and size + len(line.text) > limit:
@@ -201,21 +225,26 @@ def gather(node: Node, limit: int) -> tuple[list[Line], bool, bool]:
         return lines, False, False
     if not node.children:
         return lines, True, False
-    outline: list[Line] = []
-    size = 0
+    ranked: list[tuple[float, int, Line]] = []  # (what comes first when space is short, reading order, line)
 
-    def visit(part: Node, level: int) -> bool:
-        nonlocal size
-        opens = level < OUTLINE_LEVELS and part.children  # its lead lines, then its parts
-        for line in (part.blocks if level == 0 or opens else part.blocks[:1]):
-            if outline and size + len(line.text) > limit:
-                return False
-            outline.append(line)
-            size += len(line.text)
-        return not opens or all(visit(child, level + 1) for child in part.children)
+    def visit(part: Node, level: int) -> None:
+        opens = level < OUTLINE_LEVELS and bool(part.children)  # its lead lines, then its parts
+        for k, line in enumerate(part.blocks if level == 0 or opens else part.blocks[:1]):
+            ranked.append((level + (0.5 if k else 0.0), len(ranked), line))
+        if opens:
+            for child in part.children:
+                visit(child, level + 1)
 
     visit(node, 0)
-    return outline, True, True
+    kept, size = set(), 0
+    for rank in sorted({r for r, _, _ in ranked}):  # shallow parts first, a level whole or not at all
+        level = [(order, line) for r, order, line in ranked if r == rank]
+        more = sum(len(line.text) for _, line in level)
+        if kept and size + more > limit:
+            break
+        kept.update(order for order, _ in level)
+        size += more
+    return [line for _, order, line in ranked if order in kept], True, True
 
 
 def chunk_lines(index: IndexData, chunk) -> list[Line]:
