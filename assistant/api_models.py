@@ -139,10 +139,14 @@ class AskRequest(BaseModel):
         "answer is written (each sentence checked), then `done` with the JSON of a plain request."))
 
 
-class PassageOut(BaseModel):
+class Open(BaseModel):
+    """A response model: the fields documented, and any others the server adds."""
+    model_config = ConfigDict(extra="allow")
+
+
+class PassageOut(Open):
     """A passage as answers cite it and searches list it: its document, section or article, lines,
     pages, text and score."""
-    model_config = ConfigDict(extra="allow")
 
     doc_id: str
     title: str
@@ -157,22 +161,22 @@ class PassageOut(BaseModel):
     score: float
 
 
-class Citation(PassageOut):
+class _Numbered(Open):
     n: int
 
 
-class Turn(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class Citation(PassageOut, _Numbered):  # fields of the later base come first: n, then the passage
+    pass
 
+
+class Turn(Open):
     question: str
     resolved_question: str
     topic: Optional[str] = None
     title: Optional[str] = None
 
 
-class AskResponse(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class AskResponse(Open):
     question: str
     answer: str
     citations: list[Citation]
@@ -185,14 +189,16 @@ class AskResponse(BaseModel):
     turn: Turn = Field(description="Send this back in `history` with the next question.")
 
 
-class SearchResult(PassageOut):
+class _Ranked(Open):
     rank: int
     chunk_id: str
 
 
-class SearchResponse(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class SearchResult(PassageOut, _Ranked):  # rank and chunk_id first, as `search --json` prints them
+    pass
 
+
+class SearchResponse(Open):
     query: str
     results: list[SearchResult]
 
@@ -244,9 +250,7 @@ class DraftRequest(BaseModel):
                                                                       "(a file to download); docx: a Word file in 公文 format.")
 
 
-class DocumentRow(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class DocumentRow(Open):
     id: str
     title: str
     kind: str
@@ -260,9 +264,7 @@ class DocumentList(BaseModel):
     documents: list[DocumentRow]
 
 
-class Health(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class Health(Open):
     status: str = Field(description="ok; `outdated` when a newer build exists that could not be loaded.")
     documents: int
     chunks: int
@@ -276,9 +278,7 @@ class Health(BaseModel):
     reload_error: Optional[str] = None
 
 
-class DraftResponse(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class DraftResponse(Open):
     kind: str
     kind_name: str
     school: str

@@ -340,3 +340,12 @@ def test_serve_refuses_a_busy_port_before_loading(settings):
     assert "building the index" not in result.stderr
     result = CliRunner().invoke(app, ["serve", "--log-level", "loud"])
     assert result.exit_code == 1 and "--log-level must be one of" in result.stderr
+
+
+def test_citations_and_results_open_with_their_number(client):
+    """The HTTP JSON reads as `ask --json` and `search --json` print it: n first, rank and chunk_id
+    first (the shared passage model once put them last)."""
+    citation = client.post("/ask", json={"question": A2, "top_k": 1}).json()["citations"][0]
+    assert list(citation)[:3] == ["n", "doc_id", "title"]
+    result = client.get("/search", params={"q": A2, "top_k": 1}).json()["results"][0]
+    assert list(result)[:3] == ["rank", "chunk_id", "doc_id"]
