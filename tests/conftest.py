@@ -10,7 +10,7 @@ import pytest
 from assistant.config import load_settings
 from fakes import FakeEmbedder
 from lawtexts import write_laws
-from tinycorpus import TINY_PLAN, TINY_SUMMARY
+from tinycorpus import write_tiny
 
 
 @pytest.fixture
@@ -20,10 +20,7 @@ def fake_embedder():
 
 @pytest.fixture
 def tiny_corpus(tmp_path: Path) -> Path:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "plan.txt").write_text(TINY_PLAN, encoding="utf-8")
-    (corpus / "summary.txt").write_text(TINY_SUMMARY, encoding="gb18030")
+    corpus = write_tiny(tmp_path / "corpus")
     return corpus
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from assistant.config import load_settings
 from assistant.index.build import build_index
 from fakes import FakeEmbedder
-from tinycorpus import TINY_PLAN, TINY_SUMMARY
+from tinycorpus import write_tiny
 
 SCHOOLS = {
     "donghu.txt": """东湖小学关爱留守儿童工作总结
@@ -36,10 +36,7 @@ SCHOOLS = {
 
 def build(root: Path, monkeypatch) -> tuple:
     """(settings without a model, the index, the embedder) for a corpus under `root`."""
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "plan.txt").write_text(TINY_PLAN, encoding="utf-8")
-    (corpus / "summary.txt").write_text(TINY_SUMMARY, encoding="utf-8")
+    corpus = write_tiny(root / "corpus", summary_encoding="utf-8")
     for name, text in SCHOOLS.items():
         (corpus / name).write_text(text, encoding="utf-8")
     monkeypatch.setenv("ASSISTANT_HOME", str(root / "home"))

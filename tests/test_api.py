@@ -15,7 +15,7 @@ from assistant.index.build import build_index
 from assistant.retrieval.search import MAX_QUESTION_CHARS
 from assistant.service import Assistant
 from fakes import FakeEmbedder
-from tinycorpus import TINY_PLAN, TINY_SUMMARY
+from tinycorpus import write_tiny
 
 A2 = "A2保障机制组要准备哪些材料?"
 
@@ -23,10 +23,7 @@ A2 = "A2保障机制组要准备哪些材料?"
 @pytest.fixture(scope="module")
 def app_env(tmp_path_factory):
     root = tmp_path_factory.mktemp("api")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "plan.txt").write_text(TINY_PLAN, encoding="utf-8")
-    (corpus / "summary.txt").write_text(TINY_SUMMARY, encoding="gb18030")
+    corpus = write_tiny(root / "corpus")
     embedder = FakeEmbedder()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ASSISTANT_HOME", str(root / "home"))

@@ -14,7 +14,7 @@ from assistant.config import load_settings
 from assistant.corpus_files import UploadError, check_upload, safe_name, save_upload
 from assistant.index.build import build_index
 from fakes import FakeEmbedder
-from tinycorpus import TINY_PLAN, TINY_SUMMARY
+from tinycorpus import TINY_PLAN, write_tiny
 
 KEY = "s3cret-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -32,10 +32,7 @@ def word_file(*paragraphs: str) -> bytes:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
     root = tmp_path_factory.mktemp("docs-api")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "plan.txt").write_text(TINY_PLAN, encoding="utf-8")
-    (corpus / "summary.txt").write_text(TINY_SUMMARY, encoding="gb18030")
+    corpus = write_tiny(root / "corpus")
     embedder = FakeEmbedder()
     with pytest.MonkeyPatch.context() as mp:
         for name in ("ASSISTANT_EMBEDDING_MODEL", "ASSISTANT_ALLOW_UPLOAD", "ASSISTANT_API_KEY"):

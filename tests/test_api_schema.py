@@ -13,14 +13,11 @@ from assistant.config import load_settings  # noqa: E402
 from assistant.index.build import build_index  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from fakes import FakeEmbedder  # noqa: E402
-from tinycorpus import TINY_PLAN, TINY_SUMMARY  # noqa: E402
+from tinycorpus import write_tiny  # noqa: E402
 
 
 def _app(root):
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "plan.txt").write_text(TINY_PLAN, encoding="utf-8")
-    (corpus / "summary.txt").write_text(TINY_SUMMARY, encoding="gb18030")
+    corpus = write_tiny(root / "corpus")
     embedder = FakeEmbedder()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ASSISTANT_HOME", str(root / "home"))

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tinycorpus import TINY_PLAN, TINY_SUMMARY
+from tinycorpus import write_tiny
 
 pytestmark = [pytest.mark.browser, pytest.mark.real_model]
 
@@ -43,10 +43,7 @@ def serving(root: Path, **settings: str):
     """`assistant serve` as a user starts it, over the tiny corpus in `root`/corpus (extra settings
     as environment variables); builds the index, loads the default model, yields the URL once
     /health answers, and stops the server after."""
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "plan.txt").write_text(TINY_PLAN, encoding="utf-8")
-    (corpus / "summary.txt").write_text(TINY_SUMMARY, encoding="utf-8")
+    corpus = write_tiny(root / "corpus", summary_encoding="utf-8")
     port = free_port()
     env = dict(os.environ, ASSISTANT_HOME=str(root / "home"), ASSISTANT_CORPUS=str(corpus), **settings)
     for name in ("ASSISTANT_EMBEDDING_MODEL", "ASSISTANT_API_KEY"):

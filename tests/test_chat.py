@@ -6,16 +6,13 @@ import sys
 import pexpect
 import pytest
 
-from tinycorpus import TINY_PLAN, TINY_SUMMARY
+from tinycorpus import write_tiny
 
 pytestmark = pytest.mark.real_model
 
 
 def test_three_turn_conversation_with_follow_ups(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "plan.txt").write_text(TINY_PLAN, encoding="utf-8")
-    (corpus / "summary.txt").write_text(TINY_SUMMARY, encoding="utf-8")
+    corpus = write_tiny(tmp_path / "corpus", summary_encoding="utf-8")
     env = dict(os.environ, ASSISTANT_HOME=str(tmp_path / "home"), ASSISTANT_CORPUS=str(corpus),
                COLUMNS="200", TERM="dumb", NO_COLOR="1")
     env.pop("ASSISTANT_EMBEDDING_MODEL", None)

@@ -1,5 +1,7 @@
 """Texts of the tiny corpus the tests build (a plan with A1–A3 groups, a summary)."""
 
+from pathlib import Path
+
 TINY_PLAN = """迎检工作方案
 一、指导思想
 为做好义务教育均衡发展迎检工作,特制定本方案。
@@ -25,3 +27,11 @@ TINY_SUMMARY = """乡村学校工作总结
 三、下一步打算
 争取资金改造操场。
 """
+
+
+def write_tiny(folder: Path, summary_encoding: str = "gb18030") -> Path:
+    """The tiny corpus in `folder` (made): plan.txt in UTF-8, summary.txt in `summary_encoding`."""
+    folder.mkdir(parents=True)
+    (folder / "plan.txt").write_text(TINY_PLAN, encoding="utf-8")
+    (folder / "summary.txt").write_text(TINY_SUMMARY, encoding=summary_encoding)
+    return folder

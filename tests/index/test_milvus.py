@@ -18,7 +18,7 @@ from assistant.index.build import build_index
 from assistant.service import Assistant
 from fakes import FakeEmbedder
 from lawtexts import write_laws
-from tinycorpus import TINY_PLAN, TINY_SUMMARY
+from tinycorpus import write_tiny
 
 TESTS = Path(__file__).resolve().parents[1]
 QUERIES = ["A2保障机制组要准备哪些材料?", "乡村学校有多少学生?", "What must the A2 guarantee mechanism group file?",
@@ -39,10 +39,7 @@ def _milvus_runs(tmp: Path) -> str | None:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("milvus") / "corpus"
-    folder.mkdir()
-    (folder / "plan.txt").write_text(TINY_PLAN, encoding="utf-8")
-    (folder / "summary.txt").write_text(TINY_SUMMARY, encoding="gb18030")
+    folder = write_tiny(tmp_path_factory.mktemp("milvus") / "corpus")
     write_laws(folder / "laws")
     return folder
 
