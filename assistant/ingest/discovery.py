@@ -2,7 +2,7 @@
 
 A shared folder holds what people drop into it: names in GBK bytes copied from Windows, files
 nobody may read, links to files elsewhere on the machine, link loops, pipes, huge files and zip
-bombs. `scan` walks the folder itself (no rglob) and returns the files to read and a `Problem`
+bombs. `scan` walks the folder itself (no rglob) and returns the files to read and a `SkippedFile`
 for every other entry, so the build skips each with its reason and never aborts:
 
 - a name that is not valid UTF-8 (shown escaped, with how it reads in GBK);
@@ -35,7 +35,7 @@ MB = 1 << 20
 
 
 @dataclass
-class Problem:
+class SkippedFile:
     """A corpus entry the build does not read: its printable relative name and why (one line
     that starts with the name and says what to do)."""
 
@@ -46,7 +46,7 @@ class Problem:
 @dataclass
 class Scan:
     files: list[Path] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[SkippedFile] = field(default_factory=list)
 
 
 def printable(name: str) -> str:
@@ -82,7 +82,7 @@ def _within(path: str, root: str) -> bool:
 
 
 def scan(corpus_dir: Path, limits: Limits | None = None) -> Scan:
-    """The files of `corpus_dir` a build reads (sorted by path) and a Problem for every entry it
+    """The files of `corpus_dir` a build reads (sorted by path) and a SkippedFile for every entry it
     skips. Raises CorpusError when the folder is missing, not a folder or holds no files."""
     limits = limits or Limits()
     corpus_dir = Path(corpus_dir)
@@ -106,7 +106,7 @@ def _walk(folder: Path, parts: tuple[str, ...], root: str, limits: Limits, visit
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
         where = printable("/".join(parts)) or str(folder)
-        result.problems.append(Problem(where, f"{where}: cannot list the folder ({exc.strerror or exc}); "
+        result.problems.append(SkippedFile(where, f"{where}: cannot list the folder ({exc.strerror or exc}); "
                                               f"check its permissions"))
         return
     for entry in entries:
@@ -117,7 +117,7 @@ def _walk(folder: Path, parts: tuple[str, ...], root: str, limits: Limits, visit
         shown = printable(relative)
         bad_name = _name_problem(relative, name)
         if bad_name:
-            result.problems.append(Problem(shown, bad_name))
+            result.problems.append(SkippedFile(shown, bad_name))
             continue
         path = Path(entry.path)
         target = None
@@ -130,22 +130,22 @@ def _walk(folder: Path, parts: tuple[str, ...], root: str, limits: Limits, visit
                 else:
                     reason = (f"{shown}: a broken symlink (its target {os.readlink(entry.path)} does not exist); "
                               f"remove the link or restore the file")
-                result.problems.append(Problem(shown, reason))
+                result.problems.append(SkippedFile(shown, reason))
                 continue
             if not _within(target, root) and not limits.follow_outside_links:
-                result.problems.append(Problem(shown, (
+                result.problems.append(SkippedFile(shown, (
                     f"{shown}: a symlink to {printable(target)}, outside the corpus folder; not followed "
                     f"(copy the file into the folder, or set ASSISTANT_FOLLOW_SYMLINKS=1)")))
                 continue
         try:
             info = os.stat(entry.path)
         except OSError as exc:
-            result.problems.append(Problem(shown, f"{shown}: cannot read it ({exc.strerror or exc}); check its permissions"))
+            result.problems.append(SkippedFile(shown, f"{shown}: cannot read it ({exc.strerror or exc}); check its permissions"))
             continue
         if stat.S_ISDIR(info.st_mode):
             real = target or os.path.realpath(entry.path)
             if real in visited or _within(root, real):
-                result.problems.append(Problem(shown, (
+                result.problems.append(SkippedFile(shown, (
                     f"{shown}: a symlink loop (it leads back to {printable(real)}, a folder already read); "
                     f"remove the link")))
                 continue
@@ -153,12 +153,12 @@ def _walk(folder: Path, parts: tuple[str, ...], root: str, limits: Limits, visit
             _walk(path, (*parts, name), root, limits, visited, result)
             continue
         if not stat.S_ISREG(info.st_mode):
-            result.problems.append(Problem(shown, f"{shown}: not a regular file (a pipe, socket or device); "
+            result.problems.append(SkippedFile(shown, f"{shown}: not a regular file (a pipe, socket or device); "
                                                   f"only documents are read"))
             continue
         problem = size_problem(path, shown, info.st_size, limits)
         if problem:
-            result.problems.append(Problem(shown, problem))
+            result.problems.append(SkippedFile(shown, problem))
             continue
         result.files.append(path)
 

@@ -12,15 +12,9 @@ from typing import Callable
 from ..documents import Document
 from ..errors import CorpusError, LoadError
 from .cleaning import clean_lines
-from .discovery import MANIFEST_NAMES, scan  # noqa: F401  (MANIFEST_NAMES: kept for importers)
+from .discovery import MANIFEST_NAMES, SkippedFile, scan  # noqa: F401  (MANIFEST_NAMES: kept for importers)
 from .loaders import load_file
 from .splitting import split_documents
-
-
-@dataclass
-class SkippedFile:
-    path: str
-    reason: str
 
 
 @dataclass
@@ -86,7 +80,7 @@ def load_corpus(corpus_dir: Path, warn: Callable[[str], None] = lambda message: 
     report = LoadReport()
     found = scan(corpus_dir)
     for problem in found.problems:
-        report.skipped.append(SkippedFile(problem.relative, problem.reason))
+        report.skipped.append(problem)
         warn(f"skipped {problem.reason}")
     for path in found.files:
         relative = path.relative_to(corpus_dir).as_posix()
