@@ -20,7 +20,7 @@ from .index.cache import stale_reason
 from .index.embedders import load_embedder
 from .retrieval.assembly import SectionTrees, assemble
 from .retrieval.intent import intent_of
-from .retrieval.names import name_groups
+from .retrieval.names import name_groups, names_any
 from .retrieval.query import language_of
 from .retrieval.rerank import load_reranker, rerank
 from .retrieval.search import Searcher, check_question
@@ -268,14 +268,13 @@ class Assistant:
         groups = name_groups(query.names)
         if len(groups) < 2:
             return []
-        named = lambda group, text: any(name in text for name in group)  # noqa: E731
-        wanted = [g for g in groups if not any(named(g, f"{p.title} {p.text}") for p in passages)]
+        wanted = [g for g in groups if not any(names_any(g, f"{p.title} {p.text}") for p in passages)]
         if not wanted:
             return []
         chosen = []
         for hit in self.searcher.search_query(query, PLACE_DEPTH, intent):
             text = self.searcher.document_text(hit.chunk.doc_id)
-            for group in [g for g in wanted if named(g, text)]:
+            for group in [g for g in wanted if names_any(g, text)]:
                 chosen.append(hit)
                 wanted.remove(group)
             if not wanted:

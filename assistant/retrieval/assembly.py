@@ -15,8 +15,10 @@ from functools import lru_cache
 from ..documents import Document, Line
 from ..index.store import IndexData
 from ..index.tokenization import tokenize
+from ..segmentation import tagged
 from ..structure import Node, build_tree
 from .evidence import content_groups
+from .intent import kinds_of
 from .query import Query
 from .search import Hit
 
@@ -109,12 +111,6 @@ def heading_match(query: Query, node: Node) -> float:
     return sum(g.weight * g.presence(heading, node.heading) for g in groups) / total
 
 
-def intent_kinds(query: Query) -> set[str]:
-    from .intent import kinds_of
-
-    return kinds_of(query.text)
-
-
 def _names_focus(query: Query, heading: str) -> bool:
     """Does the heading name the thing the question asks about ("工作措施有哪些?" and "三、工作措施")?
     Only a noun is such a thing (the focus of "宣传报道组具体要干啥?" is the adverb 具体)."""
@@ -124,8 +120,6 @@ def _names_focus(query: Query, heading: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _noun(word: str) -> bool:
-    from ..segmentation import tagged
-
     pairs = tagged(word)
     return len(word) >= 2 and bool(pairs) and pairs[-1][1].startswith("n")
 
@@ -178,6 +172,7 @@ def choose_section(trees: SectionTrees, query: Query, hits: list[Hit], limit: in
     groups = content_groups(query)
     lexical = trees.index.lexical
     key = max(groups, key=lambda g: g.weight * max((lexical.idf(t) for t in g.tokens), default=0.0), default=None)
+    lists = "list" in kinds_of(query.text)  # a list question may take a long section it asks about
     best, best_score = None, 0.0
     for candidate, depth, inside in candidates:
         match = heading_match(query, candidate)
@@ -188,7 +183,7 @@ def choose_section(trees: SectionTrees, query: Query, hits: list[Hit], limit: in
                                  and key.presence(set(tokenize(candidate.heading)), candidate.heading) == 1.0)
         # a section too long to quote is taken when named, or, for a list question, when its heading
         # is the thing asked about ("工作措施有哪些?": 三、工作措施, given as its outline: gather)
-        listing = "list" in intent_kinds(query) and candidate.marker is not None
+        listing = lists and candidate.marker is not None
         introduces = listing and _leads_in_focus(query, candidate)  # "下设5个工作组,具体分工如下:"
         asked = introduces or (listing and _names_focus(query, candidate.heading))
         if _size(candidate) > limit and not (named or asked):

@@ -8,9 +8,13 @@ import re
 
 from .units import NOT_A_QUANTITY
 
-_FIGURE = re.compile(r"[0-9\uff10-\uff19]|百分之|[〇零一二两三四五六七八九十百千万亿半]+\s*"
-                     r"(?:个|名|所|人|间|套|册|本|天|日|次|年|辆|台|位|岁|周岁|点|项|种|小时|时|分钟|周|月|元|万|亿|亩|"
-                     r"平方米|公里|千米|米|倍|节|课时|成|层|栋|班|批|份|张|学时|学分|学年|学期)")
+#: What a Chinese numeral must stand before to be a figure ("三所", "五千人", not "一是").
+FIGURE_UNITS = (r"(?:个|名|所|人|间|套|册|本|天|日|次|年|辆|台|位|岁|周岁|点|项|种|小时|时|分钟|周|月|元|万|亿|亩|"
+                r"平方米|公里|千米|米|倍|节|课时|成|层|栋|班|批|份|张|学时|学分|学年|学期)")
+_FIGURE = re.compile(r"[0-9\uff10-\uff19]|百分之|[〇零一二两三四五六七八九十百千万亿半]+\s*" + FIGURE_UNITS)
+#: Each figure whole, one match per figure (14, 12.5, 1:19.9, 百分之九十, 三所): where figures stand.
+WHOLE_FIGURE = re.compile(r"[0-9\uff10-\uff19][0-9\uff10-\uff19.,:：%％]*|百分之[〇零一二两三四五六七八九十百千]+|"
+                          r"[〇零一二两三四五六七八九十百千万亿半]+\s*(?=" + FIGURE_UNITS + ")")
 #: Numbering that is not a figure: list numbers, indicator codes, article and chapter numbers.
 _NOT_A_FIGURE = re.compile(r"^\s*[((]?[0-9一二三四五六七八九十]{1,3}[))、.．]|[A-Z]\d+(?:[-:][A-Z]?\d+)*|"
                            r"第\s*[零〇一二两三四五六七八九十百千\d]+\s*[编章节条款项篇]")

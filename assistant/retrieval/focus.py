@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 from ..segmentation import tagged
-from .facts import has_date, has_figure
+from .facts import WHOLE_FIGURE, has_date, has_figure
+from .intent import MEASURE_WORDS
 from .units import SENTENCE_UNITS
 
 #: How close (in characters) a figure must stand to the thing asked about to be taken as its figure.
@@ -91,11 +92,7 @@ def spellings(words) -> list[str]:
     return [max(alternative, key=len) for word in words for alternative in word.alternatives if alternative]
 
 
-#: A figure of any kind, whole (14, 12.5, 1:19.9, 百分之九十, 三所): one match per figure.
-_ANY_FIGURE = re.compile(r"[0-9\uff10-\uff19][0-9\uff10-\uff19.,:：%％]*|百分之[〇零一二两三四五六七八九十百千]+|"
-                         r"[〇零一二两三四五六七八九十百千万亿半]+\s*(?=个|名|所|人|间|套|册|本|天|次|年|辆|台|位|岁|项|种|小时|"
-                         r"分钟|周|元|万|亿|亩|平方米|公里|米|倍|节|课时|成|层|栋|班|批|份|张)")
-_MEASURE = re.compile(r"^[个名所位间套册本辆台项种次批班栋层张份条处家户座块人]$")
+_MEASURE = re.compile(rf"^[{MEASURE_WORDS}]$")
 #: Words that join two things asked about ("多少所小学和教学点", "schools and teaching points").
 _AND_ZH = {"和", "与", "及", "以及", "、", "还有", "跟", "同"}
 _AND_EN = re.compile(r"\s*(?:,\s*)?\b(?:and|or)\b\s*|\s*,\s*", re.I)
@@ -167,7 +164,7 @@ def focus_evidence(focus_words, intent, text: str, context: str = "", things=())
         return 0.5, 0.5
     if len(things) > 1 and intent.wants_figure:
         present = any(s in text or s in context for s in spellings(things))
-        return (1.0 if present else 0.0), _own_figures(things, text, SENTENCE_UNITS.get(intent.unit) or _ANY_FIGURE)
+        return (1.0 if present else 0.0), _own_figures(things, text, SENTENCE_UNITS.get(intent.unit) or WHOLE_FIGURE)
     names = spellings(focus_words[:1])  # the word next to the question word says what is asked
     present = any(s in text or s in context for s in names)
     if not intent.wants_figure:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from ..numerals import cn_to_int
 from .units import question_unit
 
-_MEASURE = "个名所间人套册本天次年辆台位岁点项条种小节张份元亩块栋层班批周月"
+#: Measure words after a numeral or question word (几所, 多少名).
+MEASURE_WORDS = _MEASURE = "个名所间人套册本天次年辆台位岁点项条种小节张份元亩块栋层班批周月处家户座"
 PATTERNS: dict[str, re.Pattern] = {
     "figure": re.compile(
         rf"多少|(?<!哪)几[{_MEASURE}]|几十|多大|多高|多长|多远|多久|多重|多宽|多少钱|比例|比率|占比|百分之几|几成|"
