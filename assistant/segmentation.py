@@ -179,6 +179,10 @@ def _tagger():
     return tagger
 
 
+#: jieba's tags of proper nouns: persons, places, organisations, other names (and their variants).
+NAME_FLAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "nsf"})
+
+
 def tagged(text: str) -> list[tuple[str, str]]:
     """(word, part-of-speech flag) pairs (jieba's tags: nr person, ns place, nt organisation, nz other
     proper noun, n noun, v verb, …; x for words jieba's dictionary has no tag for). Thread-safe."""

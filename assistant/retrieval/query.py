@@ -12,7 +12,7 @@ from importlib import resources
 
 from ..index.tokenization import tokenize
 from ..numerals import int_to_cn
-from ..segmentation import cut, data_lines, tagged
+from ..segmentation import NAME_FLAGS, cut, data_lines, tagged
 from ..structure import extract_codes
 from .bilingual import STOPWORDS, Bilingual
 
@@ -198,14 +198,13 @@ def _join_neighbours(groups: list[list[tuple[str, float]]], spans: list[tuple[in
                             group.append((joined, max(wa, wb)))
 
 
-_NAME_FLAGS = ("nr", "ns", "nt", "nz", "x")
 
 
 def _may_be_name(word: str) -> bool:
     """Could a corpus word be a proper name? jieba tags it as a person, place, organisation or other
     proper noun, or does not know it as one word (曹集, a village jieba never saw)."""
     pairs = tagged(word)
-    return len(pairs) != 1 or pairs[0][1].startswith(_NAME_FLAGS)
+    return len(pairs) != 1 or pairs[0][1] in NAME_FLAGS or pairs[0][1] == "x"
 
 
 def english_terms(question: str, names: dict[str, list[str]] | None = None,
