@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from pydantic_core import PydanticCustomError
 
 from .retrieval.search import MAX_QUESTION_CHARS
@@ -203,27 +203,68 @@ class SearchResponse(Open):
     results: list[SearchResult]
 
 
-def _kinds_enum(schema: dict) -> None:
+def _kind_names() -> list[str]:
     from .drafting.template import load_templates
 
     names = []
     for template in load_templates().values():
         names.extend([template.kind, template.name, *template.aliases])
-    schema["enum"] = list(dict.fromkeys(names))
+    return list(dict.fromkeys(names))
 
 
-def _areas_enum(schema: dict) -> None:
+def _area_names() -> list[str]:
     from .drafting.template import load_areas
 
     names = []
     for area in load_areas().values():
         names.extend([area.name, *area.aliases, *area.codes])
-    schema["enum"] = list(dict.fromkeys(names))
+    return list(dict.fromkeys(names))
+
+
+def _kinds_enum(schema: dict) -> None:
+    schema["enum"] = _kind_names()
+
+
+def _listed(names, resolve, what: str):
+    """A validator: the value is one of `names` (the schema's enum), as written; else a 422 whose
+    detail is the resolver's one-line error ("unknown kind 'poem'; valid kinds: …"), or, for a
+    spelling the command line would take (an empty item, another case, two names in one string),
+    what to send instead. The HTTP API accepts exactly what its schema says."""
+    def check(value: str) -> str:
+        if value in names():
+            return value
+        from .errors import DraftError
+
+        try:
+            resolve(value)
+        except DraftError as exc:
+            message = str(exc)
+        else:
+            message = (f"{value!r} is not one of the {what} as the API takes them: send one as written in GET "
+                       f"/draft/options or the OpenAPI enum")
+        raise PydanticCustomError("enum", "{message}", {"message": message})
+    return AfterValidator(check)
+
+
+def _areas_enum(schema: dict) -> None:
+    schema["enum"] = _area_names()
+
+
+def _resolve_kind(value: str):
+    from .drafting.template import resolve_kind
+
+    return resolve_kind(value)
+
+
+def _resolve_area(value: str):
+    from .drafting.template import resolve_focus
+
+    return resolve_focus([value])
 
 
 FactValue = Union[Annotated[StrictInt, Field(ge=-10**15, le=10**15)], Annotated[StrictFloat, Field(ge=-1e15, le=1e15)],
                   Annotated[StrictStr, Field(min_length=1, max_length=200, pattern=ONE_LINE)]]
-AreaName = Annotated[StrictStr, Field(json_schema_extra=_areas_enum)]
+AreaName = Annotated[StrictStr, _listed(_area_names, _resolve_area, "areas"), Field(json_schema_extra=_areas_enum)]
 
 
 class DraftRequest(BaseModel):
@@ -231,7 +272,7 @@ class DraftRequest(BaseModel):
         {"kind": "summary", "school": "青山镇中心小学", "facts": {"学生数": 650, "教职工数": 54},
          "focus": ["师资队伍", "办学条件"]}]})
 
-    kind: StrictStr = Field(
+    kind: Annotated[StrictStr, _listed(_kind_names, _resolve_kind, "kinds")] = Field(
         json_schema_extra=_kinds_enum,
         description="summary (工作总结), plan (工作方案), self-inspection (自查报告), rectification (整改方案) or "
                     "inspection-prep (迎检工作方案), or one of their other names listed.")
