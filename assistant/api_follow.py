@@ -80,6 +80,6 @@ class IndexFollower:
                 "embedding_model": assistant.embedder.name if assistant.embedder else None,
                 "embedding_setting": manifest.get("embedding_setting"), "index_built_at": manifest.get("built_at"),
                 "build": self.served(), "current_build": current,
-                "reranker": getattr(assistant.reranker, "name", None),
+                "reranker": getattr(assistant.searcher.reranker, "name", None),
                 "llm_model": assistant.llm.model if getattr(assistant, "llm", None) else None,
                 "reload_error": self.error if outdated else None}

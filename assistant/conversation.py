@@ -108,6 +108,15 @@ def _replace_entity_zh(previous: str, entity: str) -> str:
     return f"{entity} {previous}"
 
 
+_WRITTEN_LAW = re.compile(r"《([^《》]{2,40})》|([\u4e00-\u9fff]{2,30}?(?:法|条例|办法|规定|细则|规则))(?=第|的|规定|中|里|$)")
+
+
+def law_written_in(question: str) -> str | None:
+    """The law an earlier question named as it wrote it ("《教师法》第七条…", "示范学校安全管理条例第一条…")."""
+    match = _WRITTEN_LAW.search(question)
+    return (match.group(1) or match.group(2)) if match else None
+
+
 def resolve(question: str, history: list[Turn]) -> str:
     """The question as a standalone one; unchanged when it already stands alone."""
     question = question.strip()
@@ -115,18 +124,23 @@ def resolve(question: str, history: list[Turn]) -> str:
         return question
     last = history[-1]
     lang = language_of(question)
-    if _ARTICLE_ONLY.search(question) and not _NAMES_LAW.search(question) and last.title \
-            and _LAW_TITLE.search(re.sub(r"[((][^()()]*[))]$", "", last.title)):
+    law = last.title if last.title and _LAW_TITLE.search(re.sub(r"[((][^()()]*[))]$", "", last.title)) else None
+    law = law or law_written_in(last.resolved)  # a history given as plain questions carries no title
+    if _ARTICLE_ONLY.search(question) and not _NAMES_LAW.search(question) and law:
         bare = re.fullmatch(r"(?:那|那么)?\s*(第\s*[零〇一二两三四五六七八九十百千\d]+\s*条)\s*(?:呢|怎么说|说了什么)?\s*[??]?", question)
         if bare:  # "第二十九条呢?" after a question about 义务教育法
-            return f"《{last.title}》{bare.group(1)}规定了什么?"
-        return f"《{last.title}》{question}"
+            return f"《{law}》{bare.group(1)}规定了什么?"
+        return f"《{law}》{question}"
     if lang == "zh":
         match = _ZH_ELLIPSIS.match(question)
         if match and len(question) <= 24:
             return _replace_entity_zh(last.resolved, match.group("x").strip())
-        if _ZH_PRONOUN.search(question) and last.topic:
-            return f"{_strip_marker(last.topic)} {_ZH_PRONOUN.sub('', question, count=1)}"
+        if _ZH_PRONOUN.search(question):
+            # what "它/该组/该校" stands for: the section the last answer came from, else what the last
+            # question was about (a history given as plain questions carries no section)
+            about = _strip_marker(last.topic) if last.topic else subject_of(last.resolved)
+            if about:
+                return f"{about} {_ZH_PRONOUN.sub('', question, count=1)}"
         if len(question) <= 8 and not _ZH_ENTITY.search(question) and not _HAS_CODE.search(question):
             subject = subject_of(last.resolved)  # "存在哪些问题?" after a question about 曹集学校
             if subject:
@@ -207,8 +221,10 @@ def _resolve_en(question: str, last: Turn) -> str:
             named = _ARTICLE.sub("", previous[old[0]:old[1]])
             return _EN_PRONOUN.sub(lambda m: f"the {named}" if m.group(0).lower() in ("it", "they", "them")
                                    else f"the {named}'s", question, count=1)
-        if last.topic:
-            return f"{question} {_strip_marker(last.topic)}"
+        about = _strip_marker(last.topic) if last.topic else (subject_of(previous) if language_of(previous) == "zh"
+                                                              else None)
+        if about:
+            return f"{question} {about}"
         return question
     if own is None and not _HAS_CODE.search(question) and len(re.findall(r"[A-Za-z]+", question)) <= 6:
         old = english_entity(previous) if language_of(previous) == "en" else None

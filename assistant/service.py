@@ -19,24 +19,20 @@ from .index.backends import backend_for
 from .index.cache import stale_reason
 from .index.embedders import load_embedder
 from .retrieval.assembly import SectionTrees, assemble
-from .retrieval.intent import intent_of
 from .retrieval.names import name_groups, names_any
-from .retrieval.query import language_of
-from .retrieval.rerank import load_reranker, rerank
-from .retrieval.search import Searcher, check_question
+from .retrieval.question import Question
+from .retrieval.rerank import load_reranker
+from .retrieval.search import Ranking, Searcher, check_question
 
 if TYPE_CHECKING:  # the build (ingest, chunking) is imported only when an index is built
     from .index.build import BuildStats, ProgressFn
 
 MAX_TOP_K = 50
 #: Earlier turns read from a history (the newest), and the characters of their text read at most
-#: (newest first; older turns beyond either are left out).
+#: (newest first; older turns beyond either are left out). A turn given only as its question is
+#: resolved as text (conversation.resolve), never answered again: a request does one answer's work.
 MAX_HISTORY = 20
 HISTORY_CHARS = 8000
-#: History turns given only as a question (no topic) that are answered again to learn their
-#: section, the newest first; the others are only resolved (string work, no search). A follow-up
-#: uses the last turn's section only, so this bounds a request's work to 1 + REANSWERED answers.
-REANSWERED = 1
 #: Characters of a whole section quoted in one answer.
 SECTION_LIMIT = 2400
 #: Hits searched for a passage of each place a question names (service.place_passages).
@@ -93,8 +89,7 @@ class Assistant:
                  f"{index.dense.dim}-d; dense retrieval is off until `assistant index build`")
             embedder = None
         self.embedder = embedder
-        self.searcher = Searcher(index, embedder)
-        self.reranker = load_reranker(settings.rerank_model, warn)
+        self.searcher = Searcher(index, embedder, reranker=load_reranker(settings.rerank_model, warn))
         self.trees = SectionTrees(index)
         self.llm = None  # an OpenAI-compatible model (llm.py), or None: extractive answers
         if settings.llm_base_url or settings.llm_model:
@@ -228,67 +223,55 @@ class Assistant:
         question = check_question(question)
         check_top_k(top_k)
         turns = self.turns(history, deadline)
-        lang = language_of(question)
         resolved = _within_limit(resolve(question, turns), question)
-        return self._answer(question, resolved, lang, top_k, deadline)
+        return self._answer(self.searcher.understand(resolved, asked=question), top_k, deadline)
 
-    def _answer(self, question: str, resolved: str, lang: str, top_k: int,
-                deadline: Deadline | None = None) -> Answer:
+    def _answer(self, question: Question, top_k: int, deadline: Deadline | None = None) -> Answer:
+        """Rank once; assemble, select and decide from that one order."""
         check = deadline.check if deadline is not None else (lambda: None)
         check()
-        query = self.searcher.analyse(resolved, lang=lang)
-        intent = intent_of(resolved)
+        ranking = self.searcher.rank(question)
         check()
-        hits = self.searcher.search_query(query, max(top_k, 8), intent)
-        if self.reranker is not None:
-            check()
-            hits = rerank(resolved, hits, self.reranker)
-        check()
-        passages = assemble(self.index, self.trees, query, hits, SECTION_LIMIT, max_passages=top_k)
-        passages += self.place_passages(query, intent, passages, top_k)
-        missing = self.searcher.missing_articles(query, intent)
-        owners = self.searcher.article_owners(query, intent)
+        hits = ranking.hits(max(top_k, 8))
+        passages = assemble(self.index, self.trees, question, hits, SECTION_LIMIT, max_passages=top_k)
+        passages += self.place_passages(ranking, passages, top_k)
+        missing = self.searcher.missing_articles(question)
+        owners = self.searcher.article_owners(question)
         if len(owners) > 1:  # "第二十九条" alone: that article of each law that has one
-            passages = self.article_passages(owners, intent.articles[0], top_k) or passages
-        def analyse(part: str):
-            try:
-                return self.searcher.analyse(part, lang=lang)
-            except QuestionError:
-                return None
-
-        answer = compose(query, intent, question, resolved, lang, hits, passages, self.index, missing, owners, analyse,
-                         self.searcher.unknown_laws(query))
-        if answer.found and len(owners) < 2 and summary.is_summary(resolved):
-            return self.across_documents(answer, query, intent, top_k)
+            passages = self.article_passages(owners, question.intent.articles[0], top_k) or passages
+        answer = compose(question, hits, passages, self.index, missing, owners)
+        if answer.found and len(owners) < 2 and question.summary:
+            return self.across_documents(answer, ranking, top_k)
         return answer
 
-    def place_passages(self, query, intent, passages: list, top_k: int) -> list:
+    def place_passages(self, ranking: Ranking, passages: list, top_k: int) -> list:
         """For a question about two or more places or schools, the best passage of the documents of
         each one the passages do not name (in ranking order, from the first PLACE_DEPTH hits)."""
-        groups = name_groups(query.names)
+        groups = name_groups(ranking.question.names)
         if len(groups) < 2:
             return []
         wanted = [g for g in groups if not any(names_any(g, f"{p.title} {p.text}") for p in passages)]
         if not wanted:
             return []
         chosen = []
-        for hit in self.searcher.search_query(query, PLACE_DEPTH, intent):
+        for hit in ranking.hits(PLACE_DEPTH):
             text = self.searcher.document_text(hit.chunk.doc_id)
             for group in [g for g in wanted if names_any(g, text)]:
                 chosen.append(hit)
                 wanted.remove(group)
             if not wanted:
                 break
-        return assemble(self.index, self.trees, query, chosen, SECTION_LIMIT, max_passages=top_k) if chosen else []
+        if not chosen:
+            return []
+        return assemble(self.index, self.trees, ranking.question, chosen, SECTION_LIMIT, max_passages=top_k)
 
-    def across_documents(self, answer: Answer, query, intent, top_k: int) -> Answer:
+    def across_documents(self, answer: Answer, ranking: Ranking, top_k: int) -> Answer:
         """A summary question ("各学校…的做法"): the best passage of each document instead (when
         more than one document has one), listed, each cited; found / not found stays compose's."""
-        hits = self.searcher.search_query(query, max(40, 8 * top_k), intent)
-        chosen = summary.one_per_document(hits, top_k)
+        chosen = summary.one_per_document(ranking.hits(max(40, 8 * top_k)), top_k)
         if len(chosen) < 2:
             return answer
-        passages = assemble(self.index, self.trees, query, chosen, SECTION_LIMIT, max_passages=top_k)
+        passages = assemble(self.index, self.trees, ranking.question, chosen, SECTION_LIMIT, max_passages=top_k)
         text = summary.listing(passages, answer.lang)
         if not answer.sure:
             text = PHRASES["zh" if answer.lang == "zh" else "en"]["unsure"] + text
@@ -315,8 +298,7 @@ class Assistant:
         """Earlier turns as Turns. The newest MAX_HISTORY turns are read, up to HISTORY_CHARS
         characters of their text. A turn that carries what it was about (`resolved_question`,
         `topic`, `title`: the `turn` of an answer) is taken as it is; one given only as its
-        question is resolved against the turns before it, and the newest REANSWERED of those are
-        answered again (quietly) to learn which section they were about."""
+        question is resolved against the turns before it (text only: nothing is searched)."""
         if history is None:
             return []
         if not isinstance(history, list):
@@ -343,10 +325,10 @@ class Assistant:
             kept.append((text, item))
             budget -= size
         kept.reverse()
-        unknown = [n for n, (_, item) in enumerate(kept) if not isinstance(item, Turn) and not _carries_turn(item)]
-        answer_again = set(unknown[-REANSWERED:])
         turns: list[Turn] = []
-        for n, (text, item) in enumerate(kept):
+        for text, item in kept:
+            if deadline is not None:
+                deadline.check()
             if isinstance(item, Turn):
                 turns.append(item)
                 continue
@@ -355,14 +337,7 @@ class Assistant:
                 resolved = resolved.strip() if isinstance(resolved, str) and resolved.strip() else resolve(text, turns)
                 turns.append(Turn(text.strip(), resolved, _text(item.get("topic")), _text(item.get("title"))))
                 continue
-            resolved = _within_limit(resolve(text, turns), text)
-            if n in answer_again:
-                if deadline is not None:
-                    deadline.check()
-                answer = self._answer(text.strip(), resolved, language_of(text), 3, deadline)
-                turns.append(self.turn(answer))
-            else:
-                turns.append(Turn(text.strip(), resolved))
+            turns.append(Turn(text.strip(), _within_limit(resolve(text, turns), text)))
         return turns
 
     def answer_json(self, answer: Answer) -> dict:

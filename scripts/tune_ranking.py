@@ -22,7 +22,6 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.config import load_settings  # noqa: E402
 from assistant.evaluation import read_questions, squash  # noqa: E402
-from assistant.retrieval.intent import intent_of  # noqa: E402
 from assistant.retrieval.ranking import RankingConfig, evidence_score, vote  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 
@@ -49,9 +48,8 @@ def collect(home: Path, config: RankingConfig) -> list[tuple[str, str, list[tupl
             if question.get("absent") or not question["keys"]:
                 continue
             keys = [squash(k) for k in question["keys"]]
-            query = searcher.analyse(question["q"])
-            head = searcher.ranked(query, intent_of(question["q"]))[:config.rescore_depth]
-            rows = [(c.features["fused"], c.features,
+            head = searcher.rank(searcher.understand(question["q"])).candidates[:config.rescore_depth]
+            rows = [(c.evidence.fused, c.evidence,
                      any(k in squash(searcher.index.chunks[c.position].text) for k in keys)) for c in head]
             out.append((name, question["lang"], rows))
     return out

@@ -33,11 +33,10 @@ import numpy as np
 from ..index.store import IndexData
 from ..index.tokenization import tokenize
 from ..retrieval.assembly import Passage
-from ..retrieval.evidence import group_weights
 from ..retrieval.facts import has_figure, has_person, states
 from ..retrieval.focus import focus_evidence
 from ..retrieval.intent import FACT_KINDS, Intent
-from ..retrieval.query import Query
+from ..retrieval.question import Question
 from ..retrieval.search import Hit
 from ..retrieval.units import unit_match
 
@@ -82,14 +81,13 @@ def shipped_model() -> Model:
     return Model(data["weights"], data["bias"], data["found_at"], data["unsure_at"])
 
 
-def unknown_share(query: Query, index: IndexData) -> float:
+def unknown_share(question: Question, index: IndexData) -> float:
     """IDF-weighted share of the question's content words that no passage of the corpus uses."""
-    groups, weights, total = group_weights(query, index.lexical)
-    if not total:
+    weights = question.weights
+    if not weights.total:
         return 0.0
-    unknown = sum(w for g, w in zip(groups, weights) if not any(index.lexical.doc_freq(t) for t in g.tokens))
-    unknown += total - sum(weights)  # English words that map to no Chinese term
-    return unknown / total
+    known = sum(w for _, w in weights.known(index.lexical))
+    return (weights.total - known) / weights.total  # with English words that map to no Chinese term
 
 
 def _document_text(index: IndexData, doc_id: str) -> str:
@@ -100,11 +98,12 @@ def _document_text(index: IndexData, doc_id: str) -> str:
                     + [line.text for line in lines])
 
 
-def fact_evidence(query: Query, intent: Intent, passage: Passage, index: IndexData) -> tuple[float, float, str]:
+def fact_evidence(question: Question, passage: Passage) -> tuple[float, float, str]:
     """(coverage of the question by the best sentence of the passage that states what is asked, with
     the title and heading path; whether the question's most specific word is missing from it; that
     sentence). For questions that ask for no particular kind of fact, every sentence counts."""
-    groups, weights, total = group_weights(query, index.lexical)
+    intent = question.intent
+    groups, weights, total = question.weights.groups, question.weights.idfs, question.weights.total
     if not total or not groups:
         return 0.0, 0.0, ""
     context = f"{passage.title} {passage.section}"
@@ -126,11 +125,10 @@ def fact_evidence(query: Query, intent: Intent, passage: Passage, index: IndexDa
     return best, missing, best_sentence
 
 
-def document_coverage(query: Query, index: IndexData, doc_id: str) -> float:
+def document_coverage(question: Question, index: IndexData, doc_id: str) -> float:
     """IDF-weighted share of the question's words the corpus uses that the best passage's whole
     document uses too: a school's document that never speaks of 教学班 does not say how many it has."""
-    groups, weights, _ = group_weights(query, index.lexical)
-    known = [(g, w) for g, w in zip(groups, weights) if any(index.lexical.doc_freq(t) for t in g.tokens)]
+    known = question.weights.known(index.lexical)
     total = sum(w for _, w in known)
     if not total:
         return 0.0
@@ -138,12 +136,13 @@ def document_coverage(query: Query, index: IndexData, doc_id: str) -> float:
     return sum(w for g, w in known if any(max(a, key=len) in text for a in g.alternatives if a)) / total
 
 
-def features(query: Query, intent: Intent, hits: list[Hit], passages: list[Passage], quoted: str,
+def features(question: Question, hits: list[Hit], passages: list[Passage], quoted: str,
              index: IndexData) -> dict[str, float]:
+    query, intent = question.query, question.intent
     top = hits[0]
     f = {name: 0.0 for name in FEATURES}
-    f["window"] = top.features.get("window", 0.0)
-    f["coverage"] = top.features.get("coverage", 0.0)
+    f["window"] = top.evidence.window
+    f["coverage"] = top.evidence.coverage
     asked = [k for k in FACT_KINDS if k in intent.kinds]
     f["asks_fact"] = 1.0 if any(k != "yesno" for k in asked) else 0.0
     if asked:
@@ -153,9 +152,9 @@ def features(query: Query, intent: Intent, hits: list[Hit], passages: list[Passa
         f["unit_ok"] = 1.0 if unit_match(intent.unit, quoted) else 0.0
     elif "figure" in intent.kinds:
         f["unit_ok"] = 1.0 if has_figure(quoted) else 0.0
-    f["fact"], f["top_missing"], sentence = fact_evidence(query, intent, passages[0], index)
+    f["fact"], f["top_missing"], sentence = fact_evidence(question, passages[0])
     # a later passage may state the fact the first one lacks (the answer then quotes it: selection)
-    f["fact_any"] = max([f["fact"]] + [fact_evidence(query, intent, p, index)[0] for p in passages[1:FOCUS_DEPTH]])
+    f["fact_any"] = max([f["fact"]] + [fact_evidence(question, p)[0] for p in passages[1:FOCUS_DEPTH]])
     f["unit_asked_known"] = 1.0 if intent.unit is not None else 0.0
     f["blank"] = 1.0 if sentence and _BLANK.search(sentence) else 0.0
     best = (0.0, 0.0)
@@ -166,15 +165,15 @@ def features(query: Query, intent: Intent, hits: list[Hit], passages: list[Passa
     f["focus_present"], f["focus_figure"] = best
     if query.focus and not any(index.lexical.doc_freq(t) for word in query.focus for a in word.alternatives for t in a):
         f["focus_unknown"] = 1.0  # the thing asked about is a word no passage uses (菜价)
-    f["doc_coverage"] = document_coverage(query, index, top.chunk.doc_id)
-    sims = [h.dense_similarity for h in hits if h.dense_similarity is not None]
-    if top.dense_rank is not None:
-        f["dense_first"] = 1.0 / top.dense_rank
-    if top.dense_similarity is not None and len(sims) >= 3:
+    f["doc_coverage"] = document_coverage(question, index, top.chunk.doc_id)
+    sims = [h.evidence.dense_similarity for h in hits if h.evidence.dense_similarity is not None]
+    if top.evidence.dense_rank is not None:
+        f["dense_first"] = 1.0 / top.evidence.dense_rank
+    if top.evidence.dense_similarity is not None and len(sims) >= 3:
         spread = float(np.std(sims)) or 1.0
-        f["dense_z"] = (top.dense_similarity - float(np.mean(sims))) / spread
+        f["dense_z"] = (top.evidence.dense_similarity - float(np.mean(sims))) / spread
     # English words a dictionary does not map say less than Chinese words the corpus never uses
-    f["unknown_en" if query.lang == "en" else "unknown"] = unknown_share(query, index)
+    f["unknown_en" if query.lang == "en" else "unknown"] = unknown_share(question, index)
     names = query.names
     vocabulary_text = None
     missing_names = 0

@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 
 from ..index.store import IndexData
 from ..retrieval.assembly import Passage
-from ..retrieval.intent import Intent
 from ..retrieval.lookup import superseded_by
-from ..retrieval.query import Query
+from ..retrieval.question import Question
 from ..retrieval.search import Hit
 from .answerability import Decision, decide, features
 from .selection import Quote, select
@@ -140,8 +139,8 @@ def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[H
         if newer is not None:
             body += say["superseded"].format(n=n + 1, date=index.doc_by_id[passages[n].doc_id].get("date"),
                                              current=newer.get("date"))
-    window = {h.chunk.id: h.features.get("window", 0.0) for h in hits}
-    exact = hits[0].features.get("lookup", 0.0) > 0
+    window = {h.chunk.id: h.evidence.window for h in hits}
+    exact = hits[0].evidence.lookup > 0
     related = [] if exact else [n for n, p in enumerate(passages[1:], start=2) if n - 1 not in quoted
                and max((window.get(c, 0.0) for c in p.chunk_ids), default=0.0) >= RELATED_THRESHOLD]
     if related:
@@ -149,17 +148,17 @@ def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[H
     return body
 
 
-def compose(query: Query, intent: Intent, original: str, resolved: str, lang: str, hits: list[Hit],
-            passages: list[Passage], index: IndexData, missing_articles: list | None = None,
-            owners: list[str] | None = None, analyse=None, unknown_laws: list[str] | None = None) -> Answer:
+def compose(question: Question, hits: list[Hit], passages: list[Passage], index: IndexData,
+            missing_articles: list | None = None, owners: list[str] | None = None) -> Answer:
     """The answer: the quoted lines of the ranked passages, or a plain 'not found'. `missing_articles`:
     (law title, number, last article) for articles the question looks up that its law does not have;
-    `unknown_laws`: the 《…》 laws it names that the index does not hold."""
+    `owners`: the documents that have the article a question asks for without naming a law."""
+    original, resolved, lang = question.asked, question.text, question.lang
     say = PHRASES["zh" if lang == "zh" else "en"]
     if not passages or not hits:
         return Answer(original, resolved, lang, False, say["empty"])
-    if unknown_laws:
-        text = "\n".join(say["no_law"].format(name=name) for name in unknown_laws)
+    if question.unknown_laws:
+        text = "\n".join(say["no_law"].format(name=name) for name in question.unknown_laws)
         return Answer(original, resolved, lang, False, text, passages, 0.0, True, 0.0, {})
     if missing_articles:
         text = "\n".join(say["no_article"].format(title=title, number=_numeral(number, lang),
@@ -167,15 +166,15 @@ def compose(query: Query, intent: Intent, original: str, resolved: str, lang: st
         return Answer(original, resolved, lang, False, text, passages, 0.0, True, 0.0, {})
     if owners and len(owners) > 1:
         titles = say["sep"].join(f"《{index.doc_by_id[d]['title']}》" for d in owners)
-        text = say["owners"].format(count=len(owners), number=_numeral(intent.articles[0], lang), titles=titles)
+        text = say["owners"].format(count=len(owners), number=_numeral(question.intent.articles[0], lang), titles=titles)
         for n, passage in enumerate(passages, start=1):
             text += say["owner"].format(where=_where(say, passage), n=n, text=passage.text)
         return Answer(original, resolved, lang, True, text, passages, 1.0, True, 1.0, {})
-    quotes = select(query, intent, passages, index.lexical, analyse=analyse)
+    quotes = select(question, passages)
     quoted = "\n".join(q.text for q in quotes)
-    evidence = features(query, intent, hits, passages, quoted, index)
+    evidence = features(question, hits, passages, quoted, index)
     decision: Decision = decide(evidence)
-    looked_up = hits[0].features.get("lookup", 0.0) > 0 and passages[0].article is not None
+    looked_up = hits[0].evidence.lookup > 0 and passages[0].article is not None
     if looked_up:  # the article the question names by law and number: exact, not a guess
         decision = Decision(True, True, 1.0, evidence)
     coverage = evidence["window"]

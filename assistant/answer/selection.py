@@ -12,14 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..index.lexical import LexicalIndex
 from ..index.tokenization import tokenize
 from ..retrieval.assembly import Passage
-from ..retrieval.evidence import Group, content_groups, group_weights
+from ..retrieval.evidence import Weights
 from ..retrieval.facts import is_signature, states
 from ..retrieval.intent import ASKED_KINDS, Intent
 from ..retrieval.names import name_groups, names_any
-from ..retrieval.query import Query
+from ..retrieval.question import Question
 from ..retrieval.units import unit_match
 
 _SENTENCE = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])")
@@ -74,9 +73,9 @@ class SentenceScorer:
     count), + 0.5 when it states what is asked (a figure, a date, names, a rule), + 0.25 when its
     figure has the asked unit; a signature line or a bare heading scores nothing unless asked."""
 
-    def __init__(self, query: Query, intent: Intent, lexical: LexicalIndex, groups: list[Group] | None = None):
+    def __init__(self, weights: Weights, intent: Intent):
         self.intent = intent
-        self.groups, self.weights, self.total = group_weights(query, lexical, groups)
+        self.groups, self.weights, self.total = weights.groups, list(weights.idfs), weights.total
         self.context = ""
         self._context_weights = self.weights
 
@@ -152,26 +151,26 @@ def _join(sentences: list[Sentence], picked: list[int]) -> str:
     return "".join(parts)
 
 
-def _wants_whole(query: Query, intent: Intent, passage: Passage) -> bool:
+def _wants_whole(question: Question, intent: Intent, passage: Passage) -> bool:
     if not passage.section_id or len(passage.lines) <= 1:
         return len(passage.text) <= SHORT_SECTION and "figure" not in intent.kinds and bool(passage.section_id)
     if "figure" in intent.kinds or "date" in intent.kinds:
         return False
-    return "list" in intent.kinds or names_section(query, passage) or len(passage.text) <= SHORT_SECTION
+    return "list" in intent.kinds or names_section(question, passage) or len(passage.text) <= SHORT_SECTION
 
 
-def names_section(query: Query, passage: Passage) -> bool:
+def names_section(question: Question, passage: Passage) -> bool:
     """Does the question name the passage's section ("三个优先", "A2保障机制组")?"""
     if not passage.section_path:
         return False
     heading = passage.section_path[-1]
     tokens = set(tokenize(heading))
-    groups = content_groups(query)
+    groups = question.weights.groups
     named = [g for g in groups if g.presence(tokens, heading) >= 0.5]
     return bool(groups) and len(named) / len(groups) >= 0.5
 
 
-def quote_passage(query: Query, intent: Intent, passage: Passage, scorer: SentenceScorer, index: int) -> Quote:
+def quote_passage(question: Question, intent: Intent, passage: Passage, scorer: SentenceScorer, index: int) -> Quote:
     """The lines of one passage that answer."""
     scorer = scorer.within(passage)
     if is_article(passage):
@@ -184,24 +183,18 @@ def quote_passage(query: Query, intent: Intent, passage: Passage, scorer: Senten
         if not _ARTICLE.match(text):
             text = f"{label} ……{text}"
         return Quote(index, text, False)
-    if _wants_whole(query, intent, passage):
+    if _wants_whole(question, intent, passage):
         return Quote(index, passage.text, True)
     sentences = sentences_of(passage)
     return Quote(index, _join(sentences, key_sentences(scorer, sentences)), False)
 
 
-def part_groups(query: Query, part: str) -> list[Group]:
-    """The question's content words that the part itself names."""
-    tokens = set(tokenize(part))
-    return [g for g in content_groups(query) if g.presence(tokens, part) > 0]
-
-
-def _each_place(query: Query, intent: Intent, passages: list[Passage], scorer: SentenceScorer,
+def _each_place(question: Question, passages: list[Passage], scorer: SentenceScorer,
                 quotes: list[Quote]) -> list[Quote]:
     """A question about two or more places or schools ("In Shanghai and Zhejiang, which fees…",
     "曹集学校和德新镇初中的师生比"): for each one no quoted passage names, the first passage that does
     is quoted too (service.py makes sure there is one when the documents have it)."""
-    groups = name_groups(query.names)
+    groups = name_groups(question.names)
     if len(groups) < 2:
         return []
     out: list[Quote] = []
@@ -211,20 +204,18 @@ def _each_place(query: Query, intent: Intent, passages: list[Passage], scorer: S
             continue
         n = next((n for n, p in enumerate(passages) if names_any(group, f"{p.title} {p.text}")), None)
         if n is not None:
-            out.append(quote_passage(query, intent, passages[n], scorer, n))
+            out.append(quote_passage(question, question.intent, passages[n], scorer, n))
     return out
 
 
-def select(query: Query, intent: Intent, passages: list[Passage], lexical: LexicalIndex,
-           depth: int = 3, analyse=None) -> list[Quote]:
+def select(question: Question, passages: list[Passage], depth: int = 3) -> list[Quote]:
     """The quotes that make the answer: from the first passage, and for a question in several
-    parts, the best sentence of each part not already quoted (from the first `depth` passages).
-    `analyse(part)` gives a part its own Query (an English part's Chinese words); without it a
-    part keeps the question's words that it names."""
+    parts, the best sentence of each part not already quoted (from the first `depth` passages)."""
     if not passages:
         return []
-    scorer = SentenceScorer(query, intent, lexical)
-    quotes = [quote_passage(query, intent, passages[0], scorer, 0)]
+    intent = question.intent
+    scorer = SentenceScorer(question.weights, intent)
+    quotes = [quote_passage(question, intent, passages[0], scorer, 0)]
     if intent.unit is not None and not unit_match(intent.unit, quotes[0].text):
         # the first passage states no figure of the asked kind: the best sentence that does, from the next
         best = None
@@ -236,17 +227,11 @@ def select(query: Query, intent: Intent, passages: list[Passage], lexical: Lexic
                         best = (score, n, sentence)
         if best is not None and best[0] > 0.5:
             quotes.append(Quote(best[1], best[2].text, False))
-    quotes += _each_place(query, intent, passages, scorer, quotes)
-    if len(intent.parts) < 2:
-        return quotes
-    from ..retrieval.intent import intent_of
-
-    for part in intent.parts:
-        part_query = analyse(part) if analyse is not None else None
-        groups = content_groups(part_query) if part_query is not None else part_groups(query, part)
-        if not groups:
+    quotes += _each_place(question, passages, scorer, quotes)
+    for part in question.parts:
+        if not part.weights.groups:
             continue
-        part_scorer = SentenceScorer(part_query or query, intent_of(part), lexical, groups)
+        part_scorer = SentenceScorer(part.weights, part.intent)
         best = None
         for n, passage in enumerate(passages[:depth]):
             for s in sentences_of(passage):

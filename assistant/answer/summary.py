@@ -1,5 +1,5 @@
 """Questions that ask for a summary across documents ("请总结一下各学校关爱留守儿童的做法", "帮我写一段关于
-师资队伍建设的总结", "Summarise how the schools …"): the passages are gathered one per document (one
+师资队伍建设的总结", "Summarise how the schools …"; Question.summary): the passages are gathered one per document (one
 per school, in the ranking's order) instead of the best few of one document. A language model,
 when configured, writes the summary from them (synthesis.py); without one the answer is the list
 of those passages, each cited."""
@@ -10,11 +10,6 @@ import re
 
 from ..retrieval.search import Hit
 
-_ZH = re.compile(r"总结一下|做个总结|做一个总结|请总结|写[^,，。??]{0,20}总结|概括一下|请概括|归纳一下|请归纳|梳理一下|"
-                 r"汇总一下|各(?:个|所)?(?:学校|校|地|乡镇|镇|单位|县|区)[^,，。??]{0,20}(?:做法|经验|措施|举措)")
-_EN = re.compile(r"\bsummari[sz]e\b|\b(?:a |an )?summary of\b|\boverview of\b|\beach school\b|"
-                 r"\b(?:different|various|all the|the) schools (?:do|did|have done)\b|\bacross (?:the )?(?:schools|documents)\b",
-                 re.IGNORECASE)
 #: Characters of each passage quoted in the list.
 EXCERPT_CHARS = 160
 LISTING = {
@@ -23,11 +18,6 @@ LISTING = {
     "en": {"head": "{count} documents address this; the most relevant passage of each is listed below (in the "
                    "original Chinese):", "item": "\n[{n}] “{title}”{section}: {text}"},
 }
-
-
-def is_summary(question: str) -> bool:
-    """Does the question ask for a summary across documents?"""
-    return bool(_ZH.search(question) or _EN.search(question))
 
 
 def one_per_document(hits: list[Hit], limit: int) -> list[Hit]:

@@ -271,7 +271,7 @@ class ExampleFinder:
     def prefetch(self, queries: list[str]) -> None:
         """Embed the queries of a whole outline in one batch."""
         if self.embedder is not None:
-            self.embedder.prefetch([self.searcher.analyse(q[:MAX_QUERY_CHARS]).dense_text for q in queries])
+            self.embedder.prefetch([self.searcher.understand(q[:MAX_QUERY_CHARS]).query.dense_text for q in queries])
 
     def candidates(self, query: str, match: tuple[str, ...], must: tuple[str, ...], kinds: tuple[str, ...]
                    ) -> list[Passage]:

@@ -17,9 +17,7 @@ from ..index.store import IndexData
 from ..index.tokenization import tokenize
 from ..segmentation import tagged
 from ..structure import Node, build_tree
-from .evidence import content_groups
-from .intent import kinds_of
-from .query import Query
+from .question import Question
 from .search import Hit
 
 
@@ -99,11 +97,11 @@ class SectionTrees:
         return self._nodes(doc_id).get(section_id)
 
 
-def heading_match(query: Query, node: Node) -> float:
+def heading_match(question: Question, node: Node) -> float:
     """Weighted share of the question's content words found in a section heading."""
     if node.marker is None:
         return 0.0
-    groups = content_groups(query)
+    groups = question.weights.groups
     if not groups:
         return 0.0
     heading = set(tokenize(node.heading))
@@ -111,11 +109,11 @@ def heading_match(query: Query, node: Node) -> float:
     return sum(g.weight * g.presence(heading, node.heading) for g in groups) / total
 
 
-def _names_focus(query: Query, heading: str) -> bool:
+def _names_focus(question: Question, heading: str) -> bool:
     """Does the heading name the thing the question asks about ("工作措施有哪些?" and "三、工作措施")?
     Only a noun is such a thing (the focus of "宣传报道组具体要干啥?" is the adverb 具体)."""
     return any(_noun(word) and word in heading for word in
-               (max(a, key=len) for w in query.focus for a in w.alternatives[:1] if a))
+               (max(a, key=len) for w in question.query.focus for a in w.alternatives[:1] if a))
 
 
 @lru_cache(maxsize=4096)
@@ -127,12 +125,12 @@ def _noun(word: str) -> bool:
 _LEADS_IN = re.compile(r"如下|以下|下设|包括|分别[是为]|[:：]\s*$")
 
 
-def _leads_in_focus(query: Query, node: Node) -> bool:
+def _leads_in_focus(question: Question, node: Node) -> bool:
     """Does a lead line of the section, before its parts, introduce the thing asked about ("领导小组
     下设5个工作组,具体分工如下:" for "分了哪些工作组?")?"""
     if not node.children:
         return False
-    return any(_LEADS_IN.search(line.text) and _names_focus(query, line.text) for line in node.blocks[1:])
+    return any(_LEADS_IN.search(line.text) and _names_focus(question, line.text) for line in node.blocks[1:])
 
 
 def _subtree_ids(node: Node) -> set[str]:
@@ -143,7 +141,8 @@ def _size(node: Node) -> int:
     return sum(len(line.text) for line in node.all_lines())
 
 
-def choose_section(trees: SectionTrees, query: Query, hits: list[Hit], limit: int) -> tuple[Node | None, Hit | None]:
+def choose_section(trees: SectionTrees, question: Question, hits: list[Hit], limit: int
+                   ) -> tuple[Node | None, Hit | None]:
     """The section to answer from, or None when the top hit's chunk should stand alone.
 
     Candidates: the top hit's section and its ancestors, and the sections whose headings lie
@@ -169,13 +168,11 @@ def choose_section(trees: SectionTrees, query: Query, hits: list[Hit], limit: in
     for inner in node.walk():
         if inner is not node and inner.blocks and inner.blocks[0].text in chunk_text:
             candidates.append((inner, 0, True))
-    groups = content_groups(query)
-    lexical = trees.index.lexical
-    key = max(groups, key=lambda g: g.weight * max((lexical.idf(t) for t in g.tokens), default=0.0), default=None)
-    lists = "list" in kinds_of(query.text)  # a list question may take a long section it asks about
+    key = question.weights.key()
+    lists = "list" in question.kinds  # a list question may take a long section it asks about
     best, best_score = None, 0.0
     for candidate, depth, inside in candidates:
-        match = heading_match(query, candidate)
+        match = heading_match(question, candidate)
         ids = _subtree_ids(candidate)
         support = sum(1.0 / h.rank for h in same_doc if h.chunk.section_id in ids) + (1.0 if inside else 0.0)
         # named: the heading holds most of the question, or its most specific word ("宣传报道组")
@@ -184,8 +181,8 @@ def choose_section(trees: SectionTrees, query: Query, hits: list[Hit], limit: in
         # a section too long to quote is taken when named, or, for a list question, when its heading
         # is the thing asked about ("工作措施有哪些?": 三、工作措施, given as its outline: gather)
         listing = lists and candidate.marker is not None
-        introduces = listing and _leads_in_focus(query, candidate)  # "下设5个工作组,具体分工如下:"
-        asked = introduces or (listing and _names_focus(query, candidate.heading))
+        introduces = listing and _leads_in_focus(question, candidate)  # "下设5个工作组,具体分工如下:"
+        asked = introduces or (listing and _names_focus(question, candidate.heading))
         if _size(candidate) > limit and not (named or asked):
             continue
         if inside and not (named or introduces):
@@ -257,12 +254,12 @@ def chunk_lines(index: IndexData, chunk) -> list[Line]:
     return lines
 
 
-def assemble(index: IndexData, trees: SectionTrees, query: Query, hits: list[Hit], limit: int = 2400,
+def assemble(index: IndexData, trees: SectionTrees, question: Question, hits: list[Hit], limit: int = 2400,
              max_passages: int = 5) -> list[Passage]:
     """Passages for an answer: the chosen section gathered whole, then the other hits that do
     not lie inside it, in rank order."""
     passages: list[Passage] = []
-    node, top = choose_section(trees, query, hits, limit)
+    node, top = choose_section(trees, question, hits, limit)
     covered: set[str] = set()
     if node is not None and top is not None:
         lines, cut, outline = gather(node, limit)

@@ -87,53 +87,62 @@ def content_groups(query: Query) -> list[Group]:
     return out
 
 
-def group_weights(query: Query, lexical: LexicalIndex, groups: list[Group] | None = None
-                  ) -> tuple[list[Group], list[float], float]:
-    """The question's content words, each word's weight w·idf (idf: the largest of its tokens the
-    corpus uses, else the largest possible) and the total weight (English words that map to no
-    Chinese term count half a missing word each). The same for every passage: compute once per
-    question and pass to coverage_of_tokens()."""
+@dataclass(frozen=True)
+class Weights:
+    """The question's content words and what each weighs: w·idf (idf: the largest of its tokens the
+    corpus uses, else UNKNOWN_IDF_SHARE of the largest possible), and the total (English words that
+    map to no Chinese term count half a missing word each). Made once per question (question.py)."""
+
+    groups: tuple[Group, ...]
+    idfs: tuple[float, ...]
+    total: float
+
+    def coverage(self, present: set[str], raw: str = "") -> float:
+        """Σ w·idf(word)·presence(word) / Σ w·idf(word): the one measure of how much of the question a
+        text holds. `present`: the text's tokens; `raw` (the text itself) lets a Chinese word count as
+        present when segmentation cut it differently there."""
+        if not self.total:
+            return 0.0
+        return sum(idf * group.presence(present, raw) for group, idf in zip(self.groups, self.idfs)) / self.total
+
+    def key(self) -> Group | None:
+        """The question's most specific word (the largest weight), or None."""
+        if not self.groups:
+            return None
+        return self.groups[max(range(len(self.groups)), key=lambda i: self.idfs[i])]
+
+    def known(self, lexical: LexicalIndex) -> list[tuple[Group, float]]:
+        """The words some passage of the corpus uses, with their weights."""
+        return [(g, w) for g, w in zip(self.groups, self.idfs) if any(lexical.doc_freq(t) for t in g.tokens)]
+
+
+def weigh(query: Query, lexical: LexicalIndex, groups: list[Group] | None = None) -> Weights:
+    """The Weights of a question's content words (or of `groups`) in this corpus."""
     groups = content_groups(query) if groups is None else groups
     max_idf = math.log(lexical.size + 1.0) + 1.0
-    weights, total = [], 0.0
+    idfs, total = [], 0.0
     for group in groups:
         known = [lexical.idf(t) for t in group.tokens if lexical.doc_freq(t)]
         idf = (max(known) if known else UNKNOWN_IDF_SHARE * max_idf) * group.weight
-        weights.append(idf)
+        idfs.append(idf)
         total += idf
     total += 0.5 * max_idf * len(query.unmatched)
-    return groups, weights, total
-
-
-def coverage_of_tokens(query: Query, present: set[str], lexical: LexicalIndex,
-                       groups: list[Group] | None = None, raw: str = "",
-                       weights: tuple[list[Group], list[float], float] | None = None) -> float:
-    """Σ w·idf(word)·presence(word) / Σ w·idf(word). A word the corpus never uses weighs most;
-    English words that map to no Chinese term count as missing. `raw` (the text itself) lets a
-    Chinese word count as present when segmentation cut it differently there. `weights`:
-    group_weights() of the question, when already computed."""
-    groups, idfs, total = weights if weights is not None else group_weights(query, lexical, groups)
-    found = 0.0
-    for group, idf in zip(groups, idfs):
-        found += idf * group.presence(present, raw)
-    return found / total if total else 0.0
+    return Weights(tuple(groups), tuple(idfs), total)
 
 
 def coverage(query: Query, text: str, lexical: LexicalIndex) -> float:
-    return coverage_of_tokens(query, set(tokenize(text)), lexical, raw=text)
+    """How much of the question `text` holds (for one-off uses; a Question carries its Weights)."""
+    return weigh(query, lexical).coverage(set(tokenize(text)), text)
 
 
 _LEAD_IN = re.compile(r"[：:]\s*$")
 _SENTENCE = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])|\n")
 
 
-def best_window(query: Query, context: str, text: str, lexical: LexicalIndex, width: int = 2
-                ) -> tuple[float, list[str]]:
+def best_window(weights: Weights, context: str, text: str, width: int = 2) -> tuple[float, list[str]]:
     """The best coverage of `context` (title, heading path) plus any `width` adjacent sentences of
     `text`, and those sentences: the question's words must occur together, not scattered over a
     long passage. Ties go to the earliest window."""
-    groups = content_groups(query)
-    weights = group_weights(query, lexical, groups)  # once, not per window
     sentences = _sentences(text)
     lead: list[str] = []
     if len(sentences) > width and _LEAD_IN.search(sentences[0]):
@@ -144,22 +153,17 @@ def best_window(query: Query, context: str, text: str, lexical: LexicalIndex, wi
         sentences = sentences[1:]
     base = set(_tokens(context))
     token_sets = [_tokens(s) for s in sentences]
-    best = coverage_of_tokens(query, base, lexical, groups, context, weights)
+    best = weights.coverage(base, context)
     chosen: list[str] = list(sentences[:width])
     for start in range(len(token_sets)):
         window = set(base)
         for tokens in token_sets[start:start + width]:
             window |= tokens
         raw = context + "".join(sentences[start:start + width])
-        value = coverage_of_tokens(query, window, lexical, groups, raw, weights)
+        value = weights.coverage(window, raw)
         if value > best + 1e-9:
             best, chosen = value, list(sentences[start:start + width])
     return best, lead + chosen
-
-
-def window_coverage(query: Query, context: str, text: str, lexical: LexicalIndex, width: int = 2) -> float:
-    """Coverage of the best window (see best_window)."""
-    return best_window(query, context, text, lexical, width)[0]
 
 
 @lru_cache(maxsize=65536)

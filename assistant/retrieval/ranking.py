@@ -10,21 +10,21 @@ Two steps:
    a name, a rule), the years and article numbers the question names. The final score is the
    fused score plus the weighted evidence, in units of one first-place vote 1/(rrf_k + 1).
 
-`features` on each candidate keep the evidence, so the answer can decide found / not found from
-the same numbers that ranked the passage."""
+Each candidate carries its `Evidence`, made here once: assembly, sentence selection and the found /
+not-found decision read it and never compute it again."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..index.store import IndexData
-from .evidence import best_window, coverage_of_tokens, group_weights
+from .evidence import best_window
 from .facts import states
 from .focus import focus_evidence
 from .units import unit_match
 from .fusion import ranks_from, ranks_of, reciprocal_rank_fusion
 from .intent import ASKED_KINDS, Intent
-from .query import Query
+from .question import Question
 
 
 @dataclass(frozen=True)
@@ -75,13 +75,33 @@ class RankingConfig:
 
 
 @dataclass
+class Evidence:
+    """What the ranking found in one candidate passage (each a share from 0 to 1 unless said)."""
+
+    lexical_rank: int | None = None  # its rank by BM25 (within `depth`), or None
+    dense_rank: int | None = None  # its rank by dense similarity (within `depth`), or None
+    dense_similarity: float | None = None
+    coverage: float = 0.0  # the question's content words anywhere in the chunk with its title and path
+    law: float = 0.0  # 1 when it is a chunk of the law the question names
+    lookup: float = 0.0  # 1 (newest version) or 0.5 when it is the article the question looks up
+    names: float = 0.0  # share of the places and schools the question names that its document names
+    rescored: bool = False  # the fields below were measured (the first `rescore_depth` candidates)
+    fused: float = 0.0  # the score before the evidence below (fusion, codes, coverage, law, lookup, names)
+    window: float = 0.0  # the question's words in its best two adjacent sentences with title and path
+    sentences: tuple[str, ...] = ()  # those sentences (with a list's lead-in)
+    kind: float = 0.0  # share of the asked kinds of fact (figure, date, who…) those sentences state
+    unit: float = 0.0  # 1 when they state a figure of the asked kind of quantity
+    year: float = 0.0  # +1 every year the question names, -1 none of them
+    article: float = 0.0  # 1 when it is an article the question names by number
+    focus: float = 0.0  # the thing asked about is named (and, for a figure, a figure stands next to it)
+    opens: bool = False  # moved before a later chunk of its section because it opens the section
+
+
+@dataclass
 class Candidate:
     position: int
     score: float
-    lexical_rank: int | None = None
-    dense_rank: int | None = None
-    dense_similarity: float | None = None
-    features: dict[str, float] = field(default_factory=dict)
+    evidence: Evidence
 
 
 def fuse(lexical: dict[int, int], dense: dict[int, int], config: RankingConfig) -> dict[int, float]:
@@ -113,11 +133,11 @@ def article_evidence(intent: Intent, article: int | None) -> float:
     return 1.0 if intent.articles and article in intent.articles else 0.0
 
 
-def evidence_score(features: dict[str, float], config: RankingConfig) -> float:
+def evidence_score(evidence: Evidence, config: RankingConfig) -> float:
     """The weighted evidence of one candidate, in votes."""
-    return (config.window_weight * features["window"] + config.kind_weight * features["kind"]
-            + config.year_weight * features["year"] + config.article_weight * features["article"]
-            + config.focus_weight * features["focus"] + config.unit_weight * features.get("unit", 0.0))
+    return (config.window_weight * evidence.window + config.kind_weight * evidence.kind
+            + config.year_weight * evidence.year + config.article_weight * evidence.article
+            + config.focus_weight * evidence.focus + config.unit_weight * evidence.unit)
 
 
 def _names_share(names: list[str], doc_id: str, document_text) -> float:
@@ -125,7 +145,7 @@ def _names_share(names: list[str], doc_id: str, document_text) -> float:
     return sum(1.0 for name in names if name in text) / len(names)
 
 
-def rank(index: IndexData, query: Query, intent: Intent, lexical_scores, dense_hits, code_positions,
+def rank(index: IndexData, question: Question, lexical_scores, dense_hits, code_positions,
          tokens_of, config: RankingConfig, article_of=lambda position: None, named_docs: frozenset = frozenset(),
          exact: dict | None = None, superseded: frozenset = frozenset(),
          document_text=lambda doc_id: "") -> list[Candidate]:
@@ -136,6 +156,7 @@ def rank(index: IndexData, query: Query, intent: Intent, lexical_scores, dense_h
     bonus for the article the question looks up (lookup.py); `superseded`: documents that are older
     versions of a law the index also holds in a newer one; `document_text(doc_id)`: a document's
     title, organisation and text, where the names the question uses are looked for."""
+    query, intent, weights = question.query, question.intent, question.weights
     lex_ranks = ranks_of(lexical_scores, config.depth, floor=0.0)
     dense_ranks: dict[int, int] = {}
     similarities: dict[int, float] = {}
@@ -156,39 +177,38 @@ def rank(index: IndexData, query: Query, intent: Intent, lexical_scores, dense_h
     exact = exact or {}
     for position in exact:  # a looked-up article is a candidate whether or not retrieval found it
         fused.setdefault(position, 0.0)
-    weights = group_weights(query, index.lexical)  # once per question, not per chunk
-    candidates = {}
+    candidates = []
     for position, score in fused.items():
-        cover = coverage_of_tokens(query, tokens_of(position), index.lexical,
-                                   raw=index.chunks[position].text, weights=weights)
-        law = 1.0 if index.chunks[position].doc_id in named_docs else 0.0
-        looked_up = exact.get(position, 0.0)
-        doc_id = index.chunks[position].doc_id
-        old = 1.0 if doc_id in superseded else 0.0
-        named = _names_share(query.names, doc_id, document_text) if query.names else 0.0
-        score += unit * (config.coverage_weight * cover + config.law_weight * law + config.lookup_weight * looked_up
-                         - config.superseded_weight * old + config.names_weight * named)
-        candidate = Candidate(position, score, lex_ranks.get(position), dense_ranks.get(position),
-                              similarities.get(position), {"coverage": cover, "law": law, "lookup": looked_up,
-                                                                "names": named})
-        candidates[position] = candidate
-    order = sorted(candidates.values(), key=lambda c: (-c.score, c.position))
+        chunk = index.chunks[position]
+        evidence = Evidence(lex_ranks.get(position), dense_ranks.get(position), similarities.get(position),
+                            coverage=weights.coverage(tokens_of(position), chunk.text),
+                            law=1.0 if chunk.doc_id in named_docs else 0.0,
+                            lookup=exact.get(position, 0.0),
+                            names=_names_share(query.names, chunk.doc_id, document_text) if query.names else 0.0)
+        old = 1.0 if chunk.doc_id in superseded else 0.0
+        score += unit * (config.coverage_weight * evidence.coverage + config.law_weight * evidence.law
+                         + config.lookup_weight * evidence.lookup - config.superseded_weight * old
+                         + config.names_weight * evidence.names)
+        candidates.append(Candidate(position, score, evidence))
+    order = sorted(candidates, key=lambda c: (-c.score, c.position))
     head, tail = order[:config.rescore_depth], order[config.rescore_depth:]
     for candidate in head:
         chunk = index.chunks[candidate.position]
         document = index.doc_by_id[chunk.doc_id]
         context = f"{document['title']} {chunk.section}"
-        window, sentences = best_window(query, context, chunk.text, index.lexical)
-        features = candidate.features
-        features["window"] = window
-        features["kind"] = kind_evidence(intent, sentences)
-        features["unit"] = 1.0 if intent.unit and unit_match(intent.unit, " ".join(sentences)) else 0.0
-        features["year"] = year_evidence(intent, f"{context} {chunk.text}")
-        features["article"] = article_evidence(intent, article_of(candidate.position))
+        window, sentences = best_window(weights, context, chunk.text)
+        evidence = candidate.evidence
+        evidence.rescored = True
+        evidence.window = window
+        evidence.sentences = tuple(sentences)
+        evidence.kind = kind_evidence(intent, sentences)
+        evidence.unit = 1.0 if intent.unit and unit_match(intent.unit, " ".join(sentences)) else 0.0
+        evidence.year = year_evidence(intent, f"{context} {chunk.text}")
+        evidence.article = article_evidence(intent, article_of(candidate.position))
         present, near = focus_evidence(query.focus, intent, chunk.text, context, query.things)
-        features["focus"] = near if intent.wants_figure else present
-        features["fused"] = candidate.score
-        candidate.score += unit * evidence_score(features, config)
+        evidence.focus = near if intent.wants_figure else present
+        evidence.fused = candidate.score
+        candidate.score += unit * evidence_score(evidence, config)
     head.sort(key=lambda c: (-c.score, c.position))
     _openers_first(head, index, unit * config.opens_margin)
     return head + tail
@@ -212,7 +232,7 @@ def _openers_first(order: list[Candidate], index: IndexData, margin: float) -> N
                 break
             other = index.chunks[later.position]
             if other.section_id == chunk.section_id and other.doc_id == chunk.doc_id and opens_section(other):
-                later.features["opens"] = 1.0
+                later.evidence.opens = True
                 later.score = earlier.score + 1e-9
                 break
     order.sort(key=lambda c: (-c.score, c.position))

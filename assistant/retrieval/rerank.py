@@ -8,7 +8,6 @@ import os
 from dataclasses import replace
 from typing import Callable, Protocol
 
-from .search import Hit
 
 
 class Reranker(Protocol):
@@ -54,11 +53,11 @@ def load_reranker(reference: str | None, warn: Callable[[str], None] = print) ->
         return None
 
 
-def rerank(question: str, hits: list[Hit], reranker: Reranker, depth: int = 20) -> list[Hit]:
-    """The first `depth` hits reordered by the reranker's scores (stable for ties); the rest
-    keep their order after them. Ranks are renumbered; scores become the reranker's."""
-    head, tail = hits[:depth], hits[depth:]
-    scores = reranker.score(question, [h.chunk.text for h in head])
+def rerank(question: str, candidates: list, reranker: Reranker, text_of: Callable, depth: int = 20) -> list:
+    """The first `depth` candidates of the ranking reordered by the reranker's scores of their texts
+    (`text_of(candidate)`; stable for ties), their scores the reranker's; the rest keep their order
+    after them. Part of the ranking stage: what follows consumes this order."""
+    head, tail = candidates[:depth], candidates[depth:]
+    scores = reranker.score(question, [text_of(c) for c in head])
     order = sorted(range(len(head)), key=lambda i: (-scores[i], i))
-    reordered = [replace(head[i], score=scores[i]) for i in order] + tail
-    return [replace(hit, rank=rank) for rank, hit in enumerate(reordered, start=1)]
+    return [replace(head[i], score=scores[i]) for i in order] + tail

@@ -2,7 +2,7 @@
 sentences, a list's lead-in, one-character terms as the heads of compounds."""
 
 from assistant.index.lexical import LexicalIndex
-from assistant.retrieval.evidence import best_window, coverage
+from assistant.retrieval.evidence import best_window, coverage, weigh
 from assistant.retrieval.query import Query, Word
 
 TEXTS = ["称为大学的，须符合下列规定：\n（一）培养本科人才；\n（二）设有八个学科；\n（三）全日制在校学生计划规模在五千人以上。",
@@ -19,11 +19,11 @@ def _query(lang: str, *words: str) -> Query:
 def test_a_lead_in_belongs_to_every_item_below_it():
     """大学 is in the lead-in, 全日制 in item (三): two sentences apart, yet one window (issue 14, l31)."""
     query = _query("zh", "大学", "全日制")
-    value, sentences = best_window(query, "", TEXTS[0], LEXICAL)
+    value, sentences = best_window(weigh(query, LEXICAL), "", TEXTS[0])
     assert value == 1.0 and sentences[0].startswith("称为大学的") and "五千人" in sentences[-1]
-    assert best_window(query, "", TEXTS[1], LEXICAL)[0] < 1.0  # the 学院 article: no 大学
+    assert best_window(weigh(query, LEXICAL), "", TEXTS[1])[0] < 1.0  # the 学院 article: no 大学
     plain = "大学设有八个学科。学科建设很重要。教师很多。全日制学生很多。"  # no lead-in: words far apart
-    assert best_window(query, "", plain, LEXICAL)[0] < 1.0
+    assert best_window(weigh(query, LEXICAL), "", plain)[0] < 1.0
 
 
 def test_an_english_nouns_one_character_term_is_found_as_the_head_of_a_word():

@@ -1,5 +1,5 @@
 from assistant.index.build import build_index
-from assistant.retrieval.rerank import load_reranker, rerank
+from assistant.retrieval.rerank import load_reranker
 from assistant.retrieval.search import Searcher
 
 
@@ -12,11 +12,12 @@ class LengthReranker:
         return [-float(len(p)) for p in passages]
 
 
-def test_rerank_reorders_and_renumbers(settings, fake_embedder):
+def test_rerank_reorders_the_head_of_the_ranking_and_renumbers(settings, fake_embedder):
+    """The reranker is part of the ranking stage: the first 20 candidates in its order, the rest after."""
     data, _ = build_index(settings.with_(chunk_chars=120), warn=lambda m: None, embedder=fake_embedder)
-    hits = Searcher(data, fake_embedder).search("学校工作", top_k=5)
-    reranked = rerank("学校工作", hits, LengthReranker())
-    assert [h.rank for h in reranked] == [1, 2, 3, 4, 5]
+    hits = Searcher(data, fake_embedder).search("学校工作", top_k=20)
+    reranked = Searcher(data, fake_embedder, reranker=LengthReranker()).search("学校工作", top_k=20)
+    assert [h.rank for h in reranked] == list(range(1, len(hits) + 1))
     lengths = [len(h.chunk.text) for h in reranked]
     assert lengths == sorted(lengths)
     assert {h.chunk.id for h in reranked} == {h.chunk.id for h in hits}

@@ -134,14 +134,14 @@ def test_chunks_are_embedded_as_passages_and_questions_as_queries(settings, fake
     hits = Searcher(data, embedder).search("A2保障机制组要准备哪些材料?", top_k=3)
     assert len(embedder.passages) == len(data.chunks), "a question is never encoded as a passage"
     assert len(embedder.queries) == 1 and "A2保障机制组" in embedder.queries[0]
-    assert hits[0].dense_rank is not None
+    assert hits[0].evidence.dense_rank is not None
 
 
 def test_a_sections_opening_chunk_goes_before_its_continuation_when_they_score_alike():
     from types import SimpleNamespace
 
     from assistant.documents import Chunk
-    from assistant.retrieval.ranking import Candidate, _openers_first
+    from assistant.retrieval.ranking import Candidate, Evidence, _openers_first
 
     def chunk(n, section, text):
         return Chunk(f"c{n}", "d", section, ["一、工作分工", "5.A4质量与管理组"], text, n, n)
@@ -149,9 +149,9 @@ def test_a_sections_opening_chunk_goes_before_its_continuation_when_they_score_a
     chunks = [chunk(0, "s5", "B18:C29-30 1.上级下发有关文件"), chunk(1, "s5", "5.A4质量与管理组 组长:张婷"),
               chunk(2, "s6", "B20 其他资料")]
     index = SimpleNamespace(chunks=chunks)
-    order = [Candidate(0, 0.139, 2, 3, 0.8, {}), Candidate(1, 0.138, 1, 6, 0.8, {}), Candidate(2, 0.1, 3, 4, 0.7, {})]
+    order = [Candidate(0, 0.139, Evidence()), Candidate(1, 0.138, Evidence()), Candidate(2, 0.1, Evidence())]
     _openers_first(order, index, margin=0.004)
-    assert [c.position for c in order] == [1, 0, 2] and order[0].features["opens"] == 1.0
-    far = [Candidate(0, 0.2, 2, 3, 0.8, {}), Candidate(1, 0.138, 1, 6, 0.8, {})]
+    assert [c.position for c in order] == [1, 0, 2] and order[0].evidence.opens
+    far = [Candidate(0, 0.2, Evidence()), Candidate(1, 0.138, Evidence())]
     _openers_first(far, index, margin=0.004)
     assert [c.position for c in far] == [0, 1], "a clearly better continuation stays first"
