@@ -278,22 +278,28 @@ def evaluate_cmd(questions: Path = typer.Argument(..., help="JSON-lines question
         out.print(f"  {row['id']} rank {row['rank'] or '-'}: {escape(row['q'])}")
 
 
-def _print_answer_report(questions: Path, report: dict, top_k: int) -> None:
+def _print_answer_report(questions: Path, report: dict, top_k: int, details: bool = True) -> None:
     def cell(value) -> str:
         return "-" if value is None else f"{value:.3f}"
 
     table = Table(title=f"{questions} (answer, k={top_k})")
-    for column in ("set", "n", "correct", "complete", "false not found", "absent refused", "mean length",
-                   "hit@1", f"hit@{top_k}", "MRR"):
+    for column in ("set", "n", "correct", "complete", "false not found", "absent refused", "sure right",
+                   "right sure", "mean length", "hit@1", f"hit@{top_k}", "MRR"):
         table.add_column(column)
-    for name, s in [("all", report), *report["by_lang"].items()]:
+    groups = [("all", report), *report["by_lang"].items()]
+    groups += [(f"kind: {kind}", summary) for kind, summary in report.get("by_kind", {}).items()]
+    for name, s in groups:
         table.add_row(name, f"{s['answerable']}+{s['absent']}", cell(s["correct"]), cell(s["complete"]),
-                      cell(s["false_not_found"]), cell(s["absent_refused"]),
+                      cell(s["false_not_found"]), cell(s["absent_refused"]), cell(s.get("sure_right")),
+                      cell(s.get("sure_share")),
                       "-" if s["mean_length"] is None else f"{s['mean_length']:.0f}",
                       cell(s["hit@1"]), cell(s["hit@k"]), cell(s["mrr"]))
     out.print(table)
     out.print("n is answerable+absent; correct, complete and false not found are shares of the answerable "
-              "questions, absent refused of the absent ones.")
+              "questions, absent refused of the absent ones; sure right: of the answers given as sure, the "
+              "share that is right; right sure: of the right answers, the share given as sure.")
+    if not details:
+        return
     for row in report["questions"]:
         if row["correct"]:
             continue

@@ -8,7 +8,10 @@ without `also` are left out of that mean).
 Answers (`evaluate_answers`, `assistant eval --mode answer`): an answerable question is answered
 correctly when the answer is marked found and its text (not the cited passages) holds every
 `answer` string, whitespace ignored; completely when it also holds every `also` string. An
-`absent` question is answered correctly when the answer says the documents do not answer it."""
+`absent` question is answered correctly when the answer says the documents do not answer it.
+Reported overall, by language and by kind of question (the question's `kind` when the set gives one,
+else read from its wording: kind_of), with how often "sure" answers are right and how many right
+answers are sure."""
 
 from __future__ import annotations
 
@@ -91,6 +94,29 @@ def evaluate(questions: list[dict], retrieve: Callable[[str, int], list[dict]], 
     return report
 
 
+KINDS = ("figure", "list", "multi-part", "comparison", "who", "when", "where", "yesno", "definition", "article",
+         "absent", "other")
+
+
+def kind_of(question: dict) -> str:
+    """The kind of a question: its `kind` field, else "absent", else what its wording asks for (an
+    article, a definition, yes or no, who/when/where, a list, a figure; two or more of these: multi-part)."""
+    if question.get("kind") in KINDS:
+        return question["kind"]
+    if question.get("absent"):
+        return "absent"
+    from .retrieval.intent import intent_of
+
+    intent = intent_of(question["q"])
+    if len(intent.parts) > 1:
+        return "multi-part"
+    for kind, name in (("article", "article"), ("definition", "definition"), ("yesno", "yesno"), ("who", "who"),
+                       ("date", "when"), ("where", "where"), ("list", "list"), ("figure", "figure")):
+        if kind in intent.kinds:
+            return name
+    return "other"
+
+
 def score_answer(question: dict, answer: dict) -> dict:
     """One answer (the JSON of `ask`) judged against the question's `answer`, `also` and `absent`."""
     text = squash(answer.get("answer", ""))
@@ -106,7 +132,7 @@ def score_answer(question: dict, answer: dict) -> dict:
     also_found = [a for a in also if a in text]
     retrieval = score_passages(question, [c["text"] for c in answer.get("citations", [])]) \
         if question.get("keys") else {"rank": None, "also_found": 0, "also_total": 0}
-    return {"absent": absent, "found": found, "correct": correct,
+    return {"absent": absent, "found": found, "sure": found and bool(answer.get("sure")), "correct": correct,
             "complete": correct and (absent or len(also_found) == len(also)),
             "false_not_found": not absent and not found, "false_answer": absent and found,
             "missing": [a for a in question.get("answer", []) if squash(a) in missing],
@@ -134,6 +160,9 @@ def summarise_answers(rows: list[dict], k: int) -> dict:
         "hit@1": share(ranked, lambda r: r["rank"] == 1),
         "hit@k": share(ranked, lambda r: r["rank"] is not None),
         "mrr": round(sum(1 / r["rank"] for r in ranked if r["rank"]) / len(ranked), 4) if ranked else None,
+        # of the answers given as sure, the share that is right; of the right answers, the share given as sure
+        "sure_right": share([r for r in rows if r.get("sure")], lambda r: r["correct"]),
+        "sure_share": share([r for r in answerable if r["correct"]], lambda r: r.get("sure")),
         "k": k,
     }
 
@@ -149,12 +178,14 @@ def evaluate_answers(questions: list[dict], ask: Callable[[str, int], dict], k: 
     for question in questions:
         answer = ask(question["q"], k)
         row = score_answer(question, answer)
-        row.update({"id": question["id"], "lang": question.get("lang", ""), "q": question["q"],
-                    "answer_text": answer.get("answer", ""),
+        row.update({"id": question["id"], "lang": question.get("lang", ""), "kind": kind_of(question),
+                    "q": question["q"], "answer_text": answer.get("answer", ""),
                     "top": [c.get("doc_id") for c in answer.get("citations", [])][:k]})
         rows.append(row)
     report = summarise_answers(rows, k)
     report["by_lang"] = {lang: summarise_answers([r for r in rows if r["lang"] == lang], k)
                          for lang in sorted({r["lang"] for r in rows})}
+    report["by_kind"] = {kind: summarise_answers([r for r in rows if r["kind"] == kind], k)
+                         for kind in KINDS if any(r["kind"] == kind for r in rows)}
     report["questions"] = rows
     return report

@@ -3,6 +3,7 @@ settings that point ASSISTANT_HOME at a temporary folder."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,17 @@ def law(laws: Path):
     documents, fmt = load_documents(laws / "示范教育法(2020-05-01).md", "示范教育法(2020-05-01).md")
     assert fmt == "md" and len(documents) == 1
     return documents[0]
+
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `shared` read ../shared: skipped where it is missing, failed in CI (.ci/run sets
+    ASSISTANT_REQUIRE_SHARED=1, so a CI run without it cannot pass by skipping)."""
+    if SHARED.is_dir() or os.environ.get("ASSISTANT_REQUIRE_SHARED") == "1":
+        return
+    skip = pytest.mark.skip(reason=f"{SHARED} is missing (the tests marked 'shared' read it)")
+    for item in items:
+        if "shared" in item.keywords:
+            item.add_marker(skip)

@@ -17,7 +17,7 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 EVAL = SHARED / "eval"
 LAWS = SHARED / "realworld" / "laws"
 DATA = Path(__file__).resolve().parent / "data"
-pytestmark = [pytest.mark.slow, pytest.mark.real_model]
+pytestmark = [pytest.mark.slow, pytest.mark.real_model, pytest.mark.shared]
 
 #: Measured 2026-12-02 (e5, the CEDICT table, article chunks, calibrated answerability).
 #: answers_dev: 38 of 40 answerable correct, 4 of 5 absent refused.

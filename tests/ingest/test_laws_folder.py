@@ -12,6 +12,8 @@ from assistant.chunking import chunk_document
 from assistant.config import Settings
 from assistant.ingest.pipeline import load_documents
 
+pytestmark = pytest.mark.shared
+
 ROOT = Path(__file__).resolve().parents[2]
 LAWS = ROOT.parent / "shared" / "realworld" / "laws"
 LIMIT = Settings.__dataclass_fields__["chunk_chars"].default
