@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .answer import PHRASES, Answer, compose
 from .answer import summary, synthesis
+from .answer.learned import AnswerModel
 from .config import Settings
 from .conversation import Turn, resolve
 from .errors import BackendError, CorpusError, IndexCorruptError, QuestionError, RequestTimeout
@@ -37,6 +38,18 @@ HISTORY_CHARS = 8000
 SECTION_LIMIT = 2400
 #: Hits searched for a passage of each place a question names (service.place_passages).
 PLACE_DEPTH = 40
+
+
+@dataclass
+class Case:
+    """What an answer is made from: the question, its one ranking, the hits and passages."""
+
+    question: Question
+    ranking: Ranking
+    hits: list
+    passages: list
+    missing: list  # articles the question looks up that its law does not have
+    owners: list  # the laws that have the article a question asks for without naming a law
 
 
 class Deadline:
@@ -90,6 +103,7 @@ class Assistant:
             embedder = None
         self.embedder = embedder
         self.searcher = Searcher(index, embedder, reranker=load_reranker(settings.rerank_model, warn))
+        self.answer_model = AnswerModel.load()  # what to quote and whether it answers (answer/learned.py)
         self.trees = SectionTrees(index)
         self.llm = None  # an OpenAI-compatible model (llm.py), or None: extractive answers
         if settings.llm_base_url or settings.llm_model:
@@ -226,22 +240,27 @@ class Assistant:
         resolved = _within_limit(resolve(question, turns), question)
         return self._answer(self.searcher.understand(resolved, asked=question), top_k, deadline)
 
+    def case(self, question: Question, top_k: int = 5) -> Case:
+        """Rank once, and the passages an answer is made from (assembled sections, a passage of each
+        place a question names, the article of each law for a bare article number)."""
+        ranking = self.searcher.rank(question)
+        hits = ranking.hits(max(top_k, 8))
+        passages = assemble(self.index, self.trees, question, hits, SECTION_LIMIT, max_passages=top_k)
+        passages += self.place_passages(ranking, passages, top_k)
+        owners = self.searcher.article_owners(question)
+        if len(owners) > 1:  # "第二十九条" alone: that article of each law that has one
+            passages = self.article_passages(owners, question.intent.articles[0], top_k) or passages
+        return Case(question, ranking, hits, passages, self.searcher.missing_articles(question), owners)
+
     def _answer(self, question: Question, top_k: int, deadline: Deadline | None = None) -> Answer:
         """Rank once; assemble, select and decide from that one order."""
         check = deadline.check if deadline is not None else (lambda: None)
         check()
-        ranking = self.searcher.rank(question)
+        case = self.case(question, top_k)
         check()
-        hits = ranking.hits(max(top_k, 8))
-        passages = assemble(self.index, self.trees, question, hits, SECTION_LIMIT, max_passages=top_k)
-        passages += self.place_passages(ranking, passages, top_k)
-        missing = self.searcher.missing_articles(question)
-        owners = self.searcher.article_owners(question)
-        if len(owners) > 1:  # "第二十九条" alone: that article of each law that has one
-            passages = self.article_passages(owners, question.intent.articles[0], top_k) or passages
-        answer = compose(question, hits, passages, self.index, missing, owners)
-        if answer.found and len(owners) < 2 and question.summary:
-            return self.across_documents(answer, ranking, top_k)
+        answer = compose(question, case.hits, case.passages, self.index, self.answer_model, case.missing, case.owners)
+        if answer.found and len(case.owners) < 2 and question.summary:
+            return self.across_documents(answer, case.ranking, top_k)
         return answer
 
     def place_passages(self, ranking: Ranking, passages: list, top_k: int) -> list:

@@ -20,13 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.config import load_settings  # noqa: E402
+from assistant.config import SHIPPED_CORPUS, load_settings  # noqa: E402
 from assistant.evaluation import read_questions, squash  # noqa: E402
 from assistant.retrieval.ranking import RankingConfig, evidence_score, vote  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from calibrate import SETS  # noqa: E402
+SETS = [("seeds", ROOT / "tests" / "data" / "calibration_seeds.jsonl", SHIPPED_CORPUS),
+        ("laws", ROOT / "tests" / "data" / "calibration_laws.jsonl", ROOT.parent / "shared" / "realworld" / "laws")]
 
 GRID = {
     "window_weight": [0.0, 1.0, 2.0, 4.0, 6.0, 8.0, 12.0],

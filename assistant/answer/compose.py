@@ -1,6 +1,7 @@
-"""The answer a person reads: the quoted lines (selection.py) framed in the question's language,
-each passage cited as [n] in the ranking stage's order, and the found / unsure / not-found
-decision (answerability.py). Extractive: every figure is quoted exactly as the document writes it."""
+"""The answer a person reads: the quoted lines (selection.py, chosen by the learned unit model) framed
+in the question's language, each passage cited as [n] in the ranking stage's order, and the found /
+unsure / not-found decision (the learned found and sure models: learned.py). Extractive: every figure
+is quoted exactly as the document writes it."""
 
 from __future__ import annotations
 
@@ -12,8 +13,14 @@ from ..retrieval.assembly import Passage
 from ..retrieval.lookup import superseded_by
 from ..retrieval.question import Question
 from ..retrieval.search import Hit
-from .answerability import Decision, decide, features
-from .selection import Quote, select
+import numpy as np
+
+from ..ingest.docx_loader import CELL_SEPARATOR as TABLE_CELL
+from ..retrieval.facts import has_figure
+from ..retrieval.units import unit_match
+
+from .learned import ANSWER_FEATURES, UNIT_FEATURES, UNIT_PASSAGES, AnswerModel, answer_features, unit_features
+from .selection import Quote, choose, wants_whole
 
 #: The answer's framing, in the question's language; the quoted passages stay as written.
 PHRASES = {
@@ -148,7 +155,66 @@ def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[H
     return body
 
 
-def compose(question: Question, hits: list[Hit], passages: list[Passage], index: IndexData,
+@dataclass
+class Decision:
+    """The quotes and the verdict on them (what compose renders; scripts/train_answers.py reads it too)."""
+
+    quotes: list[Quote]
+    primary: int  # the passage answered from
+    found: float  # the found model's probability
+    sure: float  # the sure model's probability
+    features: dict = field(default_factory=dict)
+
+
+#: Passages searched for a figure of the asked kind (possible()).
+FIGURE_PASSAGES = 3
+
+
+def possible(question: Question, units: list, matrix: np.ndarray, row: np.ndarray) -> bool:
+    """What no evidence can outweigh: a question about a place or school no document mentions cannot be
+    answered from them; nor a question asking for a quantity of a known kind (money, a share, an area…)
+    when no unit of the first passages states a figure of that kind beside any of the question's words
+    (with its title and headings; a table row with a figure counts: its unit may be in the header)."""
+    if row[0, ANSWER_FEATURES.index("unknown_names")] >= 1.0:
+        return False
+    unit = question.intent.unit
+    if unit:
+        cover = UNIT_FEATURES.index("cover_ctx")
+        if not any(u.passage < FIGURE_PASSAGES and matrix[i, cover] > 0
+                   and (unit_match(unit, u.text) or (TABLE_CELL in u.text and has_figure(u.text)))
+                   for i, u in enumerate(units)):
+            return False
+    return True
+
+
+def decide(question: Question, hits: list[Hit], passages: list[Passage], index: IndexData, model: AnswerModel,
+           select_at: float | None = None, probabilities=None, select_ratio: float | None = None) -> Decision:
+    """Choose what to quote (the unit model) and judge it (the found and sure models). `probabilities`:
+    the units' chances when already known (training uses out-of-fold ones)."""
+    whole = [wants_whole(question, p) for p in passages[:UNIT_PASSAGES]]
+    units, matrix, _ = unit_features(question, passages, hits, whole)
+    if probabilities is None:
+        probabilities = model.unit.probability(matrix)
+    # each part of a question in several parts, asked of the same units on its own
+    parts = np.column_stack([model.unit.probability(unit_features(part, passages, hits, whole)[1])
+                             for part in question.parts]) if question.parts and units else None
+    exact = hits[0].evidence.lookup > 0 and passages[0].article is not None
+    quotes, primary = choose(question, passages, units, probabilities, whole,
+                             model.select_at if select_at is None else select_at, 0 if exact else None, parts,
+                             model.select_ratio if select_ratio is None else select_ratio)
+    quoted = "\n".join(q.text for q in quotes)
+    row = answer_features(question, passages, hits, units, matrix, probabilities, primary, quoted, index)
+    found = float(model.found.probability(row, ANSWER_FEATURES)[0])
+    sure = float(model.sure.probability(row)[0])
+    if not possible(question, units, matrix, row):
+        found = 0.0
+    if exact:  # the article the question names by law and number: exact, not a guess
+        found = sure = 1.0
+    features = dict(zip(ANSWER_FEATURES, row[0].round(4).tolist()))
+    return Decision(quotes, primary, found, sure, features)
+
+
+def compose(question: Question, hits: list[Hit], passages: list[Passage], index: IndexData, model: AnswerModel,
             missing_articles: list | None = None, owners: list[str] | None = None) -> Answer:
     """The answer: the quoted lines of the ranked passages, or a plain 'not found'. `missing_articles`:
     (law title, number, last article) for articles the question looks up that its law does not have;
@@ -170,20 +236,15 @@ def compose(question: Question, hits: list[Hit], passages: list[Passage], index:
         for n, passage in enumerate(passages, start=1):
             text += say["owner"].format(where=_where(say, passage), n=n, text=passage.text)
         return Answer(original, resolved, lang, True, text, passages, 1.0, True, 1.0, {})
-    quotes = select(question, passages)
-    quoted = "\n".join(q.text for q in quotes)
-    evidence = features(question, hits, passages, quoted, index)
-    decision: Decision = decide(evidence)
-    looked_up = hits[0].evidence.lookup > 0 and passages[0].article is not None
-    if looked_up:  # the article the question names by law and number: exact, not a guess
-        decision = Decision(True, True, 1.0, evidence)
-    coverage = evidence["window"]
-    if not decision.found:
+    decision = decide(question, hits, passages, index, model)
+    coverage = decision.features.get("cover_best", 0.0)
+    if decision.found < model.found_at:
         return Answer(original, resolved, lang, False, say["not_found"], passages, coverage, False,
-                      decision.probability, evidence)
-    body = render(say, quotes, passages, hits, index)
-    pages = {q.passage: quote_pages(passages[q.passage], q.text) for q in quotes}
-    if not decision.sure:
+                      decision.found, decision.features)
+    body = render(say, decision.quotes, passages, hits, index)
+    pages = {q.passage: quote_pages(passages[q.passage], q.text) for q in decision.quotes}
+    sure = decision.sure >= model.sure_at
+    if not sure:
         body = say["unsure"] + body
-    return Answer(original, resolved, lang, True, body, passages, coverage, decision.sure, decision.probability,
-                  evidence, pages)
+    return Answer(original, resolved, lang, True, body, passages, coverage, sure, decision.sure,
+                  decision.features, pages)

@@ -1,0 +1,336 @@
+"""What to quote and whether it answers, learned from labelled questions (eval/, scripts/train_answers.py).
+
+Three small logistic models over numbers the question and the ranking already hold (`Question`,
+`Evidence`), shipped as data (assistant/data/answer_model.json), evaluated with numpy:
+
+- unit: the chance that one unit of a ranked passage (a sentence, or a table row) states what the
+  question asks, from how much of the question it holds alone and with its title and headings, whether
+  it states the asked kind of fact next to the thing asked about, which part of a multi-part question
+  it answers best, the passage's rank and evidence, and how it stands against the other units;
+- found: the chance that the documents answer the question at all (absent questions are the negatives),
+  from the best units, the best passage's evidence, the question's words and names the corpus or the
+  quoted document lacks;
+- sure: the chance that the quoted answer is right.
+
+Trained on the train split, thresholds chosen on dev (scripts/train_answers.py writes them with the
+figures they were chosen on). Every feature is a number with a meaning; none names a document or a
+question."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from ..index.store import IndexData
+from ..index.tokenization import tokenize
+from ..retrieval.assembly import Passage
+from ..retrieval.facts import has_date, has_figure, has_person, has_rule, is_signature, states
+from ..retrieval.focus import spellings
+from ..retrieval.intent import FACT_KINDS
+from ..retrieval.query import with_synonyms
+from ..retrieval.question import Question
+from ..retrieval.ranking import Evidence
+from ..retrieval.search import Hit
+from ..retrieval.units import SENTENCE_UNITS, unit_match
+
+_SENTENCE = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])")
+_LEAD_IN = re.compile(r"(如下|以下|下列|分别是|分别为|包括|主要有|有以下)[^。;;]{0,12}[::]?\s*$|[::]\s*$")
+_BLANK = re.compile(r"[((]\s*[)）]|_{2,}|＿{2,}|\(\s+\)|(?<![A-Za-z])x{2,}(?![A-Za-z])|X{2,}")
+#: An enumerated item: 一是, （一）, 1., ①, (1), 第一, 其一 at the start.
+_ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．](?!\d)|[①-⑳]|"
+                   r"第[一二三四五六七八九十]+[,，、]|其[一二三四五六七八九十])")
+#: A figure this close (characters) to the thing asked about is taken as its figure.
+FOCUS_SPAN = 12
+#: Passages whose units are scored (the ranking's first ones).
+UNIT_PASSAGES = 5
+
+KIND_FLAGS = ("figure", "date", "who", "where", "yesno", "list", "definition", "article")
+
+UNIT_FEATURES = (
+    "rank_inv", "rank1", "cover", "cover_ctx", "cover_pair", "cover_rel", "cover_rank_inv", "cover_part",
+    "part_best", "states", "unit_ok", "unit_asked", "focus_in", "focus_figure", "things", "names", "years",
+    "heading", "signature", "lead_in", "table_row", "length", "first", "position", "blank", "figure", "date",
+    "person", "rule", "in_window", "p_window", "p_coverage", "p_kind", "p_focus", "p_names", "p_lookup",
+    "p_dense", "p_whole", "q_multi", "q_english",
+) + tuple(f"q_{k}" for k in KIND_FLAGS) + ("states_x_fact", "cover_x_list", "heading_x_list", "cover_lead", "after_lead",
+                                           "item", "item_x_list", "stated_rank_inv", "focus_rank_inv",
+                                           "heading_x_fact")
+
+#: The found model reads the evidence only: what kinds of question the writers of a labelled set made absent
+#: is no evidence about a new question (the sure model may learn which kinds are answered right more often).
+FOUND_FEATURES = (
+    "u_max", "u_second", "u_top3", "u_count", "primary_rank_inv", "cover_best", "window", "coverage", "kind",
+    "unit_ev", "focus_ev", "names_ev", "lookup", "law", "dense_first", "dense_z", "unknown", "unknown_en",
+    "unknown_names", "entity_missing", "year_missing", "doc_coverage", "focus_unknown", "blank", "quoted_states",
+    "quoted_unit", "q_english")
+ANSWER_FEATURES = (
+    "u_max", "u_second", "u_top3", "u_count", "primary_rank_inv", "cover_best", "window", "coverage", "kind",
+    "unit_ev", "focus_ev", "names_ev", "lookup", "law", "dense_first", "dense_z", "unknown", "unknown_en",
+    "unknown_names", "entity_missing", "year_missing", "doc_coverage", "focus_unknown", "blank", "quoted_states",
+    "quoted_unit", "q_multi", "q_english", "q_fact",
+) + tuple(f"q_{k}" for k in KIND_FLAGS)
+
+
+@dataclass(frozen=True)
+class Unit:
+    passage: int  # position of its passage in the ranked passages
+    line: int  # index of its line in the passage
+    text: str
+    heading: bool  # the passage's own heading line
+
+
+def units_of(passage: Passage, number: int) -> list[Unit]:
+    """The passage's sentences (a table row, a line with " | ", is one unit), in reading order."""
+    heading = passage.section_path[-1] if passage.section_path else ""
+    out = []
+    for n, line in enumerate(passage.lines):
+        text = line.text.strip()
+        if not text:
+            continue
+        is_heading = n == 0 and bool(heading) and text.startswith(heading.rstrip("…")) and len(text) <= len(heading) + 2
+        pieces = [text] if " | " in text else [p.strip() for p in _SENTENCE.split(text) if p.strip()]
+        out.extend(Unit(number, n, piece, is_heading) for piece in pieces)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _tokens(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
+
+
+def _near_figure(names: list[str], text: str, pattern) -> bool:
+    for name in names:
+        for match in re.finditer(re.escape(name), text):
+            around = text[max(0, match.start() - FOCUS_SPAN):match.end() + FOCUS_SPAN]
+            if pattern.search(around) if pattern is not None else (has_figure(around) or has_date(around)):
+                return True
+    return False
+
+
+def evidence_of(passage: Passage, hits: list[Hit]) -> tuple[Evidence, int]:
+    """The ranking's evidence for a passage: of the best-ranked hit among its chunks (else empty)."""
+    ids = set(passage.chunk_ids)
+    for hit in hits:
+        if hit.chunk.id in ids:
+            return hit.evidence, hit.rank
+    return Evidence(), len(hits) + 1
+
+
+def unit_features(question: Question, passages: list[Passage], hits: list[Hit], whole: list[bool]
+                  ) -> tuple[list[Unit], np.ndarray, np.ndarray]:
+    """The units of the first UNIT_PASSAGES passages, their features (one row each, UNIT_FEATURES) and
+    how much of each part of the question each holds (a column per part; no columns for one part)."""
+    weights, intent, query = question.weights, question.intent, question.query
+    asked = [k for k in FACT_KINDS + ("definition",) if k in intent.kinds]
+    focus = spellings(query.focus[:1])
+    things = spellings([with_synonyms(t) for t in query.things])
+    pattern = SENTENCE_UNITS.get(intent.unit) if intent.unit else None
+    kinds = [1.0 if k in intent.kinds or (k == "article" and intent.articles) else 0.0 for k in KIND_FLAGS]
+    units: list[Unit] = []
+    rows: list[list[float]] = []
+    part_covers: list[list[float]] = []
+    for number, passage in enumerate(passages[:UNIT_PASSAGES]):
+        evidence, rank = evidence_of(passage, hits)
+        context = f"{passage.title} {passage.section}"
+        ctx_tokens = _tokens(context)
+        window = set(evidence.sentences)
+        own = units_of(passage, number)
+        previous, lead = "", ""
+        for k, unit in enumerate(own):
+            text = unit.text
+            tokens = _tokens(text)
+            # the nearest lead-in before it in the passage ("须符合下列规定：", "存在以下问题：") says what it is about
+            cover_lead = weights.coverage(set(tokens) | _tokens(lead) | ctx_tokens, context + lead + text) if lead else 0.0
+            after_lead = 1.0 if lead else 0.0
+            cover = weights.coverage(set(tokens), text)
+            cover_ctx = weights.coverage(set(tokens) | ctx_tokens, context + text)
+            pair = previous + text
+            cover_pair = weights.coverage(set(tokens) | _tokens(previous) | ctx_tokens, context + pair)
+            previous = text
+            part_covers.append([p.weights.coverage(set(tokens), text) for p in question.parts])
+            stated = sum(1.0 for kind in asked if (has_person(text) if kind == "who" else states(kind, text)))
+            rows.append([
+                1.0 / (number + 1), 1.0 if number == 0 else 0.0, cover, cover_ctx, cover_pair, 0.0, 0.0, 0.0, 0.0,
+                stated / len(asked) if asked else 0.0,
+                1.0 if intent.unit and unit_match(intent.unit, text) else 0.0, 1.0 if intent.unit else 0.0,
+                1.0 if focus and any(f in text for f in focus) else 0.0,
+                1.0 if focus and intent.wants_figure and _near_figure(focus, text, pattern) else 0.0,
+                (sum(1.0 for t in things if t in text) / len(things)) if things else 0.0,
+                (sum(1.0 for n in query.names if n in text or n in context) / len(query.names)) if query.names else 0.0,
+                (sum(1.0 for y in intent.years if y in text) / len(intent.years)) if intent.years else 0.0,
+                1.0 if unit.heading else 0.0, 1.0 if is_signature(text) else 0.0,
+                1.0 if _LEAD_IN.search(text) else 0.0, 1.0 if " | " in text else 0.0,
+                math.log1p(len(text)) / 6.0, 1.0 if k == 0 else 0.0, k / max(1, len(own) - 1),
+                1.0 if _BLANK.search(text) else 0.0, 1.0 if has_figure(text) else 0.0, 1.0 if has_date(text) else 0.0,
+                1.0 if has_person(text) else 0.0, 1.0 if has_rule(text) else 0.0,
+                1.0 if any(text in s or s in text for s in window if s.strip()) else 0.0,
+                evidence.window, evidence.coverage, evidence.kind, evidence.focus, evidence.names,
+                evidence.lookup, 1.0 / evidence.dense_rank if evidence.dense_rank else 0.0,
+                1.0 if whole[number] else 0.0,
+                1.0 if question.parts else 0.0, 1.0 if question.lang == "en" else 0.0,
+                *kinds, 0.0, 0.0, 0.0, cover_lead, after_lead, 1.0 if _ITEM.match(text) else 0.0, 0.0, 0.0, 0.0,
+                0.0])
+            units.append(unit)
+            if _LEAD_IN.search(text) or re.search(r"(?:问题|不足|措施|做法|任务|要求|条件|情形)[^。]{0,6}[。:：]\s*$", text):
+                lead = text
+    matrix = np.array(rows, dtype=np.float64).reshape(len(rows), len(UNIT_FEATURES))
+    parts = np.array(part_covers, dtype=np.float64).reshape(len(rows), len(question.parts))
+    if len(rows):
+        col = {name: i for i, name in enumerate(UNIT_FEATURES)}
+        covers = matrix[:, col["cover_ctx"]]
+        matrix[:, col["cover_rel"]] = covers - covers.max()
+        order = np.argsort(-covers, kind="stable")
+        ranks = np.empty(len(rows))
+        ranks[order] = np.arange(1, len(rows) + 1)
+        matrix[:, col["cover_rank_inv"]] = 1.0 / ranks
+        if question.parts:
+            matrix[:, col["cover_part"]] = parts.max(axis=1)
+            best = parts.max(axis=0)
+            matrix[:, col["part_best"]] = ((parts >= best - 1e-9) & (best > 0)).any(axis=1)
+        fact = 1.0 if any(k in intent.kinds for k in ("figure", "date", "who", "where")) else 0.0
+        matrix[:, col["states_x_fact"]] = matrix[:, col["states"]] * fact
+        matrix[:, col["cover_x_list"]] = matrix[:, col["cover_ctx"]] * kinds[KIND_FLAGS.index("list")]
+        matrix[:, col["heading_x_list"]] = matrix[:, col["heading"]] * kinds[KIND_FLAGS.index("list")]
+        matrix[:, col["item_x_list"]] = matrix[:, col["item"]] * kinds[KIND_FLAGS.index("list")]
+        matrix[:, col["heading_x_fact"]] = matrix[:, col["heading"]] * fact
+        for name, mask in (("stated_rank_inv", matrix[:, col["states"]] > 0), ("focus_rank_inv", matrix[:, col["focus_in"]] > 0)):
+            if mask.any():
+                masked = np.where(mask, covers, -1.0)
+                order = np.argsort(-masked, kind="stable")
+                ranks = np.empty(len(rows))
+                ranks[order] = np.arange(1, len(rows) + 1)
+                matrix[:, col[name]] = np.where(mask, 1.0 / ranks, 0.0)
+    return units, matrix, parts
+
+
+@dataclass(frozen=True)
+class Linear:
+    """A logistic model: p = σ(bias + Σ wᵢ·(xᵢ − meanᵢ)/scaleᵢ)."""
+
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+
+    def probability(self, matrix: np.ndarray, columns: tuple[str, ...] | None = None) -> np.ndarray:
+        """`columns`: the names of the matrix's columns when they are more than the model reads."""
+        if matrix.size == 0:
+            return np.zeros(len(matrix))
+        if columns is not None and columns != self.names:
+            matrix = matrix[:, [columns.index(name) for name in self.names]]
+        z = self.bias + ((matrix - self.mean) / self.scale) @ self.weights
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+    def to_dict(self) -> dict:
+        return {"names": list(self.names), "mean": self.mean.round(6).tolist(), "scale": self.scale.round(6).tolist(),
+                "weights": self.weights.round(6).tolist(), "bias": round(float(self.bias), 6)}
+
+    @classmethod
+    def from_dict(cls, data: dict, names: tuple[str, ...]) -> "Linear":
+        if tuple(data["names"]) != names:
+            raise ValueError("the answer model was fitted on other features; run scripts/train_answers.py")
+        return cls(names, np.array(data["mean"]), np.array(data["scale"]), np.array(data["weights"]), float(data["bias"]))
+
+
+@dataclass(frozen=True)
+class AnswerModel:
+    unit: Linear
+    found: Linear
+    sure: Linear
+    select_at: float  # a unit this likely is quoted beside the best one
+    select_ratio: float  # one of the TOP_UNITS likeliest this likely relative to the best is quoted too
+    found_at: float  # below: "not found"
+    sure_at: float  # from here: found and sure; between found_at and sure_at: found but unsure
+    fitted: dict
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "AnswerModel":
+        text = path.read_text(encoding="utf-8") if path else \
+            resources.files("assistant").joinpath("data", "answer_model.json").read_text(encoding="utf-8")
+        data = json.loads(text)
+        return cls(Linear.from_dict(data["unit"], UNIT_FEATURES), Linear.from_dict(data["found"], FOUND_FEATURES),
+                   Linear.from_dict(data["sure"], ANSWER_FEATURES), data["select_at"], data.get("select_ratio", 1.0),
+                   data["found_at"],
+                   data["sure_at"], data.get("fitted", {}))
+
+    def to_dict(self) -> dict:
+        return {"unit": self.unit.to_dict(), "found": self.found.to_dict(), "sure": self.sure.to_dict(),
+                "select_at": self.select_at, "select_ratio": self.select_ratio, "found_at": self.found_at, "sure_at": self.sure_at, "fitted": self.fitted}
+
+
+def _document_text(index: IndexData, doc_id: str) -> str:
+    meta = index.doc_by_id[doc_id]
+    header = " ".join(meta.get("header") or []) + " " + " ".join(str(v) for v in (meta.get("dates") or {}).values())
+    return " ".join([meta.get("title") or "", meta.get("organisation") or "", meta.get("date") or "", header]
+                    + [line.text for line in index.lines.get(doc_id, [])])
+
+
+def answer_features(question: Question, passages: list[Passage], hits: list[Hit], units: list[Unit],
+                    matrix: np.ndarray, probabilities: np.ndarray, primary: int, quoted: str,
+                    index: IndexData) -> np.ndarray:
+    """One row (ANSWER_FEATURES) for the found and sure models."""
+    weights, intent, query = question.weights, question.intent, question.query
+    f = dict.fromkeys(ANSWER_FEATURES, 0.0)
+    ranked = np.sort(probabilities)[::-1] if len(probabilities) else np.zeros(1)
+    f["u_max"] = float(ranked[0])
+    f["u_second"] = float(ranked[1]) if len(ranked) > 1 else 0.0
+    f["u_top3"] = float(ranked[:3].mean())
+    f["u_count"] = float((probabilities >= 0.5).sum()) / 5.0 if len(probabilities) else 0.0
+    f["primary_rank_inv"] = 1.0 / (primary + 1)
+    if len(matrix):
+        f["cover_best"] = float(matrix[int(np.argmax(probabilities)), UNIT_FEATURES.index("cover_ctx")])
+    evidence, _ = evidence_of(passages[primary], hits) if passages else (Evidence(), 0)
+    f["window"], f["coverage"], f["kind"] = evidence.window, evidence.coverage, evidence.kind
+    f["unit_ev"], f["focus_ev"], f["names_ev"] = evidence.unit, evidence.focus, evidence.names
+    f["lookup"], f["law"] = evidence.lookup, evidence.law
+    f["dense_first"] = 1.0 / evidence.dense_rank if evidence.dense_rank else 0.0
+    sims = [h.evidence.dense_similarity for h in hits if h.evidence.dense_similarity is not None]
+    if evidence.dense_similarity is not None and len(sims) >= 3:
+        f["dense_z"] = (evidence.dense_similarity - float(np.mean(sims))) / (float(np.std(sims)) or 1.0)
+    known = weights.known(index.lexical)
+    if weights.total:
+        f["unknown_en" if question.lang == "en" else "unknown"] = 1.0 - sum(w for _, w in known) / weights.total
+    if passages:
+        document = _document_text(index, passages[primary].doc_id)
+        total = sum(w for _, w in known)
+        if total:
+            f["doc_coverage"] = sum(w for g, w in known if any(max(a, key=len) in document
+                                                               for a in g.alternatives if a)) / total
+        specific = [n for n in query.names if re.search(r"[\u4e00-\u9fff]", n)] + list(intent.years)
+        if specific:
+            f["entity_missing"] = 1.0 - sum(1 for s in specific if s in document) / len(specific)
+        if intent.years and not all(y in document for y in intent.years):
+            f["year_missing"] = 1.0
+    missing = 0
+    for name in query.names:
+        if not (re.search(r"[\u4e00-\u9fff]", name) and (index.lexical.doc_freq(name) > 0 or _in_titles(index, name))):
+            missing += 1
+    f["unknown_names"] = min(1.0, float(missing))
+    if query.focus and not any(index.lexical.doc_freq(t) for w in query.focus for a in w.alternatives for t in a):
+        f["focus_unknown"] = 1.0
+    f["blank"] = 1.0 if _BLANK.search(quoted) else 0.0
+    asked = [k for k in FACT_KINDS if k in intent.kinds]
+    if asked:
+        f["quoted_states"] = sum(1.0 for k in asked if (has_person(quoted) if k == "who" else states(k, quoted))) / len(asked)
+    f["quoted_unit"] = 1.0 if intent.unit and unit_match(intent.unit, quoted) else 0.0
+    f["q_multi"] = 1.0 if question.parts else 0.0
+    f["q_english"] = 1.0 if question.lang == "en" else 0.0
+    f["q_fact"] = 1.0 if any(k != "yesno" for k in asked) else 0.0
+    for k in KIND_FLAGS:
+        f[f"q_{k}"] = 1.0 if k in intent.kinds or (k == "article" and intent.articles) else 0.0
+    return np.array([[f[name] for name in ANSWER_FEATURES]], dtype=np.float64)
+
+
+def _in_titles(index: IndexData, name: str) -> bool:
+    return any(name in (d.get("title") or "") or name in (d.get("organisation") or "") for d in index.documents) \
+        or any(name in line.text for lines in index.lines.values() for line in lines)
+
+
