@@ -211,12 +211,14 @@ def chunk_document(document: Document, max_chars: int = 480, hard_chars: int | N
     sections = sections_of(document, root)
     section_codes = {s.id: s.codes for s in sections}
     chunks: list[Chunk] = []
+    title = root.blocks[0] if root.blocks else None
     for group in pack_node(root, max_chars, hard_chars):
         lines = group.lines
         own = lines[group.carried:]
         if not own:
             continue
-        node = _section_for(group.node, lines, root)
+        # the document's title line opens its first chunk: the section is what the rest of the chunk holds
+        node = _section_for(group.node, [line for line in lines if line is not title] or lines, root)
         text = "\n".join(line.text for line in lines)
         codes: list[str] = []
         walker: Node | None = node

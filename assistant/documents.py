@@ -11,6 +11,15 @@ KINDS = ("summary", "plan", "self-inspection", "rectification", "inspection-prep
          "other")
 
 
+#: Between the cells of a table row in a line's text ("指标：生均图书（册） | 标准值：25 | 本校：31.2"): a line
+#: holding it is a table row (ingest/tables.py), never a heading, and is quoted as one unit.
+TABLE_CELL = " | "
+
+
+def is_table_row(text: str) -> bool:
+    return TABLE_CELL in text
+
+
 @dataclass
 class Line:
     """One line of text with where it came from: 1-based source lines `start`..`end`, and the page.

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 
 from .codes import extract_codes
-from .documents import Document, Line, Section
+from .documents import Document, Line, Section, is_table_row
 from .numerals import cn_to_int
 
 __all__ = ["STYLES", "Style", "Marker", "Node", "build_tree", "cn_to_int", "extract_codes", "marker_of",
@@ -296,8 +296,8 @@ def build_tree(document: Document) -> Node:
     """The document's section tree; `Node.blocks` are its own lines (hidden headings split out)."""
     blocks: list[Line] = []
     for line in document.lines:
-        blocks.extend(split_hidden_headings(line))
-    markers = regulation_markers(blocks, [marker_of(block) for block in blocks])
+        blocks.extend([line] if is_table_row(line.text) else split_hidden_headings(line))
+    markers = regulation_markers(blocks, [None if is_table_row(b.text) else marker_of(b) for b in blocks])
     root = Node(f"{document.id}/s0", None, "", None, 0)
     stack: list[Node] = [root]
     count = 0

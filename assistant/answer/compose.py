@@ -15,7 +15,7 @@ from ..retrieval.question import Question
 from ..retrieval.search import Hit
 import numpy as np
 
-from ..ingest.docx_loader import CELL_SEPARATOR as TABLE_CELL
+from ..documents import TABLE_CELL
 from ..retrieval.facts import has_figure
 from ..retrieval.units import unit_match
 

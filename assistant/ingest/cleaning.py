@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from ..documents import Line
+from ..documents import Line, is_table_row
 from ..segmentation import cut
 
 
@@ -229,7 +229,8 @@ def repair_pdf_damage(lines: list[Line]) -> list[Line]:
         current = replace(line, text=text)
         wrapped = full is not None and line.page is not None and previous_length >= FULL_LINE_SHARE * full
         stray = bool(out) and out[-1].heading is None and line.heading is None and _stray_full_stop(out[-1].text, text)
-        if out and (stray or _runs_on(out[-1], current, removed, wrapped, numbers_seen)):
+        table = is_table_row(text) or is_table_row(out[-1].text) if out else False
+        if out and not table and (stray or _runs_on(out[-1], current, removed, wrapped, numbers_seen)):
             joined = out[-1]
             last_page = line.page_end or line.page
             page_end = last_page if last_page is not None and last_page != joined.page else joined.page_end

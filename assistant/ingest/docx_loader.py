@@ -4,7 +4,8 @@ Line numbers are paragraph numbers: every body paragraph (empty ones too) and ev
 counts once, in reading order, so a citation "report.docx:12-14" points at paragraphs 12 to 14.
 Auto-numbered paragraphs get the label Word shows ("一、", "(二)", "1.") in front of their text
 (see docx_numbering.py); paragraphs in a heading style, or with an outline level, carry their
-heading level on `Line.heading`. A table row is its cells' text joined by " | "."""
+heading level on `Line.heading`. A table becomes one line per record, each cell with its column's
+header (ingest/tables.py); its header rows are counted but not repeated as lines."""
 
 from __future__ import annotations
 
@@ -12,14 +13,15 @@ import re
 import zipfile
 from pathlib import Path
 
-from ..documents import Line
+from ..documents import TABLE_CELL, Line
 from ..errors import LoadError
 from .docx_numbering import Numbering, _xpath
 from .loaders import LoadedFile, loader
+from .tables import table_lines
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # old binary Word files, and password-protected .docx
-CELL_SEPARATOR = " | "
+CELL_SEPARATOR = TABLE_CELL
 
 
 def _outline_level(element) -> int | None:
@@ -47,16 +49,19 @@ def _clean(text: str) -> str:
     return text.replace("\u00a0", " ").replace("\u3000", " ").replace("\t", " ").strip()
 
 
-def _row_text(row) -> str:
-    cells, seen = [], set()
-    for cell in row.cells:
-        if id(cell._tc) in seen:  # a merged cell is listed once per grid column it spans
-            continue
-        seen.add(id(cell._tc))
-        text = " ".join(_clean(part) for part in cell.text.splitlines() if _clean(part))
-        if text:
-            cells.append(text)
-    return CELL_SEPARATOR.join(cells)
+def _grid(table) -> tuple[list[list[str]], list[list[bool]]]:
+    """The table's cell texts by grid column, and which cells are the one to their left merged across
+    (python-docx lists a merged cell once per grid column it spans; one merged down, once per row)."""
+    grid, spans = [], []
+    for row in table.rows:
+        texts, merged, previous = [], [], None
+        for cell in row.cells:
+            texts.append(" ".join(_clean(part) for part in cell.text.splitlines() if _clean(part)))
+            merged.append(previous is not None and cell._tc is previous)
+            previous = cell._tc
+        grid.append(texts)
+        spans.append(merged)
+    return grid, spans
 
 
 def _open(path: Path):
@@ -88,11 +93,10 @@ def load_docx(path: Path) -> LoadedFile:
     number = 0
     for block in document.iter_inner_content():
         if isinstance(block, Table):
-            for row in block.rows:
-                number += 1
-                text = _row_text(row)
-                if text:
-                    lines.append(Line(text, number, number))
+            grid, spans = _grid(block)
+            for row, text in table_lines(grid, spans)[0]:
+                lines.append(Line(text, number + row + 1, number + row + 1))
+            number += len(grid)
             continue
         number += 1
         label = numbering.label(block)  # counted even when empty: Word shows a number there too

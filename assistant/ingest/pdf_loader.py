@@ -1,4 +1,6 @@
-"""PDF → lines with their page: the text layer of each page, read with pypdf.
+"""PDF → lines with their page: the text layer of each page, read with pypdf; a page with ruled tables
+(found by pdfplumber) is read by regions instead, each table as one line per record with its header
+(ingest/tables.py), a table broken over pages keeping its header.
 
 Line numbers count the extracted lines through the whole file; `Line.page` is the 1-based page.
 Running headers and footers, page numbers and lines broken by the layout are repaired later by
@@ -15,6 +17,7 @@ from pathlib import Path
 from ..documents import Line
 from ..errors import LoadError
 from .loaders import LoadedFile, loader, text_to_lines
+from .tables import SPACED_FIGURE, fill_down, table_lines
 
 #: A page with fewer characters of text than this has no usable text layer (a scan, a figure).
 MIN_PAGE_CHARS = 5
@@ -80,22 +83,87 @@ def load_pdf(path: Path) -> LoadedFile:
         return _load(path)
 
 
+@contextmanager
+def _plumber(path: Path):
+    """pdfplumber's view of the file (to find tables), or None when it cannot read it."""
+    try:
+        import pdfplumber
+
+        document = pdfplumber.open(path)
+    except Exception:  # pypdf read it; without tables found it is read as text
+        yield None
+        return
+    try:
+        yield document
+    finally:
+        document.close()
+
+
+def _tables(plumbed, number: int) -> list:
+    """The ruled tables pdfplumber finds on a page (two or more rows and columns), top to bottom."""
+    if plumbed is None:
+        return []
+    try:
+        page = plumbed.pages[number - 1]
+        found = [t for t in page.find_tables() if len(t.rows) >= 2 and len(t.rows[0].cells) >= 2]
+    except Exception:
+        return []
+    return sorted(found, key=lambda t: t.bbox[1])
+
+
+def _page_regions(plumbed, number: int, tables: list, first_line: int, labels: list[str] | None
+                  ) -> tuple[list[Line], list[str] | None]:
+    """A page with tables: its text above, between and below them, and each table's records."""
+    page = plumbed.pages[number - 1]
+    lines: list[Line] = []
+    line_number = first_line
+    top = page.bbox[1]
+    for table in tables + [None]:
+        bottom = table.bbox[1] if table is not None else page.bbox[3]
+        if bottom > top + 1:
+            text = SPACED_FIGURE.sub("", page.crop((page.bbox[0], top, page.bbox[2], bottom)).extract_text() or "")
+            lines.extend(text_to_lines(text, page=number, first_line=line_number))
+            line_number += len(text.splitlines())
+        if table is None:
+            break
+        grid = fill_down(table.extract())
+        records, labels = table_lines(grid, labels=labels)
+        for row, text in records:
+            lines.append(Line(text, line_number + row, line_number + row, number))
+        line_number += len(grid)
+        top = table.bbox[3]
+    return lines, labels
+
+
 def _load(path: Path) -> LoadedFile:
     pages = _open(path)
     lines: list[Line] = []
     next_line = 1
     empty: list[int] = []
     unreadable: list[int] = []
-    for number, page in enumerate(pages, start=1):
-        try:
-            text = page.extract_text() or ""
-        except Exception:  # one broken content stream must not lose the other pages
-            unreadable.append(number)
-            continue
-        if len(text.strip()) < MIN_PAGE_CHARS:
-            empty.append(number)
-        lines.extend(text_to_lines(text, page=number, first_line=next_line))
-        next_line += len(text.splitlines())
+    labels: list[str] | None = None  # the header of the last table, for one continued on the next page
+    with _plumber(path) as plumbed:
+        for number, page in enumerate(pages, start=1):
+            try:
+                text = SPACED_FIGURE.sub("", page.extract_text() or "")
+            except Exception:  # one broken content stream must not lose the other pages
+                unreadable.append(number)
+                continue
+            if len(text.strip()) < MIN_PAGE_CHARS:
+                empty.append(number)
+            tables = _tables(plumbed, number) if len(text.strip()) >= MIN_PAGE_CHARS else []
+            if tables:
+                try:
+                    found, labels = _page_regions(plumbed, number, tables, next_line, labels)
+                except Exception:  # a table pdfplumber cannot read: the page as text
+                    found = []
+                if found:
+                    lines.extend(found)
+                    next_line = found[-1].end + 1
+                    continue
+            labels = None
+            lines.extend(text_to_lines(text, page=number, first_line=next_line))
+            next_line += len(text.splitlines())
     if not lines:
         if unreadable:
             raise LoadError(f"{path.name}: damaged PDF, no page could be read; export or download it again")

@@ -18,8 +18,9 @@ def test_paragraphs_headings_lists_and_table_rows_in_document_order(tmp_path):
     assert rows[:5] == [(DOCX_TITLE, 1, None), ("学校基本情况", 2, 1), ("我校位于新庄乡,现有教学班12个,学生486人,教职工38人。", 3, None),
                         ("办学条件", 5, 2), ("一、校舍建设", 6, None)]  # paragraph 4 is empty, and still counted
     assert ("1.音乐专职教师缺编2人", 11, None) in rows and ("2.运动场地面积不足", 12, None) in rows  # Word's auto numbering
-    assert rows[11:14] == [("指标 | 标准 | 我校", 13, None), ("生均公用经费 | 700元 | 720元", 14, None),
-                           ("师生比 | 1:19 | 1:12.8", 15, None)]
+    # a table: one line per row, each cell with its column's header (the header row is counted, not repeated)
+    assert rows[11:13] == [("指标：生均公用经费 | 标准：700元 | 我校：720元", 14, None),
+                           ("指标：师生比 | 标准：1:19 | 我校：1:12.8", 15, None)]
 
 
 def test_word_headings_become_sections_and_citations_point_to_paragraphs(tmp_path):
