@@ -92,3 +92,40 @@ def test_english_nouns_find_the_words_of_their_verbs():
     table = build_bilingual(["预防", "促进"], lines=lines)
     assert [t for t, _ in table.lookup(["prevention"], 0)[1]] == ["预防"]
     assert [t for t, _ in table.lookup(["promotion"], 0)[1]] == ["促进"]
+
+
+def _with_short_name_law(tmp_path, fake_embedder, monkeypatch, settings):
+    corpus = write_laws(tmp_path / "laws")
+    (corpus / "刑法(2023-12-29).md").write_text(
+        "# 中华人民共和国刑法\n\n<!-- INFO END -->\n\n## 第一章 刑法的任务\n\n第一条 为了惩罚犯罪，保护人民，制定本法。\n\n"
+        "第二条 刑法的任务，是用刑罚同一切犯罪行为作斗争。\n", encoding="utf-8")
+    own = settings.with_(corpus_dir=corpus)
+    data, _ = build_index(own, warn=lambda m: None, embedder=fake_embedder)
+    monkeypatch.setattr("assistant.service.load_embedder", lambda name, warn: fake_embedder)
+    return Assistant(own, data, warn=lambda m: None)
+
+
+@pytest.mark.parametrize("question, name", [
+    ("保险法第三十九条的内容是什么？", "保险法"),  # written without 《》
+    ("请问民法典第一千零八十四条怎么规定", "民法典"),  # words before the name are not the name
+    ("《劳动合同法》关于试用期怎么规定", "劳动合同法"),
+    ("示范学校法第三条规定了什么?", "示范学校法"),  # not 示范学校安全管理条例, nor a law inside it
+])
+def test_a_law_the_index_lacks_is_said_to_be_missing(laws, question, name):
+    answer = laws.ask(question)
+    assert not answer.found and answer.text == f"资料中没有《{name}》。", answer.text
+
+
+def test_an_english_law_name_the_index_lacks_is_said_to_be_missing(laws):
+    answer = laws.ask("What does Article 20 of the Food Safety Law say?")
+    assert not answer.found and answer.text == "The documents do not include “Food Safety Law”."
+    plain = laws.ask("From what age must children go to school under Chinese rules?")
+    assert "do not include" not in plain.text, "a lower-case phrase is no law's name"
+
+
+def test_a_short_name_and_a_name_inside_a_longer_one(tmp_path, fake_embedder, monkeypatch, settings):
+    assistant = _with_short_name_law(tmp_path, fake_embedder, monkeypatch, settings)
+    answer = assistant.ask("刑法第二条说了什么")
+    assert answer.found and answer.citations()[0]["title"] == "中华人民共和国刑法" and "刑罚" in answer.text
+    missing = assistant.ask("国际刑法第二条说了什么")
+    assert not missing.found and missing.text == "资料中没有《国际刑法》。"

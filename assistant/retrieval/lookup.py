@@ -17,7 +17,7 @@ _PROVINCE_WORD = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(省|市|自治区)")
 _ARTICLE = re.compile(r"第([零〇一二两三四五六七八九十百千\d]+)条")
 #: Regulation genre words: a title that ends in one of them can be named without what precedes it
 #: only when written in full ("教育法" names 中华人民共和国教育法, not 高等教育法).
-_GENRE = re.compile(r"(法|条例|办法|规定|细则|规则|标准|决定|意见|通知)$")
+_GENRE = re.compile(r"(法典|修正案|法|条例|办法|规定|细则|规则|标准|决定|意见|通知)$")
 #: The English words for those genres, as translations of Chinese law titles write them.
 EN_GENRES = {"law": ("法",), "laws": ("法",), "act": ("法",), "code": ("法",),
              "regulation": ("条例", "规定"), "regulations": ("条例", "规定"), "ordinance": ("条例",),
@@ -41,6 +41,17 @@ _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+")
 EN_TITLE_F1 = 0.5
 #: A 《…》 name in a question: the law the user means, whether the documents hold it or not.
 _BRACKETED = re.compile(r"《([^《》]{2,40})》")
+#: A law named without 《》 before an article number ("保险法第三十九条", "民法典第一千零八十四条"): the name
+#: is what precedes the number back to the last word that is not part of a name (segmentation: verbs,
+#: pronouns, prepositions… are cut off the front: "请问保险法" → 保险法).
+_NAMED_ARTICLE = re.compile(r"([\u4e00-\u9fff]{1,30}?(?:法典|法|条例|办法|规定|细则|规则|修正案))(?:的)?第[零〇一二两三四五六七八九十百千万\d]+条")
+_NOT_NAME_FLAGS = ("r", "p", "d", "c", "u", "y", "e", "m", "q")
+#: Verbs that frame a question rather than name a law ("请问…", "帮我查一下…", "想知道…"); other verbs may
+#: be part of a name (示范学校法).
+_ASKING_VERBS = frozenset("请问 问 问问 想 想问 查 查查 看 看看 知道 了解 说 说说 讲 讲讲 帮 告诉 解释 按照 根据 依照 依据 对照".split())
+#: The least title agreement (lookup.named_english's F1) at which an English law name may be one the
+#: index holds under another translation; below it, the law is not in the index.
+EN_UNKNOWN_F1 = 0.3
 
 
 def normalise(text: str) -> str:
@@ -54,11 +65,14 @@ def title_variants(title: str) -> set[str]:
     variants = {base}
     if base.startswith("中华人民共和国"):
         variants.add(base[len("中华人民共和国"):])
+    if "中华人民共和国" in base:  # 上海市实施《中华人民共和国义务教育法》办法 is written 上海市实施义务教育法办法
+        variants.add(base.replace("中华人民共和国", ""))
     for variant in list(variants):
         match = _PROVINCE_WORD.match(variant)
         if match:
             variants.add(match.group(1) + variant[match.end():])
-    return {v for v in variants if len(v) >= 3 and _GENRE.search(v)}
+    short = {v for v in variants if len(v) == 2 and v.endswith("法") and base == "中华人民共和国" + v}
+    return {v for v in variants if len(v) >= 3 and _GENRE.search(v)} | short  # 刑法, 宪法 by their short names
 
 
 def article_number(label: str | None) -> int | None:
@@ -103,6 +117,15 @@ def english_law_name(question: str) -> tuple[str, set[str]] | None:
     return None
 
 
+def english_law_phrase(question: str, name: str) -> str:
+    """The words of the question that name the law, with its genre word ("Food Safety Law",
+    "Regulations on Kindergarten Fees")."""
+    genre = "|".join(sorted(EN_GENRES, key=len, reverse=True))
+    pattern = re.compile(rf"\b(?:{genre})\b\s+(?:on|for|of)\s+(?:the\s+)?{re.escape(name)}|{re.escape(name)}\s+(?:{genre})\b", re.I)
+    match = pattern.search(question)
+    return match.group(0) if match else name
+
+
 def _word_covered(word: str, terms: list[str]) -> float:
     """Share of a title word's characters that the dictionary terms sharing at least two characters
     with it hold (爱国 covers half of 爱国主义; 学生 does not cover 学校)."""
@@ -133,10 +156,14 @@ class LawNames:
         self.by_name: dict[str, list[str]] = {}
         self._title_words: dict[str, tuple[str, list[str]]] = {}
         self._genre_docs: set[str] = set()
+        self._places: set[str] = set()  # the provinces and cities in front of titles (北京市, 北京)
         for document in index.documents:
             if not _GENRE.search(normalise(_VERSION.sub("", document.get("title") or ""))):
                 continue
             self._genre_docs.add(document["id"])
+            match = _PROVINCE_WORD.match(normalise(_VERSION.sub("", document.get("title") or "")))
+            if match:
+                self._places.update({match.group(1), match.group(0)})
             for variant in title_variants(document.get("title") or ""):
                 self.by_name.setdefault(variant, []).append(document["id"])
         for name, ids in self.by_name.items():  # the newest version first
@@ -177,9 +204,24 @@ class LawNames:
         the best agreement (F1) between the title's words it covers (character by character, weighted
         by how few titles use the word) and the name's words the title holds (each word a group of
         Chinese terms from the dictionary, the best term counting). None when two laws fit as well."""
+        scored = self._scored(name, genres, groups)
+        if not scored or scored[0][0] < EN_TITLE_F1:
+            return None
+        best = scored[0][1]
+        key = self.index.doc_by_id[best].get("law_key")
+        rivals = [d for score, d in scored[1:] if score >= scored[0][0] - 1e-6
+                  and (not key or self.index.doc_by_id[d].get("law_key") != key)]
+        if rivals:  # two laws fit the name as well: it names neither for sure
+            return None
+        ids = [d["id"] for d in self.index.documents if key and d.get("law_key") == key] or [best]
+        ids.sort(key=lambda i: self.index.doc_by_id[i].get("date") or "", reverse=True)
+        return Named(ids, name)
+
+    def _scored(self, name: str, genres: set[str], groups: list[list[str]]) -> list[tuple[float, str]]:
+        """(F1, doc id) of each title of an allowed genre against an English name, best first."""
         titled = [d["id"] for d in self.index.documents if d["id"] in self._genre_docs]
         if not titled or not groups:
-            return None
+            return []
         frequency: dict[str, int] = {}
         for doc_id in titled:
             for word in set(self.title_words(doc_id)[1]):
@@ -198,17 +240,30 @@ class LawNames:
             score = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
             scored.append((score, doc_id))
         scored.sort(key=lambda item: -item[0])
-        if not scored or scored[0][0] < EN_TITLE_F1:
-            return None
-        best = scored[0][1]
-        key = self.index.doc_by_id[best].get("law_key")
-        rivals = [d for score, d in scored[1:] if score >= scored[0][0] - 1e-6
-                  and (not key or self.index.doc_by_id[d].get("law_key") != key)]
-        if rivals:  # two laws fit the name as well: it names neither for sure
-            return None
-        ids = [d["id"] for d in self.index.documents if key and d.get("law_key") == key] or [best]
-        ids.sort(key=lambda i: self.index.doc_by_id[i].get("date") or "", reverse=True)
-        return Named(ids, name)
+        return scored
+
+    def known(self, name: str) -> bool:
+        """Is `name` (as a user writes a law's name) a document of the index? Exactly one of its title
+        variants, or one with a province in front ("学前教育条例" for 北京市学前教育条例), not a longer law that
+        ends with it (保险法 is not 社会保险法, 教育法 not 高等教育法)."""
+        text = normalise(name)
+        for variant in (text, text.replace("中华人民共和国", "")):
+            if variant in self.by_name:
+                return True
+            for known in self.by_name:
+                prefix = known[:-len(variant)] if known.endswith(variant) else None
+                if prefix and prefix in self._places:
+                    return True
+        return False
+
+    def unknown_written(self, question: str) -> list[str]:
+        """Law names a question writes ("保险法第三十九条", "《劳动合同法》") that no document of the index has."""
+        return [name for name in self.written(question) if not self.known(name)]
+
+    def english_fit(self, name: str, genres: set[str], groups: list[list[str]]) -> float:
+        """The best title agreement of an English law name (named_english's F1), 0 when no title fits."""
+        scored = self._scored(name, genres, groups)
+        return scored[0][0] if scored else 0.0
 
     def unknown_bracketed(self, question: str) -> list[str]:
         """The 《…》 law names of a question that are no document of the index ("《体育法》" where
@@ -223,13 +278,36 @@ class LawNames:
             out.append(name)
         return out
 
+    def written(self, question: str) -> list[str]:
+        """The law names a question writes: in 《》, or before an article number (front words cut off)."""
+        from ..segmentation import tagged
+
+        names = [normalise(n) for n in _BRACKETED.findall(question)]
+        for raw in _NAMED_ARTICLE.findall(normalise(question)):
+            words = tagged(raw)
+            while len(words) > 1 and (words[0][1].startswith(_NOT_NAME_FLAGS) or words[0][0] in _ASKING_VERBS):
+                words = words[1:]
+            names.append("".join(w for w, _ in words))
+        return [n for n in dict.fromkeys(names) if len(n) >= 2 and _GENRE.search(n)]
+
     def named(self, question: str) -> Named | None:
-        """The law the question names (the longest title variant it contains), or None."""
+        """The law the question names (the longest title variant it contains), or None. A variant inside a
+        longer name the question writes is not named by it ("高等教育法第五条" names no 教育法)."""
         text = normalise(question)
+        written = self.written(question)
         best = None
+        for name in written:  # a province's law named without its province ("学前教育条例" → 北京市学前教育条例)
+            held = {tuple(ids) for known, ids in self.by_name.items()
+                    if known.endswith(name) and known[:-len(name)] in self._places}
+            if name not in self.by_name and len(held) == 1:
+                best = Named(list(held.pop()), name)
         for name, ids in self.by_name.items():
-            if name in text and (best is None or len(name) > len(best.name)):
-                best = Named(ids, name)
+            if name not in text or (best is not None and len(name) <= len(best.name)):
+                continue
+            longer = [w for w in written if w != name and name in w and not self.known(w)]
+            if longer:
+                continue
+            best = Named(ids, name)
         return best
 
     def article_chunks(self, doc_id: str, number: int) -> list[int]:

@@ -20,7 +20,7 @@ from ..segmentation import cut
 from .evidence import Weights, weigh
 from .focus import focus_en, focus_zh, things_en, things_zh
 from .intent import Intent, intent_of
-from .lookup import LawNames, Named, english_law_name
+from .lookup import EN_UNKNOWN_F1, LawNames, Named, english_law_name, english_law_phrase
 from .names import names_in
 from .query import Query, Word, analyse, chinese_word, english_terms, language_of, with_synonyms
 
@@ -97,7 +97,7 @@ class Reader:
         query = self.analyse(text, lang)
         intent = intent_of(text)
         law = self.named_law(query)
-        unknown = () if law is not None else tuple(self.laws().unknown_bracketed(text))
+        unknown = () if law is not None else self.unknown_laws(query)
         sub: tuple[Question, ...] = ()
         if parts and len(intent.parts) > 1:
             sub = tuple(q for q in (self._part(part, lang) for part in intent.parts) if q is not None)
@@ -194,9 +194,28 @@ class Reader:
         name, genres = found
         return self._english_law(name, frozenset(genres)) or names.named(query.text)
 
-    def _match_english_law(self, name: str, genres: frozenset[str]) -> Named | None:
+    def unknown_laws(self, query: Query) -> tuple[str, ...]:
+        """Laws the question names that the index does not hold: written in 《》 or before an article number
+        ("保险法第三十九条" where only 社会保险法 is held), or in English with no title near it in meaning."""
+        laws = self.laws()
+        if query.lang == "zh":
+            return tuple(dict.fromkeys(laws.unknown_bracketed(query.text) + laws.unknown_written(query.text)))
+        found = english_law_name(query.text)
+        if found is None:
+            return tuple(laws.unknown_written(query.text))
+        name, genres = found
+        phrase = english_law_phrase(query.text, name)
+        if phrase == name or not all(w[:1].isupper() for w in re.findall(r"[A-Za-z]+", phrase) if len(w) > 3):
+            return ()  # a law's name is written as a name ("Food Safety Law"), not "Chinese rules"
+        if laws.english_fit(name, set(genres), self._english_groups(name)) >= EN_UNKNOWN_F1:
+            return ()
+        return (phrase,)
+
+    def _english_groups(self, name: str) -> list[list[str]]:
         words = analyse(name, self.names(), lang="en", dictionary=self.index.bilingual).words
         groups = [["".join(alt) if len(alt) == 1 else max(alt, key=len) for alt in w.alternatives]
                   for w in words]
-        groups = [g for g in groups if not all(t in ("中华人民共和国", "中华", "中国", "我国") for t in g)]
-        return self.laws().named_english(name, set(genres), groups)
+        return [g for g in groups if not all(t in ("中华人民共和国", "中华", "中国", "我国") for t in g)]
+
+    def _match_english_law(self, name: str, genres: frozenset[str]) -> Named | None:
+        return self.laws().named_english(name, set(genres), self._english_groups(name))
