@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -243,7 +244,7 @@ def main() -> int:
                 best_select = (right, select_at, select_ratio)
     _, select_at, select_ratio = best_select
     # answer features on train with out-of-fold unit chances
-    rows, answerable, right = [], [], []
+    rows, answerable, right, gated = [], [], [], []
     start = 0
     for e in train:
         n = len(e.units)
@@ -255,6 +256,7 @@ def main() -> int:
         rows.append([decision.features[name] for name in ANSWER_FEATURES])
         answerable.append(0.0 if e.q.get("absent") else 1.0)
         right.append(1.0 if e.outcome(model, probabilities)[2] else 0.0)
+        gated.append(decision.found == 0.0)
     for e in generated:  # for the found model only: their units are no examples of what answers
         model = model_with(neutral_found, neutral, select_at)
         decision = decide(e.case.question, e.case.hits, e.case.passages, e.assistant.index, model, None,
@@ -262,6 +264,7 @@ def main() -> int:
         rows.append([decision.features[name] for name in ANSWER_FEATURES])
         answerable.append(0.0)
         right.append(0.0)
+        gated.append(decision.found == 0.0)
     print(f"generated absent questions: {len(generated)}", file=sys.stderr)
     answers = np.array(rows)
     found_columns = [ANSWER_FEATURES.index(name) for name in FOUND_FEATURES]
@@ -269,16 +272,18 @@ def main() -> int:
     sure, c_sure = fit(answers, np.array(right), None, ANSWER_FEATURES)
     model = model_with(found, sure, select_at)
     dev_outcomes = [(*e.outcome(model), bool(e.q.get("absent"))) for e in dev]
-    train_outcomes = []
-    start = 0
-    for e in train:
-        n = len(e.units)
-        train_outcomes.append((*e.outcome(model, oof[start:start + n] if n else None), bool(e.q.get("absent"))))
-        start += n
-    # the thresholds on dev with the train questions' out-of-fold outcomes beside it (98 dev questions
-    # alone move a threshold by one question's worth; the found and sure chances of train questions are
-    # in-sample, so they count half)
-    found_at, sure_at = thresholds(dev_outcomes + train_outcomes[::2])
+    # the train questions' outcomes with out-of-fold found and sure chances (as on questions never seen)
+    groups_all = np.arange(len(answers))
+    if os.environ.get("TRAIN_ANSWERS_DUMP"):  # the answer rows and labels, for studying other models
+        np.savez(os.environ["TRAIN_ANSWERS_DUMP"], answers=answers, answerable=np.array(answerable), right=np.array(right),
+                 gated=np.array(gated))
+    oof_found = out_of_fold(answers[:, found_columns], np.array(answerable), groups_all, FOUND_FEATURES, c_found)
+    oof_sure = out_of_fold(answers, np.array(right), groups_all, ANSWER_FEATURES, c_sure)
+    train_outcomes = [(0.0 if gated[i] else float(oof_found[i]), float(oof_sure[i]), bool(right[i]),
+                       bool(train[i].q.get("absent"))) for i in range(len(train))]
+    # thresholds on dev with the train questions' out-of-fold outcomes beside it (98 dev questions alone
+    # move a threshold by one question's worth)
+    found_at, sure_at = thresholds(dev_outcomes + train_outcomes)
     report = {"train (out of fold)": figures(train_outcomes, found_at, sure_at),
               "dev": figures(dev_outcomes, found_at, sure_at)}
     fitted = {"by": "scripts/train_answers.py", "date": datetime.date.today().isoformat(),

@@ -100,10 +100,18 @@ PART_FLOOR = 0.1
 
 
 def part_units(parts: np.ndarray | None) -> set[int]:
-    """For a question in several parts: the likeliest unit of each part (a column of chances per part)."""
+    """For a question in several parts: the likeliest unit of each part (a column of chances per part),
+    each part a unit of its own (the surest part chooses first: two parts ask two things)."""
     if parts is None or parts.size == 0:
         return set()
-    return {int(np.argmax(parts[:, k])) for k in range(parts.shape[1]) if parts[:, k].max() >= PART_FLOOR}
+    chosen: set[int] = set()
+    for k in sorted(range(parts.shape[1]), key=lambda k: -parts[:, k].max()):
+        column = parts[:, k].copy()
+        column[list(chosen)] = -1.0
+        best = int(np.argmax(column))
+        if column[best] >= PART_FLOOR:
+            chosen.add(best)
+    return chosen
 
 
 def place_units(question: Question, passages: list[Passage], units: list[Unit], probabilities: np.ndarray,
