@@ -51,6 +51,15 @@ def build(root: Path, monkeypatch) -> tuple:
     return settings, index
 
 
+def sure(assistant):
+    """The assistant with every found answer taken as sure: these tests are about the language model's
+    text and its checks, not the found / unsure decision (tests/test_answer.py, the labelled set)."""
+    from dataclasses import replace
+
+    assistant.answer_model = replace(assistant.answer_model, sure_at=0.0)
+    return assistant
+
+
 def blocks(user_message: str) -> dict[int, str]:
     """The numbered passages of a request's user message: {n: "[n] 《title》 section\\ntext"}."""
     passages = user_message.split("\n\n", 1)[1].rsplit("\n\n", 1)[0]  # between the heading and the question

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from assistant.api import create_app
 from assistant.service import Assistant
 from fake_llm import FakeModel, Reply, serve
-from llm_env import build, number_of
+from llm_env import build, number_of, sure
 
 API_KEY = "local-key-123"
 STUDENTS = "乡村学校有多少学生?"
@@ -34,8 +34,8 @@ def env(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         settings, index = build(tmp_path_factory.mktemp("llm-api"), mp)
         with_llm = settings.with_(llm_base_url=fake.base_url, llm_model="fake-chat", llm_timeout=2.0, api_key=API_KEY)
-        assistant = Assistant(with_llm, index, warn=lambda m: None)
-        plain = Assistant(settings, index, warn=lambda m: None)
+        assistant = sure(Assistant(with_llm, index, warn=lambda m: None))
+        plain = sure(Assistant(settings, index, warn=lambda m: None))
         app = create_app(with_llm, assistant)
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))

@@ -15,7 +15,7 @@ from assistant.answer.synthesis import continuation
 from assistant.llm import load_model
 from assistant.service import Assistant
 from fake_llm import FakeModel, Reply, serve
-from llm_env import blocks, build, number_of, number_without
+from llm_env import blocks, build, number_of, number_without, sure
 
 KEY = "sk-test-secret-4711"
 STUDENTS = "乡村学校有多少学生?"
@@ -28,7 +28,7 @@ def env(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         settings, index = build(tmp_path_factory.mktemp("llm"), mp)
         with_llm = settings.with_(llm_base_url=fake.base_url, llm_model="fake-chat", llm_api_key=KEY, llm_timeout=0.5)
-        yield fake, Assistant(with_llm, index, warn=lambda m: None), Assistant(settings, index, warn=lambda m: None)
+        yield fake, sure(Assistant(with_llm, index, warn=lambda m: None)), sure(Assistant(settings, index, warn=lambda m: None))
     server.shutdown()
 
 

@@ -61,7 +61,7 @@ UNIT_FEATURES = (
     "p_dense", "p_whole", "q_multi", "q_english",
 ) + tuple(f"q_{k}" for k in KIND_FLAGS) + ("states_x_fact", "cover_x_list", "heading_x_list", "cover_lead", "after_lead",
                                            "item", "item_x_list", "stated_rank_inv", "focus_rank_inv",
-                                           "heading_x_fact")
+                                           "heading_x_fact", "chars", "chars_rel")
 
 #: The found model reads the evidence only: what kinds of question the writers of a labelled set made absent
 #: is no evidence about a new question (the sure model may learn which kinds are answered right more often).
@@ -136,6 +136,9 @@ def unit_features(question: Question, passages: list[Passage], hits: list[Hit], 
     units: list[Unit] = []
     rows: list[list[float]] = []
     part_covers: list[list[float]] = []
+    # the characters of the question's content words: a paraphrase shares characters more than words
+    # (始建于 and 建校, 招录教师 and 新招老师)
+    chars = {c for g in weights.groups for t in g.tokens for c in t if "\u4e00" <= c <= "\u9fff"}
     for number, passage in enumerate(passages[:UNIT_PASSAGES]):
         evidence, rank = evidence_of(passage, hits)
         context = f"{passage.title} {passage.section}"
@@ -176,7 +179,7 @@ def unit_features(question: Question, passages: list[Passage], hits: list[Hit], 
                 1.0 if whole[number] else 0.0,
                 1.0 if question.parts else 0.0, 1.0 if question.lang == "en" else 0.0,
                 *kinds, 0.0, 0.0, 0.0, cover_lead, after_lead, 1.0 if _ITEM.match(text) else 0.0, 0.0, 0.0, 0.0,
-                0.0])
+                0.0, (sum(1 for c in chars if c in text) / len(chars)) if chars else 0.0, 0.0])
             units.append(unit)
             if _LEAD_IN.search(text) or re.search(r"(?:问题|不足|措施|做法|任务|要求|条件|情形)[^。]{0,6}[。:：]\s*$", text):
                 lead = text
@@ -200,6 +203,7 @@ def unit_features(question: Question, passages: list[Passage], hits: list[Hit], 
         matrix[:, col["heading_x_list"]] = matrix[:, col["heading"]] * kinds[KIND_FLAGS.index("list")]
         matrix[:, col["item_x_list"]] = matrix[:, col["item"]] * kinds[KIND_FLAGS.index("list")]
         matrix[:, col["heading_x_fact"]] = matrix[:, col["heading"]] * fact
+        matrix[:, col["chars_rel"]] = matrix[:, col["chars"]] - matrix[:, col["chars"]].max()
         for name, mask in (("stated_rank_inv", matrix[:, col["states"]] > 0), ("focus_rank_inv", matrix[:, col["focus_in"]] > 0)):
             if mask.any():
                 masked = np.where(mask, covers, -1.0)
