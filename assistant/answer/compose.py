@@ -16,7 +16,7 @@ from ..retrieval.search import Hit
 import numpy as np
 
 from ..documents import TABLE_CELL
-from ..retrieval.facts import has_figure
+from ..retrieval.facts import has_date, has_figure
 from ..retrieval.units import unit_match
 
 from .learned import ANSWER_FEATURES, UNIT_FEATURES, UNIT_PASSAGES, AnswerModel, answer_features, unit_features
@@ -174,16 +174,17 @@ def possible(question: Question, units: list, matrix: np.ndarray, row: np.ndarra
     """What no evidence can outweigh: a question about a place or school no document mentions cannot be
     answered from them; nor a question asking for a quantity of a known kind (money, a share, an area…)
     when no unit of the first passages states a figure of that kind beside any of the question's words
-    (with its title and headings; a table row with a figure counts: its unit may be in the header)."""
+    (with its title and headings; a table row with a figure counts: its unit may be in the header), nor a
+    question asking only when when none of them states a date."""
     if row[0, ANSWER_FEATURES.index("unknown_names")] >= 1.0:
         return False
+    cover = UNIT_FEATURES.index("cover_ctx")
+    near = [u for i, u in enumerate(units) if u.passage < FIGURE_PASSAGES and matrix[i, cover] > 0]
     unit = question.intent.unit
-    if unit:
-        cover = UNIT_FEATURES.index("cover_ctx")
-        if not any(u.passage < FIGURE_PASSAGES and matrix[i, cover] > 0
-                   and (unit_match(unit, u.text) or (TABLE_CELL in u.text and has_figure(u.text)))
-                   for i, u in enumerate(units)):
-            return False
+    if unit and not any(unit_match(unit, u.text) or (TABLE_CELL in u.text and has_figure(u.text)) for u in near):
+        return False
+    if question.intent.kinds == {"date"} and not any(has_date(u.text) for u in near):
+        return False  # "什么时候…" and no date beside any of its words
     return True
 
 
