@@ -13,7 +13,8 @@ question is answerable unless `absent`; an answer is right when its text holds e
 1. unit model: logistic regression over UNIT_FEATURES (C chosen by 5-fold cross-validation grouped by
    question);
 2. found and sure models over ANSWER_FEATURES, fitted on the answers the unit model makes for the train
-   questions with out-of-fold unit chances (the same as it will meet on new questions);
+   questions with out-of-fold unit chances (the same as it will meet on new questions); the sure model
+   on the answerable questions only (is the answer right), an answer's sureness being found × sure;
 3. thresholds on dev (aggregates only) with every second train question beside it: select_at the one with the most right answers; found_at the one
    with the most right outcomes (right answers plus absent questions refused) among those whose false
    "not found" share is at most 0.05; sure_at the lowest at which sure answers are right at least 95% of
@@ -178,7 +179,7 @@ def figures(outcomes: list[tuple[float, float, bool, bool]], found_at: float, su
 
 
 def thresholds(outcomes) -> tuple[float, float]:
-    grid = [round(x, 3) for x in np.arange(0.02, 0.98, 0.01)]
+    grid = [round(x, 3) for x in np.arange(0.02, 0.995, 0.005)]
     best = None
     for t in grid:
         f = figures(outcomes, t, 1.0)
@@ -269,7 +270,8 @@ def main() -> int:
     answers = np.array(rows)
     found_columns = [ANSWER_FEATURES.index(name) for name in FOUND_FEATURES]
     found, c_found = fit(answers[:, found_columns], np.array(answerable), None, FOUND_FEATURES)
-    sure, c_sure = fit(answers, np.array(right), None, ANSWER_FEATURES)
+    mask = np.array(answerable) == 1.0  # the sure model: is the answer right, for a question the documents answer
+    sure, c_sure = fit(answers[mask], np.array(right)[mask], None, ANSWER_FEATURES)
     model = model_with(found, sure, select_at)
     dev_outcomes = [(*e.outcome(model), bool(e.q.get("absent"))) for e in dev]
     # the train questions' outcomes with out-of-fold found and sure chances (as on questions never seen)
@@ -278,8 +280,11 @@ def main() -> int:
         np.savez(os.environ["TRAIN_ANSWERS_DUMP"], answers=answers, answerable=np.array(answerable), right=np.array(right),
                  gated=np.array(gated))
     oof_found = out_of_fold(answers[:, found_columns], np.array(answerable), groups_all, FOUND_FEATURES, c_found)
-    oof_sure = out_of_fold(answers, np.array(right), groups_all, ANSWER_FEATURES, c_sure)
-    train_outcomes = [(0.0 if gated[i] else float(oof_found[i]), float(oof_sure[i]), bool(right[i]),
+    oof_sure = np.zeros(len(answers))
+    oof_sure[mask] = out_of_fold(answers[mask], np.array(right)[mask], groups_all[mask], ANSWER_FEATURES, c_sure)
+    oof_sure[~mask] = sure.probability(answers[~mask])  # absent questions: the model never saw them
+    train_outcomes = [(0.0 if gated[i] else float(oof_found[i]),
+                       (0.0 if gated[i] else float(oof_found[i])) * float(oof_sure[i]), bool(right[i]),
                        bool(train[i].q.get("absent"))) for i in range(len(train))]
     # thresholds on dev with the train questions' out-of-fold outcomes beside it (98 dev questions alone
     # move a threshold by one question's worth)

@@ -206,7 +206,7 @@ def decide(question: Question, hits: list[Hit], passages: list[Passage], index: 
     quoted = "\n".join(q.text for q in quotes)
     row = answer_features(question, passages, hits, units, matrix, probabilities, primary, quoted, index)
     found = float(model.found.probability(row, ANSWER_FEATURES)[0])
-    sure = float(model.sure.probability(row)[0])
+    sure = found * float(model.sure.probability(row)[0])  # answerable, and answered right
     if not possible(question, units, matrix, row):
         found = 0.0
     if exact:  # the article the question names by law and number: exact, not a guess

@@ -10,7 +10,8 @@ Three small logistic models over numbers the question and the ranking already ho
 - found: the chance that the documents answer the question at all (absent questions are the negatives),
   from the best units, the best passage's evidence, the question's words and names the corpus or the
   quoted document lacks;
-- sure: the chance that the quoted answer is right.
+- sure: the chance that the quoted answer is right when the documents answer the question (an answer
+  is sure when found × sure reaches the threshold).
 
 Trained on the train split, thresholds chosen on dev (scripts/train_answers.py writes them with the
 figures they were chosen on). Every feature is a number with a meaning; none names a document or a
@@ -273,8 +274,8 @@ class AnswerModel:
 def _document_text(index: IndexData, doc_id: str) -> str:
     meta = index.doc_by_id[doc_id]
     header = " ".join(meta.get("header") or []) + " " + " ".join(str(v) for v in (meta.get("dates") or {}).values())
-    return " ".join([meta.get("title") or "", meta.get("organisation") or "", meta.get("date") or "", header]
-                    + [line.text for line in index.lines.get(doc_id, [])])
+    return " ".join([meta.get("title") or "", meta.get("organisation") or "", meta.get("date") or "", header,
+                     meta.get("source") or ""] + [line.text for line in index.lines.get(doc_id, [])])
 
 
 def answer_features(question: Question, passages: list[Passage], hits: list[Hit], units: list[Unit],
@@ -333,8 +334,19 @@ def answer_features(question: Question, passages: list[Passage], hits: list[Hit]
     return np.array([[f[name] for name in ANSWER_FEATURES]], dtype=np.float64)
 
 
+#: Place and school words a name may end with; without it, the rest of the name ("桐山" of 桐山城区) is looked for.
+_PLACE_END = re.compile(r"(?:中心小学|中心学校|初级中学|九年一贯制学校|中学|小学|初中|学校|学区|街道|城区|片区|镇|乡|县|区|村|市|省)$")
+
+
 def _in_titles(index: IndexData, name: str) -> bool:
-    return any(name in (d.get("title") or "") or name in (d.get("organisation") or "") for d in index.documents) \
-        or any(name in line.text for lines in index.lines.values() for line in lines)
+    """Does any document name it: its title, organisation, file name or text (the name, or the name
+    without its place word: segmentation may cut "桐山城区片" as 桐/山城区)?"""
+    stem = _PLACE_END.sub("", name)
+    names = [name] + ([stem] if len(stem) >= 2 and stem != name else [])
+    for d in index.documents:
+        about = f"{d.get('title') or ''} {d.get('organisation') or ''} {d.get('source') or ''}"
+        if any(n in about for n in names):
+            return True
+    return any(n in line.text for lines in index.lines.values() for line in lines for n in names)
 
 

@@ -19,6 +19,18 @@ _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _CAPITALISED = re.compile(r"(?<=[\w,;:] )(?!" + _PLACE_TYPE + r")([A-Z][a-z]{2,})\b")
 
 
+#: One syllable of Hanyu Pinyin without tones (an initial, a final): a name written in pinyin is a run of
+#: them; an English word mostly is not ("road", "lake").
+_SYLLABLE = (r"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])(?:iang|iong|uang|ueng|ang|eng|ing|ong|uai|uan|ian|iao|ai|ei|ao|"
+             r"ou|an|en|in|un|ui|ue|ia|ie|iu|ua|uo|a|o|e|i|u)|ang|ai|an|ao|eng|ei|en|er|ou|a|o|e)")
+_PINYIN = re.compile(rf"(?:{_SYLLABLE})+")
+
+
+def is_pinyin(word: str) -> bool:
+    """Can the word be read as syllables of pinyin ("lizhuang", "cuiping"; not "road")?"""
+    return bool(_PINYIN.fullmatch(word.lower()))
+
+
 def _is_place(word: str) -> bool:
     pairs = tagged(word)
     return len(pairs) == 1 and pairs[0][1] in ("ns", "nsf")
@@ -49,7 +61,8 @@ def names_in(query: Query, pinyin: dict[str, list[str]] | None = None) -> list[s
         for word in _PINYIN_PLACE.findall(query.text):
             key = word.lower()
             if key in set(query.unmatched) or not (pinyin or {}).get(key):
-                found.append(word)  # a place the corpus has no name for
+                if is_pinyin(key):  # "Lizhuang Primary School"; not "Road" of "Cuiping Road Primary School"
+                    found.append(word)  # a place the corpus has no name for
             else:
                 found.extend(name for name in pinyin[key] if name not in found)
     return list(dict.fromkeys(found))

@@ -182,3 +182,17 @@ def test_an_adjective_the_dictionary_lacks_is_looked_up_as_its_noun():
     assert terms(table, "vocational") == (1, ["职业"])
     assert terms(table, "national") == (1, ["国民"])
     assert terms(table, "medal") is None  # short words are not cut
+
+
+def test_a_place_written_in_pinyin_is_pinyin_and_an_english_word_is_not():
+    """"Lizhuang Primary School" names a place (unknown to the corpus: not found); "Road" of "Cuiping Road
+    Primary School" is English, not a place the corpus lacks (it made a train question 'not found')."""
+    from assistant.retrieval.names import is_pinyin, names_in
+    from assistant.retrieval.query import Query
+
+    assert all(is_pinyin(w) for w in ("Lizhuang", "Cuiping", "Zhaoyang", "Huoqiu", "Anhui", "Erlang"))
+    assert not any(is_pinyin(w) for w in ("Road", "School", "Street", "River", "Hill", "Park"))
+    query = Query("How far short of the standard is Cuiping Road Primary School?", "en", [], [])
+    assert "Road" not in names_in(query, {})
+    query = Query("How many pupils does Lizhuang Primary School have?", "en", [], [])
+    assert names_in(query, {}) == ["Lizhuang"]
