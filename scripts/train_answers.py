@@ -40,6 +40,7 @@ from assistant.answer.learned import (ANSWER_FEATURES, FOUND_FEATURES, UNIT_FEAT
                                       AnswerModel, Linear, unit_features)
 from assistant.answer.selection import wants_whole  # noqa: E402
 from assistant.evaluation import squash  # noqa: E402
+from assistant.retrieval.names import PLACE_WORDS  # noqa: E402
 from labelled import EVAL, LAWS, open_assistants, questions  # noqa: E402
 
 OUT = ROOT / "assistant" / "data" / "answer_model.json"
@@ -50,7 +51,7 @@ MAX_FALSE_NOT_FOUND = 0.05
 #: answer (generated absent questions teach the found model what an unknown school looks like).
 INVENTED_STEMS = ("青龙", "石湾", "杏花", "金沙", "白鹤", "松林", "桃源", "红岩", "柳塘", "梅岭", "东湖", "北辰", "西岭",
                   "南溪", "云台", "凤栖", "鹿鸣", "龙湾", "银杏", "竹溪")
-_PLACE_SUFFIX = ("中心小学", "中心学校", "初级中学", "中学", "小学", "初中", "学校", "学区", "街道", "镇", "乡", "县", "区", "村")
+_PLACE_SUFFIX = tuple(sorted(PLACE_WORDS, key=len, reverse=True))
 SURE_PRECISION = 0.95
 
 
@@ -60,8 +61,9 @@ def training_questions() -> list[dict]:
     for q in map(json.loads, (DATA / "calibration_seeds.jsonl").read_text(encoding="utf-8").splitlines()):
         q["collection"] = "school"
         out.append(q)
+    split_of = splits()
     train_laws = [squash(p.read_text(encoding="utf-8")) for p in LAWS.glob("*.md")
-                  if _split_of(f"laws/{p.name}") == "train"]
+                  if split_of.get(f"laws/{p.name}") == "train"]
     for q in map(json.loads, (DATA / "calibration_laws.jsonl").read_text(encoding="utf-8").splitlines()):
         if q.get("absent") or not any(squash(k) in text for k in q["keys"] for text in train_laws):
             continue  # an absent question may be about a dev or test law: left out
@@ -89,9 +91,10 @@ def generated_absent(examples: list["Example"], texts: dict[str, str]) -> list[d
     return out
 
 
-def _split_of(doc: str) -> str | None:
+def splits() -> dict[str, str]:
+    """Document → its split (eval/documents.jsonl)."""
     rows = [json.loads(line) for line in (EVAL / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
-    return {r["doc"]: r["split"] for r in rows}.get(doc)
+    return {r["doc"]: r["split"] for r in rows}
 
 
 class Example:

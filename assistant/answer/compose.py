@@ -201,7 +201,7 @@ def decide(question: Question, hits: list[Hit], passages: list[Passage], index: 
                              for part in question.parts]) if question.parts and units else None
     exact = hits[0].evidence.lookup > 0 and passages[0].article is not None
     quotes, primary = choose(question, passages, units, probabilities, whole,
-                             model.select_at if select_at is None else select_at, 0 if exact else None, parts,
+                             model.select_at if select_at is None else select_at, exact, parts,
                              model.select_ratio if select_ratio is None else select_ratio)
     quoted = "\n".join(q.text for q in quotes)
     row = answer_features(question, passages, hits, units, matrix, probabilities, primary, quoted, index)

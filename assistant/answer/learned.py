@@ -23,18 +23,18 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from ..index.store import IndexData
-from ..index.tokenization import tokenize
 from ..retrieval.assembly import Passage
+from ..retrieval.evidence import text_tokens
 from ..retrieval.facts import has_date, has_figure, has_person, has_rule, is_signature, states
 from ..retrieval.focus import spellings
 from ..retrieval.intent import FACT_KINDS
+from ..retrieval.names import PLACE_WORDS
 from ..retrieval.query import with_synonyms
 from ..retrieval.question import Question
 from ..retrieval.ranking import Evidence
@@ -42,7 +42,8 @@ from ..retrieval.search import Hit
 from ..retrieval.units import SENTENCE_UNITS, unit_match
 
 _SENTENCE = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])")
-_LEAD_IN = re.compile(r"(如下|以下|下列|分别是|分别为|包括|主要有|有以下)[^。;;]{0,12}[::]?\s*$|[::]\s*$")
+#: A line that leads in to what follows it ("具体分工如下:", "主要有以下问题："): its items follow.
+LEAD_IN = re.compile(r"(如下|以下|下列|分别是|分别为|包括|主要有|有以下)[^。;;]{0,12}[::]?\s*$|[::]\s*$")
 _BLANK = re.compile(r"[((]\s*[)）]|_{2,}|＿{2,}|\(\s+\)|(?<![A-Za-z])x{2,}(?![A-Za-z])|X{2,}")
 #: An enumerated item: 一是, （一）, 1., ①, (1), 第一, 其一 at the start.
 _ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．](?!\d)|[①-⑳]|"
@@ -101,11 +102,6 @@ def units_of(passage: Passage, number: int) -> list[Unit]:
     return out
 
 
-@lru_cache(maxsize=65536)
-def _tokens(text: str) -> frozenset[str]:
-    return frozenset(tokenize(text))
-
-
 def _near_figure(names: list[str], text: str, pattern) -> bool:
     for name in names:
         for match in re.finditer(re.escape(name), text):
@@ -143,20 +139,20 @@ def unit_features(question: Question, passages: list[Passage], hits: list[Hit], 
     for number, passage in enumerate(passages[:UNIT_PASSAGES]):
         evidence, rank = evidence_of(passage, hits)
         context = f"{passage.title} {passage.section}"
-        ctx_tokens = _tokens(context)
+        ctx_tokens = text_tokens(context)
         window = set(evidence.sentences)
         own = units_of(passage, number)
         previous, lead = "", ""
         for k, unit in enumerate(own):
             text = unit.text
-            tokens = _tokens(text)
+            tokens = text_tokens(text)
             # the nearest lead-in before it in the passage ("须符合下列规定：", "存在以下问题：") says what it is about
-            cover_lead = weights.coverage(set(tokens) | _tokens(lead) | ctx_tokens, context + lead + text) if lead else 0.0
+            cover_lead = weights.coverage(set(tokens) | text_tokens(lead) | ctx_tokens, context + lead + text) if lead else 0.0
             after_lead = 1.0 if lead else 0.0
             cover = weights.coverage(set(tokens), text)
             cover_ctx = weights.coverage(set(tokens) | ctx_tokens, context + text)
             pair = previous + text
-            cover_pair = weights.coverage(set(tokens) | _tokens(previous) | ctx_tokens, context + pair)
+            cover_pair = weights.coverage(set(tokens) | text_tokens(previous) | ctx_tokens, context + pair)
             previous = text
             part_covers.append([p.weights.coverage(set(tokens), text) for p in question.parts])
             stated = sum(1.0 for kind in asked if (has_person(text) if kind == "who" else states(kind, text)))
@@ -170,7 +166,7 @@ def unit_features(question: Question, passages: list[Passage], hits: list[Hit], 
                 (sum(1.0 for n in query.names if n in text or n in context) / len(query.names)) if query.names else 0.0,
                 (sum(1.0 for y in intent.years if y in text) / len(intent.years)) if intent.years else 0.0,
                 1.0 if unit.heading else 0.0, 1.0 if is_signature(text) else 0.0,
-                1.0 if _LEAD_IN.search(text) else 0.0, 1.0 if " | " in text else 0.0,
+                1.0 if LEAD_IN.search(text) else 0.0, 1.0 if " | " in text else 0.0,
                 math.log1p(len(text)) / 6.0, 1.0 if k == 0 else 0.0, k / max(1, len(own) - 1),
                 1.0 if _BLANK.search(text) else 0.0, 1.0 if has_figure(text) else 0.0, 1.0 if has_date(text) else 0.0,
                 1.0 if has_person(text) else 0.0, 1.0 if has_rule(text) else 0.0,
@@ -182,7 +178,7 @@ def unit_features(question: Question, passages: list[Passage], hits: list[Hit], 
                 *kinds, 0.0, 0.0, 0.0, cover_lead, after_lead, 1.0 if _ITEM.match(text) else 0.0, 0.0, 0.0, 0.0,
                 0.0, (sum(1 for c in chars if c in text) / len(chars)) if chars else 0.0, 0.0])
             units.append(unit)
-            if _LEAD_IN.search(text) or re.search(r"(?:问题|不足|措施|做法|任务|要求|条件|情形)[^。]{0,6}[。:：]\s*$", text):
+            if LEAD_IN.search(text) or re.search(r"(?:问题|不足|措施|做法|任务|要求|条件|情形)[^。]{0,6}[。:：]\s*$", text):
                 lead = text
     matrix = np.array(rows, dtype=np.float64).reshape(len(rows), len(UNIT_FEATURES))
     parts = np.array(part_covers, dtype=np.float64).reshape(len(rows), len(question.parts))
@@ -334,14 +330,11 @@ def answer_features(question: Question, passages: list[Passage], hits: list[Hit]
     return np.array([[f[name] for name in ANSWER_FEATURES]], dtype=np.float64)
 
 
-#: Place and school words a name may end with; without it, the rest of the name ("桐山" of 桐山城区) is looked for.
-_PLACE_END = re.compile(r"(?:中心小学|中心学校|初级中学|九年一贯制学校|中学|小学|初中|学校|学区|街道|城区|片区|镇|乡|县|区|村|市|省)$")
-
-
 def _in_titles(index: IndexData, name: str) -> bool:
     """Does any document name it: its title, organisation, file name or text (the name, or the name
-    without its place word: segmentation may cut "桐山城区片" as 桐/山城区)?"""
-    stem = _PLACE_END.sub("", name)
+    without its place word: segmentation may cut "桐山城区片" as 桐/山城区, and 山城 is in the text)?"""
+    end = next((w for w in sorted(PLACE_WORDS, key=len, reverse=True) if name.endswith(w)), "")
+    stem = name[:len(name) - len(end)]
     names = [name] + ([stem] if len(stem) >= 2 and stem != name else [])
     for d in index.documents:
         about = f"{d.get('title') or ''} {d.get('organisation') or ''} {d.get('source') or ''}"

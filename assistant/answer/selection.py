@@ -18,10 +18,9 @@ from ..index.tokenization import tokenize
 from ..retrieval.assembly import Passage
 from ..retrieval.names import name_groups, names_any
 from ..retrieval.question import Question
-from .learned import Unit
+from .learned import LEAD_IN, Unit
 
 _ARTICLE = re.compile(r"^第[零〇一二两三四五六七八九十百千\d]+条")
-_LEAD_IN = re.compile(r"(如下|以下|下列|如次|名单|分别是|分别为|包括|主要有|有以下)[^。;;]{0,12}[::]?\s*$|[::]\s*$")
 #: A section this short is quoted whole (heading and body) rather than cut to its likely units.
 SHORT_SECTION = 300
 #: An article of a law this short is quoted whole.
@@ -74,7 +73,7 @@ def _with_lead_ins(units: list[Unit], picked: list[int]) -> list[int]:
     """A chosen lead-in ("具体分工如下:") brings the items that follow it in its passage."""
     extra = []
     for i in picked:
-        if not _LEAD_IN.search(units[i].text):
+        if not LEAD_IN.search(units[i].text):
             continue
         size = 0
         for j in range(i + 1, len(units)):
@@ -133,19 +132,17 @@ def place_units(question: Question, passages: list[Passage], units: list[Unit], 
 
 
 def choose(question: Question, passages: list[Passage], units: list[Unit], probabilities: np.ndarray,
-           whole: list[bool], select_at: float, primary: int | None = None,
+           whole: list[bool], select_at: float, exact: bool = False,
            parts: np.ndarray | None = None, select_ratio: float = 1.0) -> tuple[list[Quote], int]:
-    """The quotes of the answer and the passage answered from (see the module docstring). `parts`: the
-    chance of each unit for each part of a question in several parts (a column per part)."""
+    """The quotes of the answer and the passage answered from (see the module docstring). `exact`: the
+    first passage is the article the question looks up by law and number: it is the answer, alone.
+    `parts`: the chance of each unit for each part of a question in several parts (a column per part)."""
     if not passages:
         return [], 0
     if not units:
         return [Quote(0, passages[0].text, True)], 0
     best = int(np.argmax(probabilities))
-    primary = units[best].passage if primary is None else primary
-    if exact := primary == 0 and passages[0].article is not None and question.law is not None \
-            and bool(question.intent.articles):
-        pass  # the article the question looks up by law and number is the answer, alone
+    primary = 0 if exact else units[best].passage
     parts = part_units(parts)
     ranked = np.argsort(-probabilities, kind="stable")[:TOP_UNITS]
     parts |= {int(i) for i in ranked if probabilities[i] >= select_ratio * probabilities[best]}

@@ -13,7 +13,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from ..documents import TABLE_CELL, Line
+from ..documents import Line
 from ..errors import LoadError
 from .docx_numbering import Numbering, _xpath
 from .loaders import LoadedFile, loader
@@ -21,7 +21,6 @@ from .tables import table_lines
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # old binary Word files, and password-protected .docx
-CELL_SEPARATOR = TABLE_CELL
 
 
 def _outline_level(element) -> int | None:

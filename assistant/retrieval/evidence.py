@@ -151,8 +151,8 @@ def best_window(weights: Weights, context: str, text: str, width: int = 2) -> tu
         lead = [sentences[0]]
         context = f"{context} {sentences[0]}"
         sentences = sentences[1:]
-    base = set(_tokens(context))
-    token_sets = [_tokens(s) for s in sentences]
+    base = set(text_tokens(context))
+    token_sets = [text_tokens(s) for s in sentences]
     best = weights.coverage(base, context)
     chosen: list[str] = list(sentences[:width])
     for start in range(len(token_sets)):
@@ -167,7 +167,7 @@ def best_window(weights: Weights, context: str, text: str, width: int = 2) -> tu
 
 
 @lru_cache(maxsize=65536)
-def _tokens(text: str) -> frozenset[str]:
+def text_tokens(text: str) -> frozenset[str]:
     """Tokens of a sentence or heading path (cached: the same passages come back question after question)."""
     return frozenset(tokenize(text))
 

@@ -247,14 +247,12 @@ class LawNames:
         variants, or one with a province in front ("学前教育条例" for 北京市学前教育条例), not a longer law that
         ends with it (保险法 is not 社会保险法, 教育法 not 高等教育法)."""
         text = normalise(name)
-        for variant in (text, text.replace("中华人民共和国", "")):
-            if variant in self.by_name:
-                return True
-            for known in self.by_name:
-                prefix = known[:-len(variant)] if known.endswith(variant) else None
-                if prefix and prefix in self._places:
-                    return True
-        return False
+        return any(v in self.by_name or self.provincial(v) for v in (text, text.replace("中华人民共和国", "")))
+
+    def provincial(self, name: str) -> set[tuple[str, ...]]:
+        """The laws (their ids) whose title is `name` with a province or city in front."""
+        return {tuple(ids) for known, ids in self.by_name.items()
+                if known.endswith(name) and known[:-len(name)] in self._places}
 
     def unknown_written(self, question: str) -> list[str]:
         """Law names a question writes ("保险法第三十九条", "《劳动合同法》") that no document of the index has."""
@@ -264,19 +262,6 @@ class LawNames:
         """The best title agreement of an English law name (named_english's F1), 0 when no title fits."""
         scored = self._scored(name, genres, groups)
         return scored[0][0] if scored else 0.0
-
-    def unknown_bracketed(self, question: str) -> list[str]:
-        """The 《…》 law names of a question that are no document of the index ("《体育法》" where
-        only 学校体育工作条例 is held)."""
-        out = []
-        for name in _BRACKETED.findall(question):
-            text = normalise(name)
-            if not _GENRE.search(text):
-                continue
-            if any(text in variant or variant in text for variant in self.by_name):
-                continue
-            out.append(name)
-        return out
 
     def written(self, question: str) -> list[str]:
         """The law names a question writes: in 《》, or before an article number (front words cut off)."""
@@ -295,18 +280,17 @@ class LawNames:
         longer name the question writes is not named by it ("高等教育法第五条" names no 教育法)."""
         text = normalise(question)
         written = self.written(question)
+        unknown = [w for w in written if not self.known(w)]
         best = None
         for name in written:  # a province's law named without its province ("学前教育条例" → 北京市学前教育条例)
-            held = {tuple(ids) for known, ids in self.by_name.items()
-                    if known.endswith(name) and known[:-len(name)] in self._places}
+            held = self.provincial(name)
             if name not in self.by_name and len(held) == 1:
                 best = Named(list(held.pop()), name)
         for name, ids in self.by_name.items():
             if name not in text or (best is not None and len(name) <= len(best.name)):
                 continue
-            longer = [w for w in written if w != name and name in w and not self.known(w)]
-            if longer:
-                continue
+            if any(w != name and name in w for w in unknown):
+                continue  # inside a longer name the index does not hold
             best = Named(ids, name)
         return best
 

@@ -9,7 +9,8 @@ import re
 from ..segmentation import NAME_FLAGS, tagged
 from .query import Query
 
-_PLACE_WORDS = ("学校", "小学", "中学", "初中", "二中", "一中", "中心", "学区", "镇", "乡", "县", "区", "村", "市", "省", "街道",
+#: Words a place's or a school's name ends with (曹集学校, 德新镇, 李庄小学).
+PLACE_WORDS = ("学校", "小学", "中学", "初中", "二中", "一中", "中心", "学区", "镇", "乡", "县", "区", "村", "市", "省", "街道",
                 "幼儿园")
 _PLACE_TYPE = (r"(?:Primary|Middle|Central|Junior|Senior|High|School|County|Town|Township|Village|District|City|Province|"
                r"Subdistrict|Street|Kindergarten|No|The|In|At|Of|Which|What|How|Who)\b")
@@ -46,7 +47,7 @@ def names_in(query: Query, pinyin: dict[str, list[str]] | None = None) -> list[s
     words = tagged(chinese) if chinese.strip() else []
     for i, (word, flag) in enumerate(words):
         following = words[i + 1][0] if i + 1 < len(words) else ""
-        if flag in NAME_FLAGS and len(word) >= 2 and (word.endswith(_PLACE_WORDS) or following.startswith(_PLACE_WORDS)):
+        if flag in NAME_FLAGS and len(word) >= 2 and (word.endswith(PLACE_WORDS) or following.startswith(PLACE_WORDS)):
             found.append(word)
     for i in range(len(words) - 2):  # two places joined ("上海和浙江分别…"): both are names
         (first, f1), (link, _), (second, f2) = words[i:i + 3]

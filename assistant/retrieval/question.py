@@ -199,7 +199,7 @@ class Reader:
         ("保险法第三十九条" where only 社会保险法 is held), or in English with no title near it in meaning."""
         laws = self.laws()
         if query.lang == "zh":
-            return tuple(dict.fromkeys(laws.unknown_bracketed(query.text) + laws.unknown_written(query.text)))
+            return tuple(laws.unknown_written(query.text))
         found = english_law_name(query.text)
         if found is None:
             return tuple(laws.unknown_written(query.text))
