@@ -192,3 +192,19 @@ def test_a_list_question_gets_the_outline_of_the_section_that_introduces_its_thi
     for line in ("1.宣传报道组 组长:王一", "2.入学机会组 组长:李二", "3.教师队伍组 组长:赵三", "4.档案材料组 组长:钱四"):
         assert line in answer.text
     assert "第8项材料" not in answer.text and "以上列出其各部分的标题" in answer.text
+
+
+def test_an_answer_model_fitted_on_other_features_is_one_line_of_advice(tmp_path):
+    import json
+
+    from assistant.answer.learned import AnswerModel
+    from assistant.errors import AssistantError
+    from importlib import resources
+
+    data = json.loads(resources.files("assistant").joinpath("data", "answer_model.json").read_text(encoding="utf-8"))
+    data["unit"]["names"] = data["unit"]["names"][:-1]
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(AssistantError, match="scripts/train_answers.py"):
+        AnswerModel.load(path)
+    assert AnswerModel.load().unit.names  # the shipped model reads today's features

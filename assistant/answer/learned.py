@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import AssistantError
 from ..index.store import IndexData
 from ..retrieval.assembly import Passage
 from ..retrieval.evidence import text_tokens
@@ -237,7 +238,8 @@ class Linear:
     @classmethod
     def from_dict(cls, data: dict, names: tuple[str, ...]) -> "Linear":
         if tuple(data["names"]) != names:
-            raise ValueError("the answer model was fitted on other features; run scripts/train_answers.py")
+            raise AssistantError("assistant/data/answer_model.json was fitted on other features than this version "
+                                 "reads; run .venv/bin/python scripts/train_answers.py (after scripts/labelled.py build)")
         return cls(names, np.array(data["mean"]), np.array(data["scale"]), np.array(data["weights"]), float(data["bias"]))
 
 
