@@ -146,7 +146,7 @@ def test_oversized_body_is_refused_unread(client):
 def test_search(client):
     data = client.get("/search", params={"q": "生均图书", "top_k": 2}).json()
     assert data["query"] == "生均图书" and 1 <= len(data["results"]) <= 2
-    assert data["results"][0]["doc_id"] == "summary-01" and data["results"][0]["rank"] == 1
+    assert data["results"][0]["doc_id"] == "summary-txt-01" and data["results"][0]["rank"] == 1
     assert {"rank", "chunk_id", "doc_id", "title", "source", "section", "article", "start_line", "end_line", "page", "page_end", "text",
             "score"} == set(data["results"][0])
 
@@ -210,7 +210,7 @@ def test_bad_draft_requests_say_what_to_fix(client, body, words):
 
 def test_documents_list(client):
     documents = client.get("/documents").json()["documents"]
-    assert [d["id"] for d in documents] == ["plan-01", "summary-01"]
+    assert [d["id"] for d in documents] == ["plan-txt-01", "summary-txt-01"]
     assert {"id", "title", "kind", "source", "chunks"} <= set(documents[0])
     assert documents[0]["title"] == "迎检工作方案" and documents[0]["source"] == "plan.txt" and documents[0]["chunks"] >= 1
 
@@ -226,15 +226,15 @@ def test_document_page_marks_the_cited_span(client):
     assert [int(n) for n in cited] == list(range(citation["start_line"], citation["end_line"] + 1))
     assert page.index('id="cited"') > page.index(f'id="L{citation["start_line"]}"')
     assert "2.A2保障机制组 组长:李二" in page and 'href="/static/style.css"' in page
-    plain = client.get("/documents/plan-01").text
+    plain = client.get("/documents/plan-txt-01").text
     assert 'class="line cited"' not in plain and 'id="cited"' not in plain
 
 
 def test_document_json(client):
-    data = client.get("/documents/plan-01", params={"start": 8, "end": 8, "format": "json"}).json()
-    assert data["id"] == "plan-01" and data["start"] == 8 and data["end"] == 8
+    data = client.get("/documents/plan-txt-01", params={"start": 8, "end": 8, "format": "json"}).json()
+    assert data["id"] == "plan-txt-01" and data["start"] == 8 and data["end"] == 8
     for params, span in (({"end": 8}, (8, 8)), ({"start": 9, "end": 8}, (8, 9))):  # every span the schema allows
-        got = client.get("/documents/plan-01", params={**params, "format": "json"}).json()
+        got = client.get("/documents/plan-txt-01", params={**params, "format": "json"}).json()
         assert (got["start"], got["end"]) == span
     assert [line["start"] for line in data["lines"] if line["marked"]] == [8]
     assert data["lines"][0] == {"start": 1, "end": 1, "page": None, "text": "迎检工作方案", "marked": False}
@@ -242,9 +242,9 @@ def test_document_json(client):
 
 @pytest.mark.parametrize("path,params,status,words", [
     ("/documents/nope-01", {}, 404, ["no document 'nope-01'", "GET /documents"]),
-    ("/documents/plan-01", {"start": 0}, 422, ["start: must be a whole number from 1"]),
-    ("/documents/plan-01", {"start": "x"}, 422, ["start: must be a whole number"]),
-    ("/documents/plan-01", {"format": "xml"}, 422, ["format: must be one of 'html' or 'json'"]),
+    ("/documents/plan-txt-01", {"start": 0}, 422, ["start: must be a whole number from 1"]),
+    ("/documents/plan-txt-01", {"start": "x"}, 422, ["start: must be a whole number"]),
+    ("/documents/plan-txt-01", {"format": "xml"}, 422, ["format: must be one of 'html' or 'json'"]),
 ])
 def test_bad_document_requests(client, path, params, status, words):
     assert_readable(client.get(path, params=params), status, *words)

@@ -61,7 +61,7 @@ def test_writing_is_off_by_default(env):
         assert listing["skipped"] == [] and listing["build"]["state"] == "idle"
         refused = client.post("/documents", files={"files": ("a.txt", "文本".encode())})
         assert refused.status_code == 403 and "ASSISTANT_ALLOW_UPLOAD=1" in refused.json()["detail"]
-        assert client.delete("/documents/plan-01").status_code == 403
+        assert client.delete("/documents/plan-txt-01").status_code == 403
         assert (env.corpus_dir / "plan.txt").exists() and not (env.corpus_dir / "a.txt").exists()
 
 

@@ -139,7 +139,7 @@ def test_chat_page_answers_cites_and_keeps_the_conversation(server, browser, tmp
     assert "2.A2保障机制组" in first.find_element(By.CSS_SELECTOR, ".meta-section").text
     assert "plan.txt 第8–9行" in first.find_element(By.CSS_SELECTOR, ".meta-lines").text
     link = first.find_element(By.CSS_SELECTOR, "a.open-doc").get_attribute("href")
-    assert link == f"{server}/documents/plan-01?start=8&end=9#cited"
+    assert link == f"{server}/documents/plan-txt-01?start=8&end=9#cited"
     save(browser, tmp_path, "issue6-chat.png")
 
     second = ask(browser, "那A3组呢?", 1)

@@ -37,7 +37,7 @@ def test_search_builds_index_on_first_use(settings):
     result = run("search", "生均图书", "--json")
     assert result.exit_code == 0
     assert "building the index" in result.stderr
-    assert json.loads(result.stdout)["results"][0]["doc_id"] == "summary-01"
+    assert json.loads(result.stdout)["results"][0]["doc_id"] == "summary-txt-01"
 
 
 def test_bad_input_is_one_line_error(settings, monkeypatch, tmp_path):

@@ -35,7 +35,7 @@ def test_default_ask_and_search_do_not_import_torch(settings):
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["exit"] == [0, 0], report
     assert "工资花名册" in report["outputs"][0]
-    assert json.loads(report["outputs"][1])["results"][0]["doc_id"] == "plan-01"
+    assert json.loads(report["outputs"][1])["results"][0]["doc_id"] == "plan-txt-01"
     assert not any("warning" in err or "rebuilding" in err for err in report["stderr"]), report["stderr"]
     assert report["heavy"] == [], f"imported on the query path: {report['heavy']}"
 

@@ -30,7 +30,7 @@ from ..documents import Chunk, Document, Line, Section
 #: produce for the same file, or the index gains or changes a part (4: bilingual.json, the
 #: English → Chinese table; 5: regulation structure and the cleaner's line joins): every cached file
 #: is then processed again.
-PIPELINE_VERSION = 9  # 9: tables as records with their headers (Word, PDF); a chunk opening with the title cites its section
+PIPELINE_VERSION = 10  # 10: one id per file, extension included (same-stem files apart); 9: tables as records with their headers (Word, PDF)
 #: Embeddings not used by any of the last this-many builds are deleted.
 KEEP_BUILDS = 3
 

@@ -47,9 +47,22 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
+_WORD_RUN = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]+")
+_PLAIN_STEM = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]+(?:-[0-9A-Za-z\u4e00-\u9fff]+)*")
+
+
 def doc_prefix(relative: str) -> str:
-    stem = re.sub(r"\.[^.]+$", "", relative)
-    return re.sub(r"[^0-9A-Za-z\u4e00-\u9fff]+", "-", stem).strip("-") or "doc"
+    """The id of a file's documents (before "-01", "-02"…): the letters, digits and Chinese
+    characters of its relative path, extension included, joined by "-" (整改方案.docx → 整改方案-docx),
+    so 整改方案.docx and 整改方案.pdf are two files with two ids. A path holding any character but
+    those, "-" and the one "." of its extension (a space, "_", "（", a folder's "/") gets 6 hex digits
+    of its hash as well: "工作 总结.txt" and "工作_总结.txt" stay apart. A function of the path alone,
+    so an id stays the same across rebuilds whatever other files come and go."""
+    prefix = "-".join(_WORD_RUN.findall(relative)) or "doc"
+    stem, dot, suffix = relative.rpartition(".")
+    if not (dot and _PLAIN_STEM.fullmatch(stem) and _WORD_RUN.fullmatch(suffix)):
+        prefix += "-" + hashlib.sha1(relative.encode("utf-8", "surrogateescape")).hexdigest()[:6]
+    return prefix
 
 
 def load_documents(path: Path, relative: str, meta: dict | None = None,
@@ -68,8 +81,8 @@ def load_documents(path: Path, relative: str, meta: dict | None = None,
     if len(documents) == 1 and meta.get("title"):
         documents[0].title = meta["title"]
         documents[0].kind = meta.get("kind") or documents[0].kind
-    for document in documents:
-        document.date = document.date or meta.get("date")
+    if len(documents) == 1:  # a compilation's parts have their own dates or none, never the file's
+        documents[0].date = documents[0].date or meta.get("date")
     return documents, loaded.format
 
 

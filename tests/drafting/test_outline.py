@@ -47,7 +47,7 @@ def test_examples_fit_their_sections(finder):
     assert problems[0]["section"] == "三、存在的问题" and problems[0]["text"].startswith("三、存在的问题")
     assert "下一步打算" not in problems[0]["text"], "the part ends before the next section"
     basics = by_title["基本情况"].examples
-    assert basics[0]["doc_id"] == "summary-01" and "学生480人" in basics[0]["text"]
+    assert basics[0]["doc_id"] == "summary-txt-01" and "学生480人" in basics[0]["text"]
     facilities = by_title["办学条件"].examples
     assert facilities and "改造校舍" in facilities[0]["text"]
     assert by_title["落款"].examples == []

@@ -23,7 +23,7 @@ def sections(hits):
 
 def test_chinese_question_ranks_the_group_first(searcher):
     hits = searcher.search("A2保障机制组要准备哪些材料?", top_k=3)
-    assert hits[0].chunk.doc_id == "plan-01"
+    assert hits[0].chunk.doc_id == "plan-txt-01"
     assert "2.A2保障机制组" in hits[0].chunk.section
     assert "工资花名册" in hits[0].chunk.text
     assert [h.rank for h in hits] == [1, 2, 3]
@@ -36,7 +36,7 @@ def test_english_question_reaches_chinese_passage(searcher):
 
 def test_pinyin_names_and_figures(searcher):
     hits = searcher.search("乡村学校有多少学生和教职工?", top_k=2)
-    assert hits[0].chunk.doc_id == "summary-01" and "320人" in hits[0].chunk.text
+    assert hits[0].chunk.doc_id == "summary-txt-01" and "320人" in hits[0].chunk.text
 
 
 def test_hit_json_has_the_design_fields(searcher):
