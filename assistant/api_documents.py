@@ -60,14 +60,14 @@ def writing(request: Request) -> None:
 
 
 def document_rows(index: store.IndexData) -> list[dict]:
-    keys = ("id", "title", "kind", "source", "date", "organisation", "chunks")
+    keys = ("id", "title", "kind", "source", "date", "organisation", "number", "chunks")
     return [dict({k: doc.get(k) for k in keys}, format=FORMATS.get(Path(doc.get("source") or "").suffix.lower()))
             for doc in index.documents]
 
 
 @router.get("/documents", summary="The indexed documents, the files skipped and the build")
 def documents(request: Request) -> dict:
-    """`{"documents": [{"id", "title", "kind", "source", "date", "organisation", "chunks", "format"}],
+    """`{"documents": [{"id", "title", "kind", "source", "date", "organisation", "number", "chunks", "format"}],
     "skipped": [{"file", "reason"}], "build": {...}, "writable", "key_required", "upload": {...}}`."""
     assistant = request.app.state.assistant
     settings = assistant.settings

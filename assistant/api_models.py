@@ -296,8 +296,9 @@ class DocumentRow(Open):
     title: str
     kind: str
     source: str
-    date: Optional[str] = None
+    date: Optional[str] = Field(None, description="The signing date, ISO (2023-09-15, or 2012-02 for a month).")
     organisation: Optional[str] = None
+    number: Optional[str] = Field(None, description="The document number (发文字号), e.g. 清政办发〔2023〕8号.")
     chunks: int
 
 

@@ -231,9 +231,12 @@ def chunk_document(document: Document, max_chars: int = 480, hard_chars: int | N
         pages = [p for line in own for p in (line.page, line.page_end) if p is not None]
         first_page = pages[0] if pages else None
         last_page = max(pages) if pages else None
+        own_ids = {id(line) for line in own}
+        holds = [] if node.path else [child.heading for child in node.children
+                                      if any(id(line) in own_ids for line in child.all_lines())]
         chunks.append(Chunk(
             id=f"{document.id}#{len(chunks) + 1:03d}", doc_id=document.id,
-            section_id=node.id, section_path=node.path, text=text,
+            section_id=node.id, section_path=node.path, text=text, holds=holds,
             start_line=min(line.start for line in own), end_line=max(line.end for line in own),
             page=first_page, codes=codes, order=len(chunks), article=article,
             page_end=last_page if last_page != first_page else None))

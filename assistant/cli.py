@@ -173,6 +173,28 @@ def index_status(as_json: bool = typer.Option(False, "--json", help="Print JSON.
             out.print("  changed: manifest.json (titles, kinds or dates)")
 
 
+@index_app.command("documents")
+@user_errors
+def index_documents(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+    """List the indexed documents: file, title, kind, date, issuing body and document number."""
+    from rich.table import Table
+
+    from .api_documents import document_rows
+    from .index.backends import backend_for
+
+    rows = document_rows(backend_for(load_settings()).load())
+    if as_json:
+        _print_json({"documents": rows})
+        return
+    table = Table(header_style="bold")
+    for name in ("file", "title", "kind", "date", "organisation", "number"):
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        table.add_row(*(escape(str(row.get(k) or "")) for k in ("source", "title", "kind", "date", "organisation", "number")))
+    out.print(table)
+    out.print(f"{len(rows)} documents")
+
+
 @app.command()
 @user_errors
 def search(query: str = typer.Argument(..., help="What to look for, in Chinese or English."),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
-#: Document kinds. School documents: summary (工作总结), plan (方案, 计划, 规划, 意见), self-inspection,
-#: rectification, inspection-prep. Normative texts: law (…法), regulation (条例, 办法, 规定, 细则, 规则),
-#: standard (标准). See ingest/splitting.kind_of.
+#: Document kinds. School documents: summary (工作总结), plan (方案, 计划, 规划), self-inspection (自查/自评报告),
+#: rectification (整改), inspection-prep (迎检). Official documents: notice (通知, 公示, 决定 …), opinion
+#: (意见, 反馈意见), report (报告, 请示, 监测结果). Normative texts: law (…法), regulation (条例, 办法, 规定,
+#: 细则, 规则), standard (标准). A news page: news. See ingest/masthead.kind_of and data/genres.tsv.
 KINDS = ("summary", "plan", "self-inspection", "rectification", "inspection-prep", "law", "regulation", "standard",
-         "other")
+         "notice", "opinion", "report", "news", "other")
 
 
 #: Between the cells of a table row in a line's text ("指标：生均图书（册） | 标准值：25 | 本校：31.2"): a line
@@ -35,6 +36,10 @@ class Line:
     page: int | None = None
     heading: int | None = None
     page_end: int | None = None
+    #: a line of a document's foot that is not body text: "attachments" (the list under 附件：) or
+    #: "signature" (issuing bodies, the date, 抄送 / 印发 lines); read by ingest/masthead.mark_foot,
+    #: never a heading (structure.build_tree gives each run one section, 附件 or 落款)
+    role: str | None = None
 
 
 @dataclass
@@ -56,6 +61,8 @@ class Document:
     header: list[str] = field(default_factory=list)
     #: the header's events in order: {"date", "action", "body"} (adopted, revised, …)
     history: list[dict] = field(default_factory=list)
+    #: the document number (发文字号, "清政办发〔2023〕8号"), metadata and never the title
+    number: str | None = None
 
     @property
     def text(self) -> str:
@@ -67,7 +74,7 @@ class Document:
                 "start_line": self.lines[0].start if self.lines else None,
                 "end_line": self.lines[-1].end if self.lines else None,
                 "dates": dict(self.dates), "law_key": self.law_key, "header": list(self.header),
-                "history": [dict(event) for event in self.history]}
+                "history": [dict(event) for event in self.history], "number": self.number}
 
 
 @dataclass
@@ -108,10 +115,18 @@ class Chunk:
     order: int = 0
     article: str | None = None
     page_end: int | None = None
+    #: the top-level sections a chunk at the document's top holds (a short notice's "一、…" and "二、…"
+    #: packed into one chunk, whose section path is empty): what its citation names
+    holds: list[str] = field(default_factory=list)
 
     @property
     def section(self) -> str:
         return " › ".join(self.section_path)
+
+    @property
+    def cited_section(self) -> str:
+        """The section a citation names: the path, or the sections held ("一、基本情况；二、存在问题")."""
+        return self.section or "；".join(self.holds)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -310,7 +310,7 @@ class Assistant:
             meta = self.index.doc_by_id[doc_id]
             lines = [line for chunk in chunks for line in chunk_lines(self.index, chunk)]
             out.append(Passage(doc_id, meta["title"], meta["source"], chunks[0].section_path, lines, 0.0,
-                               chunks[0].section_id, False, [c.id for c in chunks]))
+                               chunks[0].section_id, False, [c.id for c in chunks], kind=meta.get("kind")))
         return out
 
     def turns(self, history: list | None, deadline: Deadline | None = None) -> list[Turn]:

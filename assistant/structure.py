@@ -174,7 +174,8 @@ def split_hidden_headings(line: Line) -> list[Line]:
     parts = [p for p in parts if p]
     if len(parts) <= 1:
         return [line]
-    return [Line(p, line.start, line.end, line.page, line.heading if n == 0 else None) for n, p in enumerate(parts)]
+    return [Line(p, line.start, line.end, line.page, line.heading if n == 0 else None, role=line.role)
+            for n, p in enumerate(parts)]
 
 
 @dataclass
@@ -292,6 +293,10 @@ def regulation_markers(blocks: list[Line], markers: list[Marker | None]) -> list
     return out
 
 
+#: The sections of a document's foot (Line.role): the attachment list and the signature.
+FOOT_HEADINGS = {"attachments": "附件", "signature": "落款"}
+
+
 def build_tree(document: Document) -> Node:
     """The document's section tree; `Node.blocks` are its own lines (hidden headings split out)."""
     blocks: list[Line] = []
@@ -302,12 +307,19 @@ def build_tree(document: Document) -> Node:
     stack: list[Node] = [root]
     count = 0
     for i, (block, marker) in enumerate(zip(blocks, markers)):
+        heading = None
+        if block.role is not None and i > 0:  # the foot: one section per run, never a heading inside
+            if block.role == blocks[i - 1].role:
+                stack[-1].blocks.append(block)
+                continue
+            heading = FOOT_HEADINGS[block.role]
+            marker = Marker("foot", 0, 1, "", heading, True, title=heading)  # not structural: packed like any section
         if i == 0 or marker is None:  # the first line is the document's title
             stack[-1].blocks.append(block)
             continue
-        parent = _attach_point(stack, markers, i, marker)
+        parent = root if heading else _attach_point(stack, markers, i, marker)
         count += 1
-        node = Node(f"{document.id}/s{count}", marker, display_heading(marker, block.text), parent,
+        node = Node(f"{document.id}/s{count}", marker, heading or display_heading(marker, block.text), parent,
                     parent.depth + 1, [block])
         parent.children.append(node)
         while stack[-1] is not parent:

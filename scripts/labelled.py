@@ -100,6 +100,21 @@ def failure_kinds(report: dict) -> dict:
     return out
 
 
+def table_figures(rows: list[dict], report: dict) -> dict:
+    """Correct answers to questions about a table's cells (`"table": true`), by the format of the file."""
+    by_id = {r["id"]: r for r in report["questions"]}
+    out: dict[str, dict] = {}
+    for q in rows:
+        if not q.get("table"):
+            continue
+        fmt = Path(q["docs"][0]).suffix.lstrip(".") if q.get("docs") else "other"
+        for key in (fmt, "all"):
+            cell = out.setdefault(key, {"n": 0, "correct": 0})
+            cell["n"] += 1
+            cell["correct"] += bool(by_id[q["id"]]["correct"])
+    return {k: {"n": v["n"], "correct": round(v["correct"] / v["n"], 3)} for k, v in sorted(out.items())}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=("build", "run"))
@@ -121,11 +136,13 @@ def main() -> int:
     report = evaluate(open_assistants(args.home), rows)
     report["split"] = args.split
     report["failures"] = failure_kinds(report)
+    report["table_questions"] = table_figures(rows, report)
     if args.split != "train":  # dev and test: aggregates only
         report["questions"] = [{k: r[k] for k in ("kind", "lang", "correct", "absent", "found", "sure")}
                                for r in report["questions"]]
     _print_answer_report(Path(f"eval ({args.split})"), report, 5, details=args.split == "train")
     print(json.dumps(report["failures"], ensure_ascii=False, indent=1))
+    print("questions about table cells:", json.dumps(report["table_questions"], ensure_ascii=False))
     if args.json_out:
         args.json_out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0

@@ -74,7 +74,7 @@ def test_a_short_passage_is_quoted_whole_with_its_headings(assistant):
 
 def test_english_question_gets_english_framing_and_original_passages(assistant):
     answer = assistant.ask("What must the A2 guarantee mechanism group file?")
-    assert answer.found and "From “迎检工作方案”, section “2.A2保障机制组” [1] (quoted in the original Chinese)" in answer.text
+    assert answer.found and "From the inspection preparation plan “迎检工作方案”, section “2.A2保障机制组” [1] (quoted in the original Chinese)" in answer.text
     assert "工资花名册" in answer.text
 
 

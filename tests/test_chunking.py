@@ -13,6 +13,9 @@ def test_small_sections_are_one_chunk_with_path_and_span():
     doc = _doc(["某校工作方案", "一、指导思想", "为推进均衡发展,特制定本方案。", "二、工作目标", "入学率达100%。"])
     _, chunks = chunk_document(doc, max_chars=500)
     assert len(chunks) == 1 and chunks[0].start_line == 1 and chunks[0].end_line == 5
+    # the chunk sits at the document's top (no path) and cites the sections it holds
+    assert chunks[0].section_path == [] and chunks[0].holds == ["一、指导思想", "二、工作目标"]
+    assert chunks[0].cited_section == "一、指导思想；二、工作目标"
 
 
 def test_list_items_are_never_cut():

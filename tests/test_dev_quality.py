@@ -19,16 +19,18 @@ LAWS = SHARED / "realworld" / "laws"
 DATA = Path(__file__).resolve().parent / "data"
 pytestmark = [pytest.mark.slow, pytest.mark.real_model, pytest.mark.shared]
 
-#: Measured 2026-12-07 (e5, tables as records, the learned answer model of answer/learned.py).
-#: answers_dev: 36 of 40 answerable correct, 3 of 5 absent refused (2026-12-02, rules: 38 and 4).
-ANSWERS_DEV_WRONG = {"a06", "a12", "a16", "a29", "a41", "a42"}
-#: laws_dev: 35 of 36 answerable correct (English 12 of 13), 1 of 4 absent refused.
-LAWS_DEV_WRONG = {"l30", "l37", "l39", "l40"}
+#: Measured 2026-12-07 (e5, tables as records, document heads and feet of ingest/masthead.py, the learned
+#: answer model of answer/learned.py retrained on them). answers_dev: 34 of 40 answerable correct, 3 of 5
+#: absent refused (2026-12-02, rules: 38 and 4; a03 and a04 are said not found, their found probability
+#: just under the threshold the retrained model chose).
+ANSWERS_DEV_WRONG = {"a03", "a04", "a06", "a12", "a16", "a29", "a41", "a42"}
+#: laws_dev: 35 of 36 answerable correct (English 12 of 13), 2 of 4 absent refused.
+LAWS_DEV_WRONG = {"l30", "l39", "l40"}
 #: dev.jsonl: every answer passage in the top 5; these not first (d21 first since the things-with-figures evidence).
 DEV_NOT_FIRST: dict[str, set[str]] = {"search": set(), "ask": set()}
 #: Our own sets in ask mode: every answer passage in the top 5 but these; these not first.
 OWN_NOT_FIRST = {"heldout": {"h20"}, "helper_set": {"u09", "u11", "u25", "u30"}, "helper_set2": {"v03", "v10", "v11", "v23"},
-                 "paraphrase": {"p02"}, "english": {"e05", "e06"}}
+                 "paraphrase": {"p02"}, "english": {"e05"}}
 OWN_MISSED = {"english": {"e05"}}
 #: tests/data/absent.jsonl: questions the corpus does not answer; these are (wrongly) answered.
 ABSENT_ANSWERED = {"a03", "a08", "a12", "a13", "a14", "a15"}

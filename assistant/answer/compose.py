@@ -27,7 +27,7 @@ PHRASES = {
     "zh": {
         "not_found": "资料中没有找到这个问题的答案。下面是最接近的段落,仅供参考,它们并不回答这个问题。",
         "unsure": "资料中可能有答案,但把握不大,请核对原文:\n",
-        "where": "《{title}》", "where_section": "《{title}》“{heading}”", "where_article": "《{title}》{article}",
+        "where": "{kind}《{title}》", "where_section": "{kind}《{title}》“{heading}”", "where_article": "{kind}《{title}》{article}",
         "whole": "{where}[{n}]:\n{text}", "sentences": "根据{where}[{n}]:{text}",
         "more": "\n另据{where}[{n}]:{text}",
         "cut": "\n(该部分较长,以上只摘录了前面部分;全文见 {source} 第{start}–{end}行之后。)",
@@ -44,8 +44,8 @@ PHRASES = {
         "not_found": "The documents do not answer this question. The closest passages are listed below for "
                      "reference; they do not answer it.",
         "unsure": "The documents may answer this, but the match is uncertain; check the source:\n",
-        "where": "“{title}”", "where_section": "“{title}”, section “{heading}”",
-        "where_article": "“{title}”, article {article}",
+        "where": "{kind}“{title}”", "where_section": "{kind}“{title}”, section “{heading}”",
+        "where_article": "{kind}“{title}”, article {article}",
         "whole": "From {where} [{n}] (quoted in the original Chinese):\n{text}",
         "sentences": "According to {where} [{n}] (original Chinese): {text}",
         "more": "\nAlso {where} [{n}]: {text}",
@@ -94,7 +94,7 @@ class Answer:
         return rows
 
     def _citations(self) -> list[dict]:
-        return [{"n": n, "doc_id": p.doc_id, "title": p.title, "source": p.source, "section": p.section,
+        return [{"n": n, "doc_id": p.doc_id, "title": p.title, "source": p.source, "section": p.cited_section,
                  "article": p.article, "start_line": p.start_line, "end_line": p.end_line, "page": p.page, "page_end": p.page_end,
                  "text": p.text,
                  "score": round(float(p.score), 6)} for n, p in enumerate(self.passages, start=1)]
@@ -123,11 +123,23 @@ def _numeral(number: int, lang: str) -> str:
     return int_to_cn(number) if lang == "zh" else str(number)
 
 
+#: How an answer names a document's kind before its title, by language; a Chinese title names its own
+#: kind (…自评报告), so Chinese answers name only news, whose headline does not.
+KIND_WORDS = {
+    "zh": {"news": "新闻"},
+    "en": {"summary": "the work summary ", "plan": "the plan ", "self-inspection": "the self-inspection report ",
+           "rectification": "the rectification plan ", "inspection-prep": "the inspection preparation plan ",
+           "notice": "the notice ", "opinion": "the opinion ", "report": "the report ", "law": "the law ",
+           "regulation": "the regulation ", "standard": "the standard ", "news": "the news report "},
+}
+
+
 def _where(say: dict, passage: Passage) -> str:
+    kind = KIND_WORDS["zh" if say is PHRASES["zh"] else "en"].get(passage.kind or "", "")
     if passage.article:
-        return say["where_article"].format(title=passage.title, article=passage.article)
+        return say["where_article"].format(kind=kind, title=passage.title, article=passage.article)
     heading = passage.section_path[-1] if passage.section_path else ""
-    return say["where_section" if heading else "where"].format(title=passage.title, heading=heading)
+    return say["where_section" if heading else "where"].format(kind=kind, title=passage.title, heading=heading)
 
 
 def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[Hit], index: IndexData) -> str:

@@ -30,7 +30,7 @@ from ..documents import Chunk, Document, Line, Section
 #: produce for the same file, or the index gains or changes a part (4: bilingual.json, the
 #: English → Chinese table; 5: regulation structure and the cleaner's line joins): every cached file
 #: is then processed again.
-PIPELINE_VERSION = 10  # 10: one id per file, extension included (same-stem files apart); 9: tables as records with their headers (Word, PDF)
+PIPELINE_VERSION = 11  # 11: titles, numbers, dates, kinds from the head and foot (masthead.py), 附件 and 落款 sections, a top-level chunk's sections (Chunk.holds); 10: one id per file, extension included (same-stem files apart); 9: tables as records with their headers (Word, PDF)
 #: Embeddings not used by any of the last this-many builds are deleted.
 KEEP_BUILDS = 3
 
@@ -79,11 +79,13 @@ _LINE_FIELDS = [f.name for f in fields(Line)]
 def _document_fields(document: Document) -> dict:
     return {"id": document.id, "title": document.title, "kind": document.kind, "source": document.source,
             "date": document.date, "organisation": document.organisation, "dates": document.dates,
-            "law_key": document.law_key, "header": document.header, "history": document.history}
+            "law_key": document.law_key, "header": document.header, "history": document.history,
+            "number": document.number}
 
 
-#: The data files tokenization depends on: editing one of them misses the cache.
-TOKENIZER_DATA = ("domain_terms.txt", "synonyms_zh.tsv", "stopwords.txt")
+#: The data files tokenization and document descriptions (genres: titles and kinds) depend on: editing
+#: one of them misses the cache.
+TOKENIZER_DATA = ("domain_terms.txt", "synonyms_zh.tsv", "stopwords.txt", "genres.tsv")
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from ..documents import Line, is_table_row
 from ..segmentation import cut
+from .masthead import is_body_name, iso_date
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,8 @@ def clean_lines(lines: list[Line], repair_breaks: bool = True) -> list[Line]:
         if _first_match(TRUNCATE_RULES, text):
             break
         rule = _first_match(DROP_RULES, text)
+        if rule is not None and rule.name == "bare-date" and kept and is_body_name(kept[-1].text):
+            rule = None  # "南岸区翠屏路小学 / 2023-12-15": a signature's date, not the page's
         if rule is not None:
             after_post_time = rule.name in ("post-time", "post-views")
             continue
@@ -200,6 +203,17 @@ def clean_lines(lines: list[Line], repair_breaks: bool = True) -> list[Line]:
             text = inline.pattern.sub(inline.replacement, text)
         kept.append(replace(line, text=text))
     return repair_pdf_damage(kept) if repair_breaks else kept
+
+
+def page_date(lines: list[Line]) -> str | None:
+    """The date a web page was posted (the first line a post-time or bare-date rule drops), as ISO:
+    the date of a file that holds one document and states none of its own, never of a
+    compilation's parts."""
+    for line in lines[:40]:
+        rule = _first_match(DROP_RULES, line.text)
+        if rule is not None and rule.name in ("post-time", "post-views", "bare-date"):
+            return iso_date(line.text)
+    return None
 
 
 def _full_line_length(lines: list[Line]) -> int | None:

@@ -11,7 +11,7 @@ from typing import Callable
 
 from ..documents import Document
 from ..errors import CorpusError, LoadError
-from .cleaning import clean_lines
+from .cleaning import clean_lines, page_date
 from .discovery import MANIFEST_NAMES, SkippedFile, scan  # noqa: F401  (MANIFEST_NAMES: kept for importers)
 from .loaders import load_file
 from .splitting import split_documents
@@ -82,7 +82,7 @@ def load_documents(path: Path, relative: str, meta: dict | None = None,
         documents[0].title = meta["title"]
         documents[0].kind = meta.get("kind") or documents[0].kind
     if len(documents) == 1:  # a compilation's parts have their own dates or none, never the file's
-        documents[0].date = documents[0].date or meta.get("date")
+        documents[0].date = documents[0].date or meta.get("date") or page_date(loaded.lines)
     return documents, loaded.format
 
 

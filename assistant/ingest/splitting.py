@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from ..documents import Document, Line
-from ..regulations import describe, is_regulation_shaped, regulation_kind, split_header
+from ..regulations import describe, is_regulation_shaped, split_header
 from ..structure import parse_marker
+from .masthead import HEAD_LINES, is_body_name, kind_of, mark_foot, read_foot, read_head
 
 _CN_NUM = "一二三四五六七八九十"
 PIECE_MARKER = re.compile(rf"^第[{_CN_NUM}]{{1,3}}篇\s*[\uff1a:]?\s*(?P<title>.*)$")
@@ -28,37 +29,6 @@ ORG = re.compile(
 )
 _GENERIC_ORG = re.compile(r"^(我校|该校|本校|学校|全校|各学校|各校|中小学校?|.*义务教育.*|.*均衡.*|.*[创名特色].{0,2}学校)$")
 _PLACE = re.compile(r"[市县区镇乡村]|街道|第[一二三四五六七八九十百]+")
-
-_KIND_RULES = [
-    ("inspection-prep", ("迎检", "迎评", "迎接")),
-    ("rectification", ("整改",)),
-    ("self-inspection", ("自查", "自评", "督导评估报告")),
-    ("summary", ("总结", "汇报", "成效")),
-    ("plan", ("方案", "计划", "规划", "意见")),
-    ("standard", ("标准",)),
-    ("regulation", ("办法", "规定", "条例", "细则", "规则")),
-]
-#: a notice that issues or forwards a document: its kind is that document's ("关于印发《…办法》的通知")
-_TRANSMITS = re.compile(r"(?:印发|转发|发布|颁布)[^《]{0,12}《(?P<inner>[^》]+)》[^《》]{0,8}通知")
-
-
-def kind_of(title: str, in_articles: bool = False) -> str:
-    """The kind a title names. A law's or regulation's genre is the title's last word, whatever
-    it holds ("…规划建设管理条例" is a regulation, not a plan); otherwise the first rule whose
-    words the title holds (迎检, 整改 and 自查 qualify a 方案 or 报告). 意见 (implementing opinions:
-    goals and measures) counts as a plan; a 通知 that issues a document takes that document's
-    kind, other notices are "other". `in_articles`: the document is written in articles (第X条)."""
-    kind = regulation_kind(title, in_articles)
-    if kind:
-        return kind
-    transmitted = _TRANSMITS.search(title)
-    if transmitted:
-        return kind_of(transmitted.group("inner"), in_articles)
-    for kind, words in _KIND_RULES:
-        if any(word in title for word in words):
-            return kind
-    return "other"
-
 
 def is_title_like(text: str) -> bool:
     return len(text) <= 45 and not re.search(r"[。;\uff1b!?\uff01\uff1f,\uff0c]", text) and any(w in text for w in KIND_WORDS)
@@ -132,37 +102,48 @@ def _body_chars(piece: _Piece) -> int:
     return sum(len(line.text) for line in piece.lines if not is_title_like(line.text) and not SIGNATURE.match(line.text))
 
 
-def _describe(piece: _Piece, file_title: str) -> tuple[str, str | None, str | None]:
-    """Title, organisation and date of one piece."""
-    head = [line.text for line in piece.lines[:4]]
-    title = piece.title or (head[0] if head and is_title_like(head[0]) else file_title)
+@dataclass
+class _Described:
+    title: str
+    organisation: str | None
+    date: str | None
+    number: str | None
+    news: bool
+
+
+def _describe(piece: _Piece, file_title: str) -> _Described:
+    """Title, organisation, date (ISO) and document number of one piece, from its head and foot
+    (masthead.py); a compilation's piece (titled by its marker) keeps the rules of compilations."""
+    texts = [line.text for line in piece.lines]
+    head, foot = read_head(texts), read_foot(texts)
+    title = piece.title or head.title or file_title
     organisation = None
-    for text in head[1:4]:
-        if is_title_like(text) and len(text) > len(title) - 2 and text != title and not PIECE_MARKER.match(text):
-            title = text
-        elif ORG.fullmatch(text) or (len(text) <= 14 and find_organisation(text) == text):
-            organisation = organisation or text
-    date = None
-    for line in reversed(piece.lines[-3:]):
-        match = SIGNATURE.match(line.text)
-        if match:
-            date = re.sub(r"\s+", "", match.group("date"))
-            if match.group("org") and not organisation:
-                organisation = find_organisation(match.group("org")) or match.group("org")
-            break
+    if piece.title:
+        for text in texts[1:4]:
+            if is_title_like(text) and len(text) > len(title) - 2 and text != title and not PIECE_MARKER.match(text):
+                title = text
+            elif ORG.fullmatch(text) or (len(text) <= 14 and find_organisation(text) == text):
+                organisation = organisation or text
+    if foot.organisations:
+        organisation = organisation or "、".join(foot.organisations)
+    organisation = organisation or head.organisation or ("、".join(head.issuers) if head.issuers else None)
+    organisation = organisation or foot.source
+    issued_by = re.match(r"^(?P<body>.{2,30}?)关于", title)
+    if organisation is None and issued_by and is_body_name(issued_by.group("body")):
+        organisation = issued_by.group("body")
     organisation = organisation or find_organisation(title)
     if organisation is None:
         first_para = next((l.text for l in piece.lines[1:3] if len(l.text) > 20), "")
         found = find_organisation(first_para[:60])
         organisation = found if found and _PLACE.search(found) else None
-    return title, organisation, date
+    return _Described(title, organisation, foot.date or head.date, head.number, head.source_line or foot.source_line)
 
 
 def split_documents(lines: list[Line], source: str, doc_prefix: str, file_title: str | None = None,
                     file_kind: str | None = None, header: list[Line] | None = None) -> list[Document]:
     """Documents of one file. Pieces that are only a title or a signature join the piece before.
     `header`: the file's header block (Markdown front matter), read as the first document's."""
-    file_title = file_title or (lines[0].text if lines and parse_marker(lines[0].text) is None else stem_title(source))
+    file_title = file_title or read_head([line.text for line in lines[:HEAD_LINES]]).title or stem_title(source)
     pieces = split_pieces(lines, lines[0].text if lines else "")
     merged: list[_Piece] = []
     for piece in pieces:
@@ -178,13 +159,15 @@ def split_documents(lines: list[Line], source: str, doc_prefix: str, file_title:
             documents.append(_regulation(piece, source, f"{doc_prefix}-{n:02d}", file_kind,
                                          list(header or []) if n == 1 else [], file_title))
             continue
-        title, organisation, date = _describe(piece, file_title)
-        if organisation and organisation not in title:
-            title = f"{title}({organisation})"
-        kind = kind_of(title)
-        if kind == "other" and file_kind:
+        found = _describe(piece, file_title)
+        title, organisation = found.title, found.organisation
+        if len(merged) > 1 and organisation and organisation not in title:
+            title = f"{title}({organisation})"  # the parts of a compilation told apart by their school
+        kind = kind_of(title, news=found.news)
+        if kind in ("other", "news") and file_kind:
             kind = file_kind
-        documents.append(Document(f"{doc_prefix}-{n:02d}", title, kind, source, piece.lines, date, organisation))
+        documents.append(Document(f"{doc_prefix}-{n:02d}", title, kind, source, mark_foot(piece.lines), found.date,
+                                  organisation, number=found.number))
     return documents
 
 

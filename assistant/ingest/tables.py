@@ -30,8 +30,11 @@ HEADER_ROWS = 2
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff（）()、，。：；])\s+(?=[\u4e00-\u9fff（）()、，。：；])")
 
 
-#: A space a layout put inside a figure, a date or a document number ("2023年9 月", "〔2012〕3 号", "8 月 31 日").
-SPACED_FIGURE = re.compile(r"(?<=\d)\s+(?=[年月日号时分秒万亿元%％个名所人岁])|(?<=[年月〔〕\[\]])\s+(?=\d)")
+#: A space a layout put between a figure and Chinese text, inside a date or a document number ("2023年9 月",
+#: "〔2012 〕3 号", "8 月 31 日", "图书 3000 册"): Chinese text puts none there. Spaces between Latin words
+#: and figures ("in 2023 the") and between two figures stay.
+SPACED_FIGURE = re.compile(r"(?<=\d)[ \t\u3000]+(?=[\u4e00-\u9fff〔〕\[\]（）%％])"
+                           r"|(?<=[\u4e00-\u9fff〔〕\[\]（）])[ \t\u3000]+(?=\d)")
 
 
 def _clean(text: str | None) -> str:

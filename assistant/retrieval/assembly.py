@@ -39,6 +39,8 @@ class Passage:
     cut: bool = False  # the section was longer than the limit and was cut
     chunk_ids: list[str] = field(default_factory=list)
     outline: bool = False  # a cut section given as its outline (the headings of its parts: gather)
+    kind: str | None = None  # the document's kind (documents.KINDS): answers name it ("the self-inspection report …")
+    holds: list[str] = field(default_factory=list)  # a top-level chunk's sections (Chunk.holds)
 
     @property
     def text(self) -> str:
@@ -47,6 +49,11 @@ class Passage:
     @property
     def section(self) -> str:
         return " › ".join(self.section_path)
+
+    @property
+    def cited_section(self) -> str:
+        """What a citation names: the section path, or the sections a top-level chunk holds."""
+        return self.section or "；".join(self.holds)
 
     @property
     def start_line(self) -> int:
@@ -269,7 +276,7 @@ def assemble(index: IndexData, trees: SectionTrees, question: Question, hits: li
         covered.add(top.chunk.id)
         doc = index.doc_by_id[top.chunk.doc_id]
         passages.append(Passage(top.chunk.doc_id, doc["title"], doc["source"], node.path, lines, top.score,
-                                node.id, cut, [h.chunk.id for h in inside] or [top.chunk.id], outline))
+                                node.id, cut, [h.chunk.id for h in inside] or [top.chunk.id], outline, doc.get("kind")))
     for hit in hits:
         if len(passages) >= max_passages:
             break
@@ -283,5 +290,6 @@ def assemble(index: IndexData, trees: SectionTrees, question: Question, hits: li
             continue  # the same article in another version of the law: once is enough
         lines = chunk_lines(index, hit.chunk)
         passages.append(Passage(hit.chunk.doc_id, hit.document["title"], hit.document["source"],
-                                hit.chunk.section_path, lines, hit.score, hit.chunk.section_id, False, [hit.chunk.id]))
+                                hit.chunk.section_path, lines, hit.score, hit.chunk.section_id, False, [hit.chunk.id],
+                                kind=hit.document.get("kind"), holds=list(hit.chunk.holds)))
     return passages

@@ -11,7 +11,7 @@ def test_text_per_page_with_line_numbers_through_the_file(tmp_path):
     assert loaded.format == "pdf" and loaded.notes == []
     first, last = loaded.lines[0], loaded.lines[-1]
     assert (first.text, first.start, first.page) == (PDF_HEADER, 1, 1)
-    assert last.text == "第 2 页 共 2 页" and last.page == 2 and last.start > first.start
+    assert last.text == "第2页 共2页" and last.page == 2 and last.start > first.start
     assert [l.start for l in loaded.lines] == sorted(l.start for l in loaded.lines)
     assert {l.page for l in loaded.lines if "留守儿童花名册" in l.text} == {2}
 

@@ -25,7 +25,7 @@ def test_piece_markers_split_a_compilation():
         ("plans-02", "琚湾二中留守儿童工作计划", "plan", "琚湾二中"),
         ("plans-03", "曹集学校义务教育均衡发展工作整改方案", "rectification", "曹集学校"),
     ]
-    assert docs[0].date == "2012年2月"
+    assert docs[0].date == "2012-02"
     assert docs[1].lines[0].start == 8
 
 
