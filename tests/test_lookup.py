@@ -129,3 +129,58 @@ def test_a_short_name_and_a_name_inside_a_longer_one(tmp_path, fake_embedder, mo
     assert answer.found and answer.citations()[0]["title"] == "中华人民共和国刑法" and "刑罚" in answer.text
     missing = assistant.ask("国际刑法第二条说了什么")
     assert not missing.found and missing.text == "资料中没有《国际刑法》。"
+
+
+#: a law with an article longer than a chunk (lead line and ten items) and a 但书 (an exception that
+#: turns "不得" around): both must be quoted faithfully (issue 29)
+LONG_LAW = "\n\n".join([
+    "# 中华人民共和国示范公司法", "## 第一章 总则",
+    "第一条 为了规范示范公司的组织和行为，制定本法。",
+    "第二条 公司有下列情形之一的，由公司登记机关责令改正，处以罚款；情节严重的，吊销营业执照：",
+    *[f"（{n}）第{n}种违法情形，即公司在设立、变更或者注销登记中提交虚假材料或者采取其他欺诈手段隐瞒重要事实，"
+      f"情节涉及第{n}类登记事项的；" for n in "一二三四五六七八九十"],
+    "第三条 公司不得收购本公司股份。但是，有下列情形之一的除外：",
+    *[f"（{n}）第{n}种收购情形，即公司为减少注册资本、与持有本公司股份的其他公司合并或者将股份用于员工持股计划，"
+      f"依照章程规定经股东会决议的第{n}类情形；" for n in "一二三四五六七"],
+    "第四条 本法自2024年7月1日起施行。"]) + "\n"
+
+
+@pytest.fixture
+def long_law(tmp_path, fake_embedder, monkeypatch, settings):
+    corpus = tmp_path / "laws"
+    corpus.mkdir()
+    (corpus / "示范公司法(2023-12-29).md").write_text(LONG_LAW, encoding="utf-8")
+    own = settings.with_(corpus_dir=corpus)
+    data, _ = build_index(own, warn=lambda m: None, embedder=fake_embedder)
+    monkeypatch.setattr("assistant.service.load_embedder", lambda name, warn: fake_embedder)
+    return Assistant(own, data, warn=lambda m: None)
+
+
+def test_an_article_asked_for_by_number_is_quoted_whole_over_its_chunks(long_law):
+    """第二条 is over 500 characters and two chunks: before, its lead and most items were left out."""
+    chunks = [c for c in long_law.index.chunks if c.article == "第二条"]
+    assert len(chunks) >= 2 and sum(len(c.text) for c in chunks) > 500
+    answer = long_law.ask("示范公司法第二条是怎么规定的?")
+    assert answer.found and answer.citations()[0]["article"] == "第二条"
+    assert "由公司登记机关责令改正" in answer.text and answer.text.count("由公司登记机关责令改正") == 1
+    for n in "一二三四五六七八九十":
+        assert f"（{n}）第{n}种违法情形" in answer.text
+
+
+def test_an_exception_is_quoted_with_the_rule_it_qualifies(long_law):
+    """"公司不得收购本公司股份。" alone says the opposite of the article (over 500 characters, so cut to
+    its likely sentences): its 但书 comes with it."""
+    assert sum(len(c.text) for c in long_law.index.chunks if c.article == "第三条") > 500
+    answer = long_law.ask("公司可以收购本公司的股份吗?")
+    assert "公司不得收购本公司股份。" in answer.text
+    assert "但是，有下列情形之一的除外" in answer.text
+
+
+def test_a_quote_marks_what_it_leaves_out():
+    from assistant.answer.learned import Unit
+    from assistant.answer.selection import _join
+
+    units = [Unit(0, 0, "全县有小学94所；", False), Unit(0, 0, "在校学生31460人；", False),
+             Unit(0, 0, "公办在职教职工2860人。", False)]
+    assert _join(units, [0, 2]) == "全县有小学94所；……公办在职教职工2860人。"
+    assert _join(units, [0, 1, 2]) == "全县有小学94所；在校学生31460人；公办在职教职工2860人。"
