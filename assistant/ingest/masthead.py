@@ -180,6 +180,7 @@ def read_head(texts: list[str]) -> Head:
         number = DOC_NUMBER.search(plain)
         if " | " in text:
             _table_facts(text, head)
+            head.source_line = head.source_line or head.organisation is not None  # a web page's 发布机构
         elif number and len(plain) - len(number.group()) <= 16:
             head.number = head.number or squash(number.group()).strip("()（）")
         elif is_date_line(plain):

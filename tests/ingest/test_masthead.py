@@ -118,3 +118,11 @@ def test_parts_of_a_compilation_never_take_the_files_date(tmp_path):
         {"documents": [{"file": "总结.txt", "date": "2023-07-26"}]}), encoding="utf-8")
     documents = load_corpus(corpus).documents
     assert [d.date for d in documents] == ["2015-07-01", None]
+
+
+def test_a_government_web_page_with_its_table_of_facts_is_news():
+    texts = ["我市顺利通过国务院教育督导委员会复查", "索引号 | 20200928-173242-364 | 公开目录 | 工作概况",
+             "发布机构 | 临沂市教育局 | 发布日期 | 2017-11-20",
+             "11月14日至17日,国家教育督导检查组对我市两个县区进行了督导检查。"]
+    document = split_documents(lines(texts), "page.html", "p")[0]
+    assert (document.kind, document.date, document.organisation) == ("news", "2017-11-20", "临沂市教育局")
