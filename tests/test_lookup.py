@@ -184,3 +184,17 @@ def test_a_quote_marks_what_it_leaves_out():
              Unit(0, 0, "公办在职教职工2860人。", False)]
     assert _join(units, [0, 2]) == "全县有小学94所；……公办在职教职工2860人。"
     assert _join(units, [0, 1, 2]) == "全县有小学94所；在校学生31460人；公办在职教职工2860人。"
+
+
+@pytest.mark.parametrize("question, source", [
+    ("2021年的示范教育法第三条是怎么规定的?", "示范教育法(2020-05-01).md"),
+    ("示范教育法第三条是怎么规定的?", "示范教育法(2024-03-01).md"),
+    ("2025年示范教育法第三条规定了什么", "示范教育法(2024-03-01).md"),
+    ("2010年的示范教育法第三条", "示范教育法(2024-03-01).md"),  # no version that old: the current one
+])
+def test_a_year_picks_the_version_in_force_then(laws, question, source):
+    answer = laws.ask(question)
+    first = answer.citations()[0]
+    assert answer.found and first["article"] == "第三条" and first["source"] == source, (question, first["source"])
+    if source.startswith("示范教育法(2020"):
+        assert "旧版本" in answer.text and "2024-03-01" in answer.text  # says which version is current

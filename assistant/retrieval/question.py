@@ -97,6 +97,8 @@ class Reader:
         query = self.analyse(text, lang)
         intent = intent_of(text)
         law = self.named_law(query)
+        if law is not None and intent.years and len(law.doc_ids) > 1:
+            law = self.version_of(law, intent.years[0])
         unknown = () if law is not None else self.unknown_laws(query)
         sub: tuple[Question, ...] = ()
         if parts and len(intent.parts) > 1:
@@ -180,6 +182,16 @@ class Reader:
         if self._laws is None:
             self._laws = LawNames(self.index)
         return self._laws
+
+    def version_of(self, law: Named, year: str) -> Named:
+        """The law's versions with the one in force in `year` first ("2016年的义务教育法": the newest
+        version dated before the end of 2016), the others after it, newest first; as it was when no
+        version is that old."""
+        dated = [(self.index.doc_by_id[d].get("date") or "", d) for d in law.doc_ids]
+        in_force = [d for date, d in dated if date and date <= f"{year}-12-31"]
+        if not in_force:
+            return law
+        return Named([in_force[0]] + [d for d in law.doc_ids if d != in_force[0]], law.name)
 
     def named_law(self, query: Query) -> Named | None:
         """The law the question names: a title variant written in it (Chinese, or an English question's
