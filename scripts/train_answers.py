@@ -17,7 +17,7 @@ question is answerable unless `absent`; an answer is right when its text holds e
    on the answerable questions only (is the answer right), an answer's sureness being found × sure;
 3. thresholds on dev (aggregates only) with every second train question beside it: select_at the one with the most right answers; found_at the one
    with the most right outcomes (right answers plus absent questions refused) among those whose false
-   "not found" share is at most 0.05; sure_at the lowest at which sure answers are right at least 95% of
+   "not found" share is at most 0.05 (the middle of the longest run of such thresholds); sure_at the lowest at which sure answers are right at least 95% of
    the time."""
 
 from __future__ import annotations
@@ -183,17 +183,30 @@ def figures(outcomes: list[tuple[float, float, bool, bool]], found_at: float, su
 
 def thresholds(outcomes) -> tuple[float, float]:
     grid = [round(x, 3) for x in np.arange(0.02, 0.995, 0.005)]
-    best = None
+    n_ans = sum(1 for o in outcomes if not o[3])
+    n_abs = len(outcomes) - n_ans
+    scores = {}
     for t in grid:
         f = figures(outcomes, t, 1.0)
-        if f["false_not_found"] > MAX_FALSE_NOT_FOUND:
-            continue
-        n_ans = sum(1 for o in outcomes if not o[3])
-        n_abs = len(outcomes) - n_ans
-        score = f["correct"] * n_ans + f["absent_refused"] * n_abs
-        if best is None or score > best[0] + 1e-9:
-            best = (score, t)
-    found_at = best[1] if best else grid[0]
+        if f["false_not_found"] <= MAX_FALSE_NOT_FOUND:
+            scores[t] = f["correct"] * n_ans + f["absent_refused"] * n_abs
+    # the middle of the run of thresholds that score best (every threshold between two questions
+    # scores the same): the farthest from the questions on either side, so that a small change of
+    # the features does not move an answer across it
+    if scores:
+        top = max(scores.values())
+        best_run: list[float] = []
+        run: list[float] = []
+        for t in grid:
+            if t in scores and scores[t] >= top - 1e-9:
+                run.append(t)
+                if len(run) > len(best_run):
+                    best_run = list(run)
+            else:
+                run = []
+        found_at = best_run[len(best_run) // 2]
+    else:
+        found_at = grid[0]
     sure_at = 1.0
     for t in grid:
         f = figures(outcomes, found_at, t)

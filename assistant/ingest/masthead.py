@@ -53,6 +53,8 @@ _TRANSMITS = re.compile(r"(?:印发|转发|发布|颁布)[^《]{0,12}《(?P<inne
                         r"|(?:印发|转发)(?P<bare>[^《》]{4,60}?)的通知$")
 #: what follows a genre word at a title's end without changing it: a piece's number ("工作总结3", "总结 篇二")
 _PIECE_NUMBER = re.compile(r"\s*(?:\d{1,2}|篇[一二三四五六七八九十]{1,3})$")
+#: a reporter's credit at the end of a news text: "（四川日报记者江芸涵）" → 四川日报
+_REPORTER = re.compile(r"[(（](?:本报记者|(?P<who>[\u4e00-\u9fffA-Za-z]{2,12}?)记者)")
 _SOURCE = re.compile(r"(?:来源|稿源)\s*[:：]\s*(?P<who>[\u4e00-\u9fffA-Za-z]{2,20}?)(?=$|\s|[)）]|供稿|作者|编辑|发布)")
 HEAD_LINES = 10
 FOOT_LINES = 10
@@ -233,7 +235,7 @@ def source_of(texts: list[str]) -> tuple[bool, str | None]:
     for text in texts:
         plain = squash(text)
         if len(plain) <= 80 and _SOURCE_LINE.search(plain) or re.search(r"[(（][^()（）]{0,12}(?:来源|记者)", plain):
-            match = _SOURCE.search(plain)
+            match = _SOURCE.search(plain) or _REPORTER.search(plain)
             return True, match.group("who") if match else None
     return False, None
 

@@ -126,3 +126,10 @@ def test_a_government_web_page_with_its_table_of_facts_is_news():
              "11月14日至17日,国家教育督导检查组对我市两个县区进行了督导检查。"]
     document = split_documents(lines(texts), "page.html", "p")[0]
     assert (document.kind, document.date, document.organisation) == ("news", "2017-11-20", "临沂市教育局")
+
+
+def test_a_reporters_credit_names_the_paper():
+    texts = ["实现县域义务教育均衡发展规划目标", "10月19日,四川省县域义务教育均衡发展国家督导检查反馈意见会在成都召开。",
+             "副省长杨兴平出席反馈意见会并讲话。（四川日报记者江芸涵）"]
+    document = split_documents(lines(texts), "news.pdf", "n")[0]
+    assert (document.kind, document.organisation) == ("news", "四川日报")
