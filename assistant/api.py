@@ -4,13 +4,24 @@ The index and models load once, in the lifespan handler, and live on `app.state.
 endpoints are plain `def`s, so FastAPI runs them in its thread pool and requests are answered
 concurrently (the library guards its shared state: see Searcher and segmentation). Bad input is a
 4xx whose `detail` says what to fix (api_errors.py). The chat page and the documentation page are
-static files shipped in the package and load nothing from the network."""
+static files shipped in the package and load nothing from the network.
+
+Every request passes SiteGuard first: a Host header the server does not answer to is a 400 (DNS
+rebinding), a write sent by another site's page is a 403 unless it carries the API key, and every
+response carries Content-Security-Policy, X-Frame-Options, X-Content-Type-Options and
+Referrer-Policy."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import importlib.util
+import ipaddress
 import logging
+import re
+import socket
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Callable, Literal, Optional, TypeVar
@@ -22,6 +33,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from starlette.datastructures import Headers, MutableHeaders
 
 from . import api_errors, api_openai
 from .api_documents import MAX_UPLOAD_BODY
@@ -121,6 +133,245 @@ def _repeated(query: bytes) -> str | None:
     return None
 
 
+#: POST routes that only read (answers, search, drafts): not writes, so SiteGuard lets any page send
+#: them (the browser's same-origin rules still keep another site from reading the reply).
+READ_ONLY_ROUTES = frozenset({"/ask", "/search", "/draft", "/v1/chat/completions"})
+#: Methods that never change anything.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: --host values that mean every interface of the machine.
+WILDCARD_BINDS = ("0.0.0.0", "::", "")
+#: The policy of the Swagger UI page (/docs): its inline start-up script allowed by its hash (added),
+#: the icons of its style sheet from data: URLs (its scripts set styles through the DOM, which CSP
+#: allows: expanding, trying out and executing operations in chromium reports no violation).
+DOCS_POLICY = ("default-src 'self'; script-src 'self' {script}; style-src 'self'; "
+               "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+               "form-action 'self'; frame-ancestors 'none'")
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
+def _inline_scripts(html: str) -> list[str]:
+    return re.findall(r"<script\b(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script>", html, re.S | re.I)
+
+
+def page_policy(folder: Path = WEB_DIR) -> str:
+    """The Content-Security-Policy of every response: scripts, styles, images, fonts and requests from
+    this server only, no plugins, no <base>, forms posting only here, never framed. Inline code in
+    the pages of `folder` (a <script> or <style> element, a style="..." attribute) is allowed by its
+    hash, read from the pages themselves, so the policy follows them; the pages' scripts use only
+    textContent and element.style, which need nothing more. (A style attribute needs 'unsafe-hashes':
+    a browser without it, older than 2022, only drops that one style.)"""
+    from html import unescape
+
+    scripts, styles, attributes = set(), set(), set()
+    for page in sorted(folder.glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        scripts.update(s for s in _inline_scripts(text) if s.strip())
+        styles.update(re.findall(r"<style\b[^>]*>(.*?)</style>", text, re.S | re.I))
+        attributes.update(unescape(v) for v in re.findall(r'\sstyle\s*=\s*"([^"]*)"', text, re.I))
+    script_src = " ".join(["'self'", *sorted(_csp_hash(s) for s in scripts)])
+    style_src = " ".join(["'self'", *(["'unsafe-hashes'"] if attributes else []),
+                          *sorted(_csp_hash(s) for s in styles | attributes)])
+    return (f"default-src 'self'; script-src {script_src}; style-src {style_src}; img-src 'self'; "
+            f"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def split_host(value: str) -> tuple[str, int | None] | None:
+    """A Host header as (name, port): 'Example.org:8000' → ('example.org', 8000), '[::1]' →
+    ('::1', None); None when it is not a host[:port]."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        name, bracket, rest = value[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            return None
+        port = rest[1:]
+        try:
+            ipaddress.IPv6Address(name)
+        except ValueError:
+            return None
+    else:
+        name, _, port = value.partition(":")
+        if any(c in name for c in " /\\@?#[],;\"'<>") or any(ord(c) < 33 or ord(c) > 126 for c in name):
+            return None
+    name = name.rstrip(".")
+    if not name or (port and not (port.isdigit() and len(port) <= 5)):
+        return None
+    return name, int(port) if port else None
+
+
+def _address(name: str):
+    try:
+        return ipaddress.ip_address(name)
+    except ValueError:
+        return None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `--host host` listens on this machine only: localhost, a loopback address, or a
+    name all of whose addresses are loopback (0.0.0.0 and :: are every interface, not loopback)."""
+    name = host.strip().strip("[]").lower().rstrip(".")
+    if name == "localhost":
+        return True
+    address = _address(name)
+    if address is not None or not name:
+        return address is not None and address.is_loopback
+    try:
+        infos = socket.getaddrinfo(name, None)
+    except (OSError, UnicodeError):
+        return False
+    found = [_address(str(info[4][0]).split("%")[0]) for info in infos]
+    return bool(found) and all(a is not None and a.is_loopback for a in found)
+
+
+def check_exposure(host: str, settings: Settings) -> None:
+    """Raise AssistantError (one line for the CLI) when serving on `host` would let other machines
+    add and delete documents without a key: uploads on, `host` not loopback, no ASSISTANT_API_KEY."""
+    if settings.allow_upload and not settings.api_key and not is_loopback(host):
+        raise AssistantError(f"uploads are on (ASSISTANT_ALLOW_UPLOAD=1) and --host {host} is reachable from other "
+                             f"machines, where anyone could add and delete documents: set ASSISTANT_API_KEY "
+                             f"(or serve on --host 127.0.0.1)")
+
+
+def _shown(value: str, limit: int = 80) -> str:
+    """A header value fit for a one-line message: printable ASCII, at most `limit` characters."""
+    text = "".join(c if " " <= c <= "~" else "?" for c in value.strip())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def key_sent(authorization: str | None, key: str | None) -> bool:
+    """Whether `Authorization` carries `Bearer <key>` (never true without a key)."""
+    if not key or not authorization:
+        return False
+    scheme, _, token = authorization.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), key.encode())
+
+
+def foreign_site(origin: str | None, fetch_site: str | None, host: str | None) -> str | None:
+    """What shows a request was sent by another site's page ("Origin http://evil.example"), or None:
+    Sec-Fetch-Site cross-site or same-site, or an Origin that is not the server's own (its host and
+    port those of the Host header; the port of a Host without one is the Origin scheme's default,
+    so that a TLS proxy that passes Host on still counts as the same site). No Origin and no
+    Sec-Fetch-Site (curl, scripts) is None."""
+    from urllib.parse import urlsplit
+
+    fetch_site = (fetch_site or "").strip().lower()
+    if fetch_site in ("cross-site", "same-site"):
+        return f"Sec-Fetch-Site {fetch_site}" + (f", Origin {_shown(origin)}" if origin else "")
+    if origin is None:
+        return None
+    own = split_host(host or "")
+    try:
+        parts = urlsplit(origin.strip())
+        port = parts.port
+    except ValueError:
+        return f"Origin {_shown(origin)}"
+    if own is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"Origin {_shown(origin)}"
+    default = 443 if parts.scheme == "https" else 80
+    if (parts.hostname.rstrip("."), port or default) != (own[0], own[1] or default):
+        return f"Origin {_shown(origin)}"
+    return None
+
+
+class SiteGuard:
+    """Outside the whole app (its own answers and the app's 500s carry the headers too):
+
+    - Host: a request whose Host header names a host the server does not answer to is a 400 (this
+      stops DNS rebinding, where another site's page reaches the server under the other site's
+      name). Always answered to: localhost and loopback addresses (127.0.0.1, [::1]), with any
+      port; the names in ASSISTANT_ALLOWED_HOSTS ("*": any host). Served on a particular address
+      or name (`serve --host 192.168.1.20`), that one too; served on every interface (0.0.0.0 or
+      ::), any IP address (a rebinding page always comes under a name, never an address, so
+      colleagues can use whichever address reaches the machine) and the machine's own host name;
+      other names (a DNS name of the machine, a proxy's) go in ASSISTANT_ALLOWED_HOSTS. A request
+      without Host (HTTP/1.0) is let through. Starlette's in-process TestClient, whose client is
+      the string "testclient" (never a network peer's), may also use its default Host, testserver.
+    - Writes: a request that may change something (any method but GET, HEAD and OPTIONS, on any
+      path but the read-only READ_ONLY_ROUTES: uploads, deletions, rebuilds, /reload and any
+      write added later) sent by another site's page (foreign_site: Origin, Sec-Fetch-Site) is a
+      403 unless it carries the API key (Authorization: Bearer). Requests without Origin and
+      Sec-Fetch-Site (curl, scripts) are not affected; the routes' own checks (uploads on, the key
+      when one is set) still apply to every write.
+    - Headers: Content-Security-Policy (page_policy, unless the response sets its own),
+      X-Frame-Options DENY, X-Content-Type-Options nosniff, Referrer-Policy same-origin."""
+
+    def __init__(self, app, owner: FastAPI, bound_host: str | None = None):
+        self.app = app
+        self.owner = owner
+        bound = None if bound_host is None else bound_host.strip().strip("[]").lower().rstrip(".")
+        self.any_address = bound in WILDCARD_BINDS
+        names = set()
+        if self.any_address:
+            own = socket.gethostname().lower().rstrip(".")
+            names.update({own, own.split(".")[0]} if own else set())
+        elif bound:
+            names.add(bound)
+        self.bound_names = frozenset(names)
+        self.headers = (("Content-Security-Policy", page_policy()), ("X-Frame-Options", "DENY"),
+                        ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"))
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def secured(message):
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers:
+                    headers.setdefault(name, value)
+            await send(message)
+
+        refused = self.refusal(scope)
+        if refused is not None:
+            status, detail = refused
+            await JSONResponse({"detail": detail}, status_code=status)(scope, receive, secured)
+            return
+        await self.app(scope, receive, secured)
+
+    def _settings(self):
+        state = self.owner.state
+        return getattr(getattr(state, "assistant", None), "settings", None) or getattr(state, "settings", None)
+
+    def host_allowed(self, host: str, settings, client) -> bool:
+        parsed = split_host(host)
+        if parsed is None:
+            return False
+        name = parsed[0]
+        allowed = getattr(settings, "allowed_hosts", ()) or ()
+        address = _address(name)
+        return ("*" in allowed or name in allowed or name == "localhost" or name in self.bound_names
+                or (address is not None and (address.is_loopback or self.any_address))
+                or (name == "testserver" and bool(client) and client[0] == "testclient"))
+
+    def refusal(self, scope) -> tuple[int, str] | None:
+        """(status, detail) for a request refused, else None."""
+        headers = Headers(scope=scope)
+        settings = self._settings()
+        host = headers.get("host", "")
+        if host.strip() and not self.host_allowed(host, settings, scope.get("client")):
+            return 400, (f"this server does not answer to the host {_shown(host)!r} (the Host header); if that "
+                         f"is its name, add it to ASSISTANT_ALLOWED_HOSTS (comma-separated) and restart it")
+        if scope.get("method", "GET") in SAFE_METHODS or scope.get("path") in READ_ONLY_ROUTES:
+            return None
+        foreign = foreign_site(headers.get("origin"), headers.get("sec-fetch-site"), host)
+        key = getattr(settings, "api_key", None)
+        if foreign is None or key_sent(headers.get("authorization"), key):
+            return None
+        how = ("send the API key (Authorization: Bearer <key>) to write from elsewhere" if key else
+               "to write from elsewhere, set ASSISTANT_API_KEY on the server and send Authorization: Bearer <key>")
+        return 403, f"writes are accepted only from this server's own pages ({foreign}); {how}"
+
+
+class _App(FastAPI):
+    """FastAPI with SiteGuard outside its whole middleware stack (the error handlers included)."""
+
+    def build_middleware_stack(self):
+        return SiteGuard(super().build_middleware_stack(), self, getattr(self.state, "bound_host", None))
+
+
 T = TypeVar("T")
 
 
@@ -159,9 +410,11 @@ def warm_up(assistant: Assistant) -> None:
     assistant.search("义务教育均衡发展 guarantee", 1)
 
 
-def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, assistant: Assistant | None = None, *,
+               host: str | None = None) -> FastAPI:
     """The app. Settings default to `load_settings()` (read when the app starts, not at import);
-    pass an opened `assistant` to skip opening one (the CLI opens it first to show progress)."""
+    pass an opened `assistant` to skip opening one (the CLI opens it first to show progress).
+    `host` is the address served on (`serve --host`), which the Host check allows too (SiteGuard)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -173,17 +426,19 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         await run_in_threadpool(warm_up, app.state.assistant)
         app.state.rebuilder = Rebuilder(app.state.assistant.settings, lambda new: switch_assistant(app, new),
                                         log=log.warning, serving=lambda: app.state.assistant)
+        app.state.rebuilder.resume()  # a rebuild recorded as pending (the server stopped mid-build) runs now
         watcher = asyncio.create_task(follower.run(chosen.reload_seconds)) if chosen.reload_seconds > 0 else None
         yield
         if watcher is not None:
             watcher.cancel()
         app.state.rebuilder.wait(60)  # let a running build finish writing (it is atomic either way)
 
-    app = FastAPI(title="义务教育均衡发展资料助手 API", version="0.1.0", lifespan=lifespan, docs_url=None,
+    app = _App(title="义务教育均衡发展资料助手 API", version="0.1.0", lifespan=lifespan, docs_url=None,
                   redoc_url=None, description="Cited answers, search and drafting over compulsory-education "
                                               "balanced-development documents. User errors are 4xx with a `detail`.")
     app.state.settings = settings
     app.state.assistant = assistant
+    app.state.bound_host = host
     chosen = assistant.settings if assistant is not None else settings
     app.state.request_seconds = chosen.request_seconds if chosen is not None else 20.0  # the lifespan sets it too
     follower = app.state.follower = IndexFollower(app)
@@ -199,10 +454,13 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     def docs() -> HTMLResponse:
         if swagger is None:
             return HTMLResponse(_plain_docs(app))
-        return get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title} — docs",
+        page = get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title} — docs",
                                    swagger_js_url="/docs-static/swagger-ui-bundle.js",
                                    swagger_css_url="/docs-static/swagger-ui.css",
                                    swagger_favicon_url="/docs-static/favicon-32x32.png")
+        scripts = " ".join(_csp_hash(s) for s in _inline_scripts(page.body.decode("utf-8")))
+        page.headers["Content-Security-Policy"] = DOCS_POLICY.format(script=scripts)
+        return page
 
     @app.get("/", include_in_schema=False)
     def chat_page() -> FileResponse:
@@ -304,8 +562,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     def health():
         """`build` is the build answering requests, `current_build` the one index/current points at;
         they differ (status `outdated`) only while a new build loads or when it cannot be loaded
-        (`reload_error`)."""
-        return follower.health()
+        (`reload_error`). `pending_rebuild`: a change to the corpus is recorded on disk whose rebuild
+        has not finished (`pending_reason`, `pending_since`)."""
+        rebuilder = getattr(app.state, "rebuilder", None)
+        return {**follower.health(), **(rebuilder.pending_state() if rebuilder is not None else {})}
 
     @app.post("/reload", summary="Switch to the current index build now (the server also checks by itself)",
               response_model=Health)
@@ -381,7 +641,7 @@ def run(assistant: Assistant, host: str, port: int, log_level: str = "info", log
     import uvicorn
 
     queries = assistant.settings.log_queries if log_queries is None else log_queries
-    uvicorn.run(create_app(assistant.settings, assistant), host=host, port=port, log_level=log_level,
+    uvicorn.run(create_app(assistant.settings, assistant, host=host), host=host, port=port, log_level=log_level,
                 log_config=log_config(queries))
 
 

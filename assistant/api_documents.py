@@ -2,7 +2,12 @@
 deletion and rebuilds. Writing is off unless the server runs with ASSISTANT_ALLOW_UPLOAD=1; when
 ASSISTANT_API_KEY is set, every write must send `Authorization: Bearer <key>`. Each change starts
 an incremental rebuild in the background (rebuild.py); the server answers from the old index
-until the new one is complete, then from the new one."""
+until the new one is complete, then from the new one. A change is acknowledged only once the
+pending rebuild is recorded on disk (Rebuilder.mark, written before the change), so a server
+killed mid-build rebuilds when it starts again. Uploads are limited per file (MAX_UPLOAD_BYTES),
+per request (MAX_UPLOAD_FILES files, MAX_UPLOAD_TOTAL_BYTES in all: 413 past it, whether the body
+declares its length or comes chunked); the disk refusing a write is a 507 (full) or 503 whose
+detail names the file and what to do."""
 
 from __future__ import annotations
 
@@ -13,12 +18,19 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
 from .api_models import error_responses
-from .corpus_files import (MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, UPLOAD_SUFFIXES, UploadError, corpus_hashes,
-                           remove_file, save_upload)
+from .corpus_files import (MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, MAX_UPLOAD_TOTAL_BYTES, UPLOAD_SUFFIXES, StorageError,
+                           UploadError, remove_file, save_batch, storage_error)
 from .index import store
 
-#: Multipart bodies of POST /documents may be this large (the files plus their headers).
-MAX_UPLOAD_BODY = MAX_UPLOAD_FILES * MAX_UPLOAD_BYTES // 4 + 1_000_000
+#: Multipart bodies of POST /documents may be this large: the files (MAX_UPLOAD_TOTAL_BYTES in all)
+#: plus room for their multipart headers.
+MAX_UPLOAD_BODY = MAX_UPLOAD_TOTAL_BYTES + 1_000_000
+MB = 1048576
+#: How the limits read on the page, in the API description and in a 413's detail.
+LIMITS_TEXT = (f"at most {MAX_UPLOAD_BYTES // MB} MB a file, {MAX_UPLOAD_FILES} files and "
+               f"{MAX_UPLOAD_TOTAL_BYTES // MB} MB in all per upload")
+STORAGE_TEXTS = {503: "The disk refused the change (no permission, read-only); nothing was changed.",
+                 507: "The disk is full; nothing was changed."}
 FORMATS = {".docx": "docx", ".pdf": "pdf", ".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 
 router = APIRouter()
@@ -77,7 +89,8 @@ def documents(request: Request) -> dict:
             "index_built_at": manifest.get("built_at"),
             "build": request.app.state.rebuilder.status(),
             "writable": settings.allow_upload, "key_required": bool(settings.api_key),
-            "upload": {"formats": list(UPLOAD_SUFFIXES), "max_bytes": MAX_UPLOAD_BYTES, "max_files": MAX_UPLOAD_FILES}}
+            "upload": {"formats": list(UPLOAD_SUFFIXES), "max_bytes": MAX_UPLOAD_BYTES, "max_files": MAX_UPLOAD_FILES,
+                       "max_request_bytes": MAX_UPLOAD_TOTAL_BYTES, "limits": LIMITS_TEXT}}
 
 
 @router.get("/documents/build", summary="The background rebuild: stage, progress, result or error")
@@ -96,29 +109,39 @@ _UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-da
     "type": "object", "required": ["files"],
     "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"},
                              "minItems": 1, "maxItems": MAX_UPLOAD_FILES,
-                             "description": f"One or more of {', '.join(UPLOAD_SUFFIXES)}; at most "
-                                            f"{MAX_UPLOAD_BYTES // 1048576} MB each, {MAX_UPLOAD_FILES} at once."}}}}}}}
+                             "description": f"One or more of {', '.join(UPLOAD_SUFFIXES)}; {LIMITS_TEXT} "
+                                            f"(a larger body is refused with 413)."}}}}}}}
 
 
 @router.post("/documents", summary="Add files to the corpus folder and rebuild the index",
-             openapi_extra=_UPLOAD_BODY, responses=error_responses(400, 401, 403, 413, 415, 422, texts={
-                 400: "The multipart body cannot be read.", 413: "The upload is too large.",
+             openapi_extra=_UPLOAD_BODY, responses=error_responses(400, 401, 403, 413, 415, 422, 503, 507, texts={
+                 400: "The multipart body cannot be read.", 413: f"The upload is too large ({LIMITS_TEXT}).",
                  415: "The body is not multipart/form-data.",
-                 422: "No file in the field `files`, or none of the files could be added (each one's reason)."}))
+                 422: "No file in the field `files`, or none of the files could be added (each one's reason).",
+                 **STORAGE_TEXTS}))
 async def upload(request: Request) -> dict:
-    """Multipart `files` (one or several). Each is saved under a safe name (never replacing a file:
-    a taken name gets " (2)"), or refused with its reason; then the index is rebuilt in the
-    background. `{"saved": [{"file", "bytes", "sent_as"?}], "refused": [{"file", "reason"}], "build"}`."""
+    """Multipart `files` (one or several). Each is checked first and refused with its reason, or
+    saved under a safe name (never replacing a file: a taken name gets " (2)"); the files that
+    pass are saved all or none; then the index is rebuilt in the background (the pending rebuild
+    is on disk before the answer). `{"saved": [{"file", "bytes", "sent_as"?}], "refused":
+    [{"file", "reason"}], "build"}`."""
     writing(request)
     if "multipart/form-data" not in request.headers.get("content-type", ""):
         raise HTTPException(415, "send the files as multipart/form-data in the field 'files' "
                                  "(curl -F files=@整改方案.docx .../documents)")
+    too_large = f"the upload is larger than {MAX_UPLOAD_TOTAL_BYTES // MB} MB; send fewer files at once ({LIMITS_TEXT})"
     body = Request(request.scope, _limited(request.receive, MAX_UPLOAD_BODY))
     try:
         form = await body.form(max_files=MAX_UPLOAD_FILES, max_fields=10)
     except TooLarge:
-        raise HTTPException(413, f"the upload is larger than {MAX_UPLOAD_BODY // 1048576} MB; send fewer files at "
-                                 f"once (each at most {MAX_UPLOAD_BYTES // 1048576} MB)")
+        raise HTTPException(413, too_large)
+    except HTTPException as exc:  # the app's body limit (a chunked body has no length to refuse it by)
+        if exc.status_code == 413:
+            raise HTTPException(413, too_large) from None
+        raise
+    except OSError as exc:  # the temporary folder the parser spools files to is full
+        problem = storage_error(exc, "receiving the upload", "the server's temporary folder")
+        raise HTTPException(problem.status, str(problem)) from None
     except Exception as exc:  # the multipart parser's own errors (too many files, a broken body)
         raise HTTPException(400, f"the upload cannot be read ({exc}); send at most {MAX_UPLOAD_FILES} files "
                                  f"in the field 'files'")
@@ -126,36 +149,59 @@ async def upload(request: Request) -> dict:
         files = [item for item in form.getlist("files") if hasattr(item, "read")]
         if not files:
             raise HTTPException(422, "files: is required; send one or more files in the multipart field 'files'")
-        sent = []
+        sent, total = [], 0
         for item in files:
-            sent.append((item.filename or "", await item.read(MAX_UPLOAD_BYTES + 1)))
+            data = await item.read(MAX_UPLOAD_BYTES + 1)
+            total += item.size if isinstance(item.size, int) else len(data)
+            sent.append((item.filename or "", data))
     finally:
         await form.close()
+    if total > MAX_UPLOAD_TOTAL_BYTES:
+        raise HTTPException(413, f"the files add up to {total / MB:.1f} MB; send fewer files at once ({LIMITS_TEXT})")
     assistant = request.app.state.assistant
-    result = await run_in_threadpool(_save_all, assistant.settings.corpus_dir, sent)
+    rebuilder = request.app.state.rebuilder
+    shown = ", ".join(name or "(no name)" for name, _ in sent[:5]) + (f" and {len(sent) - 5} more" if len(sent) > 5 else "")
+    token = await run_in_threadpool(_mark, rebuilder, f"adding {shown}")
+    try:
+        result = await run_in_threadpool(_save_all, assistant.settings.corpus_dir, sent)
+    except StorageError as exc:
+        rebuilder.unmark(token)
+        raise HTTPException(exc.status, str(exc)) from None
+    except UploadError as exc:
+        rebuilder.unmark(token)
+        raise HTTPException(422, str(exc)) from None
+    except BaseException:
+        rebuilder.unmark(token)  # nothing was saved: a batch is written all or none
+        raise
     if not result["saved"]:
-        raise HTTPException(422, "; ".join(r["reason"] for r in result["refused"]))
+        rebuilder.unmark(token)
+        status = 413 if all("MB per file" in r["reason"] for r in result["refused"]) else 422
+        raise HTTPException(status, "; ".join(r["reason"] for r in result["refused"]))
     names = ", ".join(s["file"] for s in result["saved"])
-    result["build"] = request.app.state.rebuilder.request(f"added {names}")
+    result["build"] = rebuilder.request(f"added {names}", token)
     return result
 
 
+def _mark(rebuilder, reason: str) -> int:
+    """Record the pending rebuild on disk before changing the corpus (HTTPException when it cannot be)."""
+    try:
+        return rebuilder.mark(reason)
+    except OSError as exc:
+        problem = storage_error(exc, f"{reason} (recording the rebuild it needs)", "ASSISTANT_HOME")
+        raise HTTPException(problem.status, str(problem)) from None
+
+
 def _save_all(corpus_dir: Path, sent: list[tuple[str, bytes]]) -> dict:
-    saved, refused = [], []
-    known = corpus_hashes(Path(corpus_dir)) if Path(corpus_dir).is_dir() else {}
-    for name, data in sent:
-        try:
-            saved.append(save_upload(corpus_dir, name, data, known).to_dict())
-        except UploadError as exc:
-            refused.append({"file": name, "reason": str(exc)})
-    return {"saved": saved, "refused": refused}
+    saved, refused = save_batch(Path(corpus_dir), sent)
+    return {"saved": [s.to_dict() for s in saved], "refused": refused}
 
 
 @router.delete("/documents/{doc_id}", summary="Take a document's file out of the corpus and rebuild",
-               responses=error_responses(401, 403, 404, 409, 422))
+               responses=error_responses(401, 403, 404, 409, 422, 503, 507, texts=STORAGE_TEXTS))
 def delete(doc_id: str, request: Request) -> dict:
     """`doc_id` is a document id (GET /documents) or the name of a skipped file. The whole file is
-    moved to ASSISTANT_HOME/deleted/ (with every document it holds), then the index is rebuilt."""
+    moved to ASSISTANT_HOME/deleted/ (with every document it holds) — a rename, or nothing when
+    the disk refuses (507 when full, else 503) — then the index is rebuilt."""
     writing(request)
     assistant = request.app.state.assistant
     index = assistant.index
@@ -168,10 +214,19 @@ def delete(doc_id: str, request: Request) -> dict:
     else:
         raise HTTPException(404, f"no document {doc_id!r}; GET /documents lists the ids")
     settings = assistant.settings
+    rebuilder = request.app.state.rebuilder
+    token = _mark(rebuilder, f"deleting {source}")
     try:
         moved = remove_file(settings.corpus_dir, source, settings.home / "deleted")
     except UploadError as exc:
-        raise HTTPException(409, str(exc))
+        rebuilder.unmark(token)
+        raise HTTPException(409, str(exc)) from None
+    except StorageError as exc:
+        rebuilder.unmark(token)
+        raise HTTPException(exc.status, str(exc)) from None
+    except BaseException:
+        rebuilder.unmark(token)  # the move is a rename or nothing
+        raise
     gone = [d["id"] for d in index.documents if d.get("source") == source]
     return {"deleted": source, "documents": gone, "kept_at": str(moved),
-            "build": request.app.state.rebuilder.request(f"deleted {source}")}
+            "build": rebuilder.request(f"deleted {source}", token)}

@@ -315,6 +315,10 @@ class Health(Open):
     index_built_at: Optional[str] = None
     build: Optional[str] = Field(None, description="The build served (index/builds/<build>).")
     current_build: Optional[str] = Field(None, description="The build index/current points at now.")
+    pending_rebuild: Optional[bool] = Field(None, description="An upload or delete is recorded on disk and its "
+                                                              "rebuild has not finished yet (it resumes at start).")
+    pending_reason: Optional[str] = Field(None, description="What the pending rebuild is for (\"uploaded a.docx\").")
+    pending_since: Optional[str] = Field(None, description="When the pending rebuild was recorded.")
     reranker: Optional[str] = None
     llm_model: Optional[str] = None
     reload_error: Optional[str] = None

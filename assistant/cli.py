@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -16,7 +17,7 @@ from rich.table import Table
 
 from .chat import ChatSession, location, print_answer, stream_answer
 from .config import load_settings as _load_settings, old_home_notice
-from .errors import AssistantError
+from .errors import AssistantError, os_error_message
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Answers, search and drafting over compulsory-education balanced-development documents.")
@@ -31,11 +32,38 @@ def _warn(message: str) -> None:
     err.print(f"[yellow]{escape(message)}[/yellow]")
 
 
+def _home():
+    """ASSISTANT_HOME, named in a disk error that carries no path of its own (None if unknown)."""
+    try:
+        return _load_settings().home
+    except Exception:  # noqa: BLE001 - only for a message
+        return None
+
+
+def _stdout_gone() -> bool:
+    """Whether stdout's reader went away; then stdout is pointed at /dev/null, so Python's flush at
+    exit does not report it again."""
+    try:
+        sys.stdout.flush()
+        return False
+    except OSError:
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return True
+
+
 def user_errors(fn):
-    """Library errors become one line on stderr and exit code 1, never a traceback."""
+    """Library errors become one line on stderr and exit code 1, never a traceback; so do the
+    faults of the disk (OSError: full, permissions, read-only, I/O; SQLite's and faiss's reports of
+    them), as a line naming the path and what to do. Builds write a new index beside the current
+    one, so the index in use is still the old one after such a fault."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        import sqlite3
+
         try:
             return fn(*args, **kwargs)
         except AssistantError as exc:
@@ -44,6 +72,16 @@ def user_errors(fn):
         except KeyboardInterrupt:
             err.print("interrupted; the previous index (if any) is still in use")
             raise typer.Exit(130)
+        except (typer.Exit, typer.Abort):  # RuntimeErrors too, but the command's own way out
+            raise
+        except (OSError, sqlite3.OperationalError, RuntimeError) as exc:
+            if isinstance(exc, BrokenPipeError) and _stdout_gone():  # `assistant search … | head`: no message
+                raise typer.Exit(141)
+            line = os_error_message(exc, _home())
+            if line is None:  # an SQLite or faiss error that is no disk fault: a bug, shown as one
+                raise
+            err.print(f"[red]error:[/red] {escape(line)}")
+            raise typer.Exit(1)
 
     return wrapper
 
@@ -407,9 +445,11 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to lis
           log_level: str = typer.Option("info", "--log-level", help="uvicorn log level: warning, info, debug."),
           log_queries: bool = typer.Option(False, "--log-queries", help="Record query strings (what /search was "
                                            "asked) in the access log; off by default (or ASSISTANT_LOG_QUERIES=1).")):
-    """Serve the HTTP API and the chat page (GET /) with uvicorn; the index loads once, here."""
-    from .api import check_listen, run
+    """Serve the HTTP API and the chat page (GET /) with uvicorn; the index loads once, here. With
+    uploads on (ASSISTANT_ALLOW_UPLOAD=1), a --host other machines can reach needs ASSISTANT_API_KEY."""
+    from .api import check_exposure, check_listen, run
 
+    check_exposure(host, _load_settings())  # refused before anything starts: one line, exit code 1
     check_listen(host, port, log_level)  # before the slow start, so a busy port is one line
     assistant = _open()
     err.print(f"serving {assistant.index.manifest.get('documents')} documents on http://{host}:{port}/ "

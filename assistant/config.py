@@ -66,6 +66,10 @@ class Settings:
     approximate_from: int = APPROXIMATE_FROM
     #: The web page and POST/DELETE /documents may add and delete corpus files (ASSISTANT_ALLOW_UPLOAD=1).
     allow_upload: bool = False
+    #: Host names (or addresses) the server answers to besides localhost, 127.0.0.1 and [::1]
+    #: (ASSISTANT_ALLOWED_HOSTS, comma-separated, lower case, without ports; "*" means any): a
+    #: request whose Host header names another host is refused (400), which stops DNS rebinding.
+    allowed_hosts: tuple[str, ...] = ()
     #: Where the index lives: "local" (FAISS + BM25 files under `home`) or "milvus" (index/backends/).
     backend: str = "local"
     #: Milvus: a file path (embedded milvus-lite) or http(s)://host:19530 (a server or cluster);
@@ -144,6 +148,34 @@ def _flag(env, name: str) -> bool | None:
     raise AssistantError(f"{name} must be 1 or 0 (got {raw!r})")
 
 
+def allowed_hosts(value: str | None, name: str = "ASSISTANT_ALLOWED_HOSTS") -> tuple[str, ...]:
+    """'Office-PC, 10.0.0.5:8000,[fe80::1]' → ('office-pc', '10.0.0.5', 'fe80::1'): names in lower
+    case without a port, brackets or a final dot; "*" stays "*" (any host). AssistantError (one
+    line) for an entry that is not a host, such as a URL."""
+    hosts: list[str] = []
+    for raw in (value or "").split(","):
+        entry = raw.strip().lower()
+        if not entry:
+            continue
+        if entry == "*":
+            hosts.append(entry)
+            continue
+        if entry.startswith("["):
+            host, bracket, rest = entry[1:].partition("]")
+            port = rest[1:] if bracket and rest.startswith(":") else rest
+        elif entry.count(":") > 1:  # an IPv6 address written without brackets
+            host, port = entry, ""
+        else:
+            host, _, port = entry.partition(":")
+        host = host.rstrip(".")
+        if not host or (port and not port.isdigit()) or any(c in host for c in " /@?#[]\\*"):
+            raise AssistantError(f"{name}: {raw.strip()!r} is not a host name; list names or addresses without "
+                                 f"a scheme or path, comma-separated, e.g. office-pc,assistant.example.org,10.0.0.5 "
+                                 f"(\"*\" allows any)")
+        hosts.append(host)
+    return tuple(dict.fromkeys(hosts))
+
+
 def _seconds(name: str, value: str | None, default: float) -> float:
     if value is None or not value.strip():
         return default
@@ -182,6 +214,7 @@ def load_settings(**overrides) -> Settings:
         "llm_timeout": _seconds("ASSISTANT_LLM_TIMEOUT", env.get("ASSISTANT_LLM_TIMEOUT"), 60.0),
         "api_key": (env.get("ASSISTANT_API_KEY") or "").strip() or None,
         "allow_upload": (env.get("ASSISTANT_ALLOW_UPLOAD") or "").strip().lower() in ("1", "true", "yes", "on"),
+        "allowed_hosts": allowed_hosts(env.get("ASSISTANT_ALLOWED_HOSTS")),
         "backend": (env.get("ASSISTANT_BACKEND") or "local").strip().lower(),
         "milvus_uri": env.get("ASSISTANT_MILVUS_URI") or None,
         "milvus_token": env.get("ASSISTANT_MILVUS_TOKEN") or None,

@@ -3,13 +3,17 @@ vLLM, OpenAI): `POST {base_url}/chat/completions`, whole or streamed (server-sen
 
 Every failure (a time-out, an unreachable host, an HTTP error, a reply that is not what the API
 describes) is an `LLMError` whose message is one line a user can act on; the API key is never part
-of a message or a log line (it is removed from any text the service echoes back)."""
+of a message or a log line. Every text the service sends back (whole answers, each streamed piece,
+error bodies) has the configured secrets (its API key and ASSISTANT_API_KEY) replaced by `***`
+before it leaves this module; a stream holds back an end of the text that could start a key (at
+most len(key)-1 characters) until the next piece shows whether it does, so a key cut across two
+pieces is caught too."""
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Iterator
+from typing import Iterable, Iterator
 from urllib.parse import urlsplit
 
 import httpx
@@ -37,11 +41,14 @@ def _where(base_url: str) -> str:
 class ChatModel:
     """One configured model behind an OpenAI-compatible endpoint. Thread-safe (one httpx.Client)."""
 
-    def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout: float = DEFAULT_TIMEOUT):
+    def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+                 secrets: Iterable[str | None] = ()):
+        """`secrets`: other texts never to pass on from a reply (the server's ASSISTANT_API_KEY)."""
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.timeout = timeout
-        self._key = api_key or ""
+        # longest first, so a secret holding another is replaced whole
+        self._secrets = sorted({s for s in (api_key, *secrets) if s}, key=len, reverse=True)
         headers = {"Accept": "application/json"}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
@@ -70,11 +77,44 @@ class ChatModel:
             raise self._transport_error(exc) from None
         if response.status_code != 200:
             raise self._status_error(response.status_code, response.text)
-        return self._content(response.text)
+        return self._redact(self._content(response.text))
 
     def stream(self, messages: list[dict]) -> Iterator[str]:
-        """The model's reply as it is written, piece by piece. A service that ignores `stream` and
-        answers whole is read whole."""
+        """The model's reply as it is written, piece by piece, with the secrets redacted. A service
+        that ignores `stream` and answers whole is read whole."""
+        pieces = self._stream(messages)
+        try:
+            yield from self._redacted(pieces)
+        finally:
+            pieces.close()
+
+    def _redacted(self, pieces: Iterator[str]) -> Iterator[str]:
+        """`pieces` with every secret replaced, also one cut across pieces: an end of the text that
+        could be the start of a secret (at most len(secret)-1 characters) is held back until the
+        next piece shows whether it is one; a stream that breaks off never shows it."""
+        if not self._secrets:
+            yield from pieces
+            return
+        buffer = ""
+        for piece in pieces:
+            buffer = self._redact(buffer + piece)  # every secret wholly in the buffer is replaced
+            cut = len(buffer) - self._secret_start(buffer)
+            if cut > 0:
+                yield buffer[:cut]
+                buffer = buffer[cut:]
+        if buffer:
+            yield buffer
+
+    def _secret_start(self, text: str) -> int:
+        """The length of the longest end of `text` that begins some secret (0: none does)."""
+        for size in range(min(len(text), len(self._secrets[0]) - 1), 0, -1):
+            tail = text[-size:]
+            if any(secret.startswith(tail) for secret in self._secrets):
+                return size
+        return 0
+
+    def _stream(self, messages: list[dict]) -> Iterator[str]:
+        """The raw pieces of a streamed reply (not yet redacted)."""
         try:
             with self._client.stream("POST", "/chat/completions", json=self._body(messages, True)) as response:
                 if response.status_code != 200:
@@ -139,7 +179,9 @@ class ChatModel:
     # --- errors ----------------------------------------------------------------------------------
 
     def _redact(self, text: str) -> str:
-        return text.replace(self._key, "***") if self._key else text
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
 
     def _short(self, text: str, limit: int = 120) -> str:
         text = re.sub(r"\s+", " ", self._redact(text)).strip()
@@ -187,4 +229,5 @@ def load_model(settings, warn) -> ChatModel | None:
         warn(f"warning: ASSISTANT_LLM_BASE_URL must be an http:// or https:// address (got {_where(base)!r}); "
              "answers stay extractive")
         return None
-    return ChatModel(base, model, settings.llm_api_key, settings.llm_timeout)
+    return ChatModel(base, model, settings.llm_api_key, settings.llm_timeout,
+                     secrets=(getattr(settings, "api_key", None),))

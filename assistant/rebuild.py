@@ -5,13 +5,23 @@ and embedded texts come from the caches), the new index opened and warmed, then 
 `switch` — the server replaces the Assistant its requests use, so a request in flight finishes on
 the old index and the next one gets the new. `Rebuilder` runs that step in a background thread,
 one at a time; a change that arrives during a build queues one more build after it. Its status
-(stage, progress, result or error) is what the documents page shows."""
+(stage, progress, result or error) is what the documents page shows.
+
+A change is durable before it is acknowledged: `Rebuilder.mark` writes ASSISTANT_HOME/
+pending-rebuild.json (a temporary file, fsync, os.replace) before the route changes the corpus,
+and the record is removed only when a build that began after it (and after the change it stands
+for was made) finishes. A server killed during a build finds the record when it starts again
+(`resume`) and builds; /health reports it (`pending_rebuild`)."""
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 import time
+import uuid
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Callable
 
 from .config import Settings
@@ -62,8 +72,72 @@ class BuildStatus:
     warnings: list[str] = field(default_factory=list)
 
 
+PENDING_FILE = "pending-rebuild.json"
+
+
+class PendingRecord:
+    """ASSISTANT_HOME/pending-rebuild.json: changes to the corpus whose rebuild has not finished
+    (`{"generation", "since", "updated", "reasons"}`), written atomically and flushed to disk."""
+
+    def __init__(self, home: Path):
+        self.path = Path(home) / PENDING_FILE
+
+    def read(self) -> dict | None:
+        """The record, None when there is none; a damaged one still means a rebuild is pending."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("generation", 0), int):
+            return {"generation": 0, "since": None, "reasons": [f"{PENDING_FILE} could not be read"]}
+        return data
+
+    def write(self, record: dict) -> None:
+        """Replace the record atomically (temporary file, fsync, os.replace, fsync of the folder);
+        an OSError (disk full…) leaves the previous record as it was."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(f".{PENDING_FILE}.{uuid.uuid4().hex}.tmp")
+        try:
+            _write_durably(temporary, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
+            os.replace(temporary, self.path)
+        except BaseException:
+            try:
+                temporary.unlink(missing_ok=True)
+            except OSError:
+                pass
+            raise
+        _sync_folder(self.path.parent)
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+        _sync_folder(self.path.parent)
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
 class Rebuilder:
-    """Background rebuilds for one server: at most one at a time, changes during a build queued."""
+    """Background rebuilds for one server: at most one at a time, changes during a build queued;
+    the pending changes recorded on disk until a build covering them has finished."""
 
     def __init__(self, settings: Settings, switch: Callable[[Assistant], None],
                  log: Callable[[str], None] = lambda message: None,
@@ -77,14 +151,71 @@ class Rebuilder:
         self._thread: threading.Thread | None = None
         self._idle = threading.Event()
         self._idle.set()
+        self.pending = PendingRecord(settings.home)
+        self._record_lock = threading.Lock()  # taken after self._lock, never before it
+        self._record = self.pending.read()  # a record left by a server that stopped mid-build
+        self._generation = int(self._record.get("generation", 0)) if self._record else 0
+        self._changing: dict[int, bool] = {}  # marks whose change is being made → no record before them
+
+    def mark(self, reason: str) -> int:
+        """Record on disk that a rebuild is pending (`reason`: the change about to be made), before
+        the change is made; the token to pass to `request` once it is made, or to `unmark` when it
+        was not. An OSError (disk full, no permission) means the change must not be made."""
+        with self._record_lock:
+            previous = self._record
+            now = time.strftime("%Y-%m-%dT%H:%M:%S")
+            generation = self._generation + 1
+            reasons = list(previous.get("reasons") or []) if previous else []
+            record = {"generation": generation, "since": (previous or {}).get("since") or now, "updated": now,
+                      "reasons": (reasons + [reason])[-20:]}
+            self.pending.write(record)
+            self._generation, self._record = generation, record
+            self._changing[generation] = previous is None
+            return generation
+
+    def unmark(self, token: int) -> None:
+        """The change of `mark`'s `token` was not made: forget it (the record goes when nothing
+        else was pending)."""
+        with self._record_lock:
+            fresh = self._changing.pop(token, False)
+            if fresh and self._record is not None and self._record.get("generation") == token:
+                try:
+                    self.pending.clear()
+                    self._record = None
+                except OSError as exc:  # it stays; the next build clears it
+                    self.log(f"cannot remove {self.pending.path} ({exc})")
+
+    def pending_state(self) -> dict:
+        """What /health shows: whether a rebuild is pending on disk, why, and since when."""
+        with self._record_lock:
+            record = self._record
+        if record is None:
+            return {"pending_rebuild": False, "pending_reason": None, "pending_since": None}
+        return {"pending_rebuild": True, "pending_reason": "; ".join(str(r) for r in record.get("reasons") or []) or None,
+                "pending_since": record.get("since")}
+
+    def resume(self) -> dict | None:
+        """At server start: build when a record says a rebuild was pending (the server stopped
+        before it finished); the build status, or None when nothing was pending."""
+        with self._record_lock:
+            record = self._record
+        if record is None:
+            return None
+        reasons = "; ".join(str(r) for r in record.get("reasons") or []) or "changes"
+        self.log(f"a rebuild was pending when the server stopped ({reasons}); rebuilding now")
+        return self.request(f"pending since {record.get('since') or 'the last start'}: {reasons}")
 
     def status(self) -> dict:
         with self._lock:
             return asdict(self._status)
 
-    def request(self, reason: str) -> dict:
-        """Start a build now, or after the running one (which may have read the folder already)."""
+    def request(self, reason: str, token: int | None = None) -> dict:
+        """Start a build now, or after the running one (which may have read the folder already).
+        `token`: the `mark` of the change just made."""
         with self._lock:
+            if token is not None:
+                with self._record_lock:
+                    self._changing.pop(token, None)
             if self._thread is not None and self._thread.is_alive():
                 self._status.queued = True
                 self._status.reason = f"{self._status.reason}; {reason}" if self._status.reason else reason
@@ -96,7 +227,9 @@ class Rebuilder:
         self._status = BuildStatus(state="building", reason=reason, started_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
                                    builds=self._status.builds)
         self._idle.clear()
-        self._thread = threading.Thread(target=self._run, name="index-rebuild", daemon=True)
+        with self._record_lock:  # the records this build covers: those of changes already made
+            covers = min(self._changing) - 1 if self._changing else self._generation
+        self._thread = threading.Thread(target=self._run, args=(covers,), name="index-rebuild", daemon=True)
         self._thread.start()
 
     def _progress(self, stage: str, done: int, total: int) -> None:
@@ -110,7 +243,7 @@ class Rebuilder:
             if len(self._status.warnings) < 50:
                 self._status.warnings.append(message)
 
-    def _run(self) -> None:
+    def _run(self, covers: int = 0) -> None:
         started = time.perf_counter()
         result, error = None, None
         try:
@@ -122,6 +255,8 @@ class Rebuilder:
         except Exception as exc:  # noqa: BLE001 - reported on the page and in the log, never lost
             error = f"the build failed ({type(exc).__name__}: {exc}); the previous index is still served"
             self.log(error)
+        if error is None:
+            self._cleared(covers)
         with self._lock:
             status = self._status
             status.state = "failed" if error else "done"
@@ -133,6 +268,18 @@ class Rebuilder:
                 self._begin("changes made during the last build")
                 return
             self._idle.set()
+
+    def _cleared(self, covers: int) -> None:
+        """A build that covers the records up to `covers` finished: remove the record unless a
+        later change wrote it."""
+        with self._record_lock:
+            if self._record is None or int(self._record.get("generation", 0)) > covers:
+                return
+            try:
+                self.pending.clear()
+                self._record = None
+            except OSError as exc:  # it stays: the next start builds once more, which is harmless
+                self.log(f"cannot remove {self.pending.path} ({exc}); the next start will rebuild")
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until no build runs or is queued (tests, shutdown); False on timeout."""

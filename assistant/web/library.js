@@ -49,7 +49,8 @@
     form.hidden = !data.writable;
     document.getElementById("key-row").hidden = !data.key_required;
     document.getElementById("limits").textContent =
-      `可上传 ${data.upload.formats.join(" ")};每个文件不超过 ${size(data.upload.max_bytes)},一次最多 ${data.upload.max_files} 个。同名文件不会被覆盖。`;
+      `可上传 ${data.upload.formats.join(" ")};每个文件不超过 ${size(data.upload.max_bytes)},一次最多 ${data.upload.max_files} 个` +
+      (data.upload.max_request_bytes ? `、合计不超过 ${size(data.upload.max_request_bytes)}` : "") + `。同名文件不会被覆盖。`;
     const body = document.querySelector("#documents tbody");
     body.replaceChildren();
     const files = new Set();
