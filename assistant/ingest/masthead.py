@@ -49,6 +49,8 @@ _TRAILING_NOTE = re.compile(r"\s*[(（][^()（）]{1,20}[)）]\s*$")
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff〔〕（）《》—])\s+|\s+(?=[\u4e00-\u9fff〔〕（）《》—])")
 _META_KEYS = {"标题": "title", "发布日期": "date", "发文日期": "date", "成文日期": "date", "日期": "date",
               "发布机构": "organisation", "发文机关": "organisation", "文号": "number", "发文字号": "number"}
+#: a form's field that dates it: 填报日期, 填表日期, 印发日期, 制表日期, 报送日期, 成文日期
+_FORM_DATE = re.compile(r"(?:填报|填表|印发|制表|报送|成文)日期\s*[：:]\s*(?P<value>\S+)")
 _TRANSMITS = re.compile(r"(?:印发|转发|发布|颁布)[^《]{0,12}《(?P<inner>[^》]+)》[^《》]{0,8}通知"
                         r"|(?:印发|转发)(?P<bare>[^《》]{4,60}?)的通知$")
 #: what follows a genre word at a title's end without changing it: a piece's number ("工作总结3", "总结 篇二")
@@ -190,6 +192,12 @@ def read_head(texts: list[str]) -> Head:
         elif _SOURCE_LINE.search(plain) and len(plain) <= 60:
             head.source_line = True
             head.date = head.date or iso_date(plain)
+        elif head.title is not None and re.fullmatch(r"[（(][^()（）]{1,30}[)）]", plain):
+            pass  # a line in brackets under the title: （2023—2024学年初）, （试行）, （征求意见稿）
+        elif _FORM_DATE.search(text) and not _ADDRESSED.search(plain):
+            # a form's line of fields ("填报单位：…  统计时点：2023年9月30日  填报日期：2023-10-12"): the date
+            # it was filled in or issued is the document's
+            head.date = head.date or iso_date(_FORM_DATE.search(text).group("value"))
         elif is_body_name(plain):
             if head.title is None:
                 head.issuers.append(plain[:-2] if plain.endswith("文件") else plain)

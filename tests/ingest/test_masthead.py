@@ -133,3 +133,11 @@ def test_a_reporters_credit_names_the_paper():
              "副省长杨兴平出席反馈意见会并讲话。（四川日报记者江芸涵）"]
     document = split_documents(lines(texts), "news.pdf", "n")[0]
     assert (document.kind, document.organisation) == ("news", "四川日报")
+
+
+def test_a_form_is_dated_by_its_filling_date_under_a_bracketed_subtitle():
+    texts = ["云溪县白沙乡中心学校基本情况统计表", "（2023—2024学年初）",
+             "填报单位（盖章）：云溪县白沙乡中心学校        统计时点：2023年9月30日        填报日期：2023-10-12",
+             "学校名称：云溪县白沙乡中心学校 | 办学类型：九年一贯制学校"]
+    head = read_head(texts)
+    assert head.title == "云溪县白沙乡中心学校基本情况统计表" and head.date == "2023-10-12"
