@@ -213,3 +213,12 @@ def test_an_answer_model_fitted_on_other_features_is_one_line_of_advice(tmp_path
     with pytest.raises(AssistantError, match="scripts/train_answers.py"):
         AnswerModel.load(path)
     assert AnswerModel.load().unit.names  # the shipped model reads today's features
+
+
+@pytest.mark.parametrize("question", ["A2保障机制组组长是谁?", "A2保障机制组谁负责?"])
+def test_a_who_question_gets_the_line_with_the_name_not_the_whole_group(assistant, question):
+    """issue 28: a who-question naming a group got the group's whole section (51 lines in the shipped
+    corpus); the line that names the leader answers it."""
+    answer = assistant.ask(question)
+    assert answer.found and "组长:李二" in answer.text
+    assert "生均公用经费统计表" not in answer.text and "工资花名册" not in answer.text

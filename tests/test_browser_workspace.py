@@ -105,7 +105,9 @@ def test_upload_a_word_file_ask_about_it_and_delete_it(workspace, browser, tmp_p
     WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "build-panel").get_attribute("data-builds"))
     before = builds(browser)
     row.find_element(By.CSS_SELECTOR, "button.delete").click()
-    browser.switch_to.alert.accept()
+    alert = browser.switch_to.alert
+    assert "删除文件“青山镇整改方案.docx”" in alert.text and "deleted 文件夹" in alert.text, alert.text
+    alert.accept()
     build_finished(browser, before)
     WebDriverWait(browser, 10).until(lambda d: "青山镇整改方案.docx" not in d.find_element(By.ID, "documents").text)
     assert len(browser.find_elements(By.CSS_SELECTOR, "#documents tbody tr")) == 2

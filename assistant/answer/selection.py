@@ -74,6 +74,8 @@ def wants_whole(question: Question, passage: Passage) -> bool:
         return len(passage.text) <= SHORT_SECTION and "figure" not in intent.kinds and bool(passage.section_id)
     if "figure" in intent.kinds or "date" in intent.kinds:
         return False
+    if intent.kinds & {"who", "where"} and "list" not in intent.kinds:
+        return False  # one line answers (组长:张宗海): it is quoted, not the whole section it heads
     return "list" in intent.kinds or names_section(question, passage) or len(passage.text) <= SHORT_SECTION
 
 

@@ -34,13 +34,37 @@
     return el("td", className, text === null || text === undefined || text === "" ? "—" : String(text));
   }
 
-  function deleteButton(id, label) {
+  function deleteButton(id, label, parts) {
     const button = el("button", "secondary small delete", "删除");
     button.type = "button";
     button.dataset.id = id;
-    button.title = `从语料中删除 ${label}`;
-    button.addEventListener("click", () => remove(id, label));
+    button.title = `从语料中删除文件 ${label}`;
+    button.addEventListener("click", () => remove(id, label, parts || []));
     return button;
+  }
+
+  // What a delete takes away: the whole file, and every document it holds when it holds several
+  // (the 篇 of a compilation are not deleted one by one).
+  function deleteQuestion(label, parts) {
+    if (parts.length > 1) {
+      const titles = parts.slice(0, 8).map((p) => `· ${p.title || p.id}`).join("\n");
+      const more = parts.length > 8 ? `\n…等共 ${parts.length} 篇` : "";
+      return `删除文件“${label}”?\n这个文件里的全部 ${parts.length} 篇文档都会一起删除:\n${titles}${more}\n文件会移到服务器的 deleted 文件夹,可以找回。`;
+    }
+    return `删除文件“${label}”?\n文件会移到服务器的 deleted 文件夹,可以找回。`;
+  }
+
+  // The server's refusals, said in the page's language (the detail follows for the administrator).
+  function refusal(status, detail) {
+    const said = {
+      401: "需要正确的密钥:请在上方“密钥”一栏填入管理员给的密钥",
+      403: "服务器不允许这个操作(未开启上传删除,或请求不是来自本页面)",
+      404: "文件已不在语料中(可能已被删除),请刷新页面",
+      413: "文件太大或一次上传太多",
+      503: "服务器暂时无法写入文件,请稍后再试或联系管理员",
+      507: "服务器磁盘已满,请联系管理员清理空间",
+    }[status];
+    return said ? `${said}(${detail})` : detail;
   }
 
   function render(data) {
@@ -67,7 +91,7 @@
       row.append(title, cell(KIND_NAMES[d.kind] || d.kind), cell(d.organisation, "wide-only"), cell(d.date, "wide-only"),
                  cell(d.format), cell(d.chunks, "num wide-only"), cell(d.source, "wide-only"));
       const actions = el("td");
-      if (data.writable) actions.appendChild(deleteButton(d.id, d.source));
+      if (data.writable) actions.appendChild(deleteButton(d.id, d.source, data.documents.filter((o) => o.source === d.source)));
       row.appendChild(actions);
       body.appendChild(row);
     }
@@ -189,7 +213,7 @@
     try {
       const response = await fetch("/documents", { method: "POST", body, headers: headers() });
       if (!response.ok) {
-        result.textContent = `上传失败:${await problem(response)}`;
+        result.textContent = `上传失败:${refusal(response.status, await problem(response))}`;
         result.className = "small-text error";
         return;
       }
@@ -211,11 +235,11 @@
     }
   });
 
-  async function remove(id, label) {
-    if (!window.confirm(`从语料中删除“${label}”?\n文件会移到服务器的 deleted 文件夹,可以找回。`)) return;
+  async function remove(id, label, parts) {
+    if (!window.confirm(deleteQuestion(label, parts))) return;
     const response = await fetch(`/documents/${encodeURIComponent(id)}`, { method: "DELETE", headers: headers() });
     if (!response.ok) {
-      result.textContent = `删除失败:${await problem(response)}`;
+      result.textContent = `删除失败:${refusal(response.status, await problem(response))}`;
       result.className = "small-text error";
       return;
     }
