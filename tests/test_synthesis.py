@@ -269,3 +269,12 @@ def test_chat_streams_and_follows_up(fake, assistant):
     output = buffer.getvalue()
     assert "需要准备学校财务管理制度[" in output and "(read as: A3组要准备哪些材料?)" in output
     assert "需要准备绩效工资实施方案[" in output and session.last["answer_mode"] == "llm"
+
+
+def test_without_a_model_the_answer_streams_sentence_by_sentence(extractive):
+    """issue 28: without a language model the stream arrived as one piece."""
+    events = list(extractive.ask_events("A2保障机制组要准备哪些材料?"))
+    deltas = [value for kind, value in events if kind == "delta"]
+    final = next(value for kind, value in events if kind == "done")
+    assert len(deltas) > 1 and "".join(deltas) == final["answer"]
+    assert all(d.endswith(("。", ";", "；", "!", "?", "！", "？", "\n")) for d in deltas[:-1])

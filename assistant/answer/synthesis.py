@@ -10,6 +10,8 @@ Whether the documents answer at all stays the retrieval's decision: a question t
 
 from __future__ import annotations
 
+import re
+
 import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Iterator
@@ -105,12 +107,18 @@ def strip_think(pieces: Iterator[str]) -> Iterator[str]:
         yield buffer
 
 
+#: A sentence and what closes it (。！？；!?; or a line break), or the rest of the text.
+_SENTENCE_PIECES = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+\n?|\n)|[^。！？；!?;\n]+$")
+
+
 def events(answer: Answer, model: ChatModel | None, summary: bool = False,
            stream: bool = True) -> Iterator[tuple[str, object]]:
     """("delta", text) for each checked piece of the answer as it is written, then ("done", Answer).
-    Without a model, or when the documents do not answer, the extractive answer in one piece."""
+    Without a model, or when the documents do not answer, the extractive answer sentence by sentence
+    (a line break or a sentence end closes a piece), as a reader sees it arrive."""
     if model is None or not answer.found or not answer.passages:
-        yield "delta", answer.text
+        for piece in _SENTENCE_PIECES.findall(answer.text):
+            yield "delta", piece
         yield "done", answer
         return
     from ..llm import LLMError
