@@ -6,6 +6,7 @@ import functools
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -88,13 +89,17 @@ def user_errors(fn):
 
 class _Bar:
     """Progress callback (stage, done, total) drawn as a rich progress bar on stderr; the bar
-    appears only when there is progress to show."""
+    appears only when there is progress to show. When stderr is not a terminal (a log, a pipe, a
+    service), a line per stage as it starts, at each tenth of it and when it ends, with the time."""
 
     def __init__(self):
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                                  TimeElapsedColumn(), console=err, transient=True)
         self.tasks: dict[str, int] = {}
         self.started = False
+        self.lines = not err.is_terminal
+        self.tenths: dict[str, int] = {}
+        self.clock = time.monotonic()
 
     def __enter__(self):
         return self
@@ -103,7 +108,18 @@ class _Bar:
         if self.started:
             self.progress.stop()
 
+    def _line(self, stage: str, done: int, total: int) -> None:
+        tenth = 10 if total and done >= total else (10 * done // total if total else 0)
+        if self.tenths.get(stage) == tenth:
+            return
+        self.tenths[stage] = tenth
+        share = f" ({100 * done // total}%)" if total else ""
+        err.print(f"{stage}: {done}/{total}{share}, {time.monotonic() - self.clock:.0f} s", highlight=False)
+
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.lines:
+            self._line(stage, done, total)
+            return
         if not self.started:
             self.progress.start()
             self.started = True

@@ -37,6 +37,8 @@ def test_search_builds_index_on_first_use(settings):
     result = run("search", "生均图书", "--json")
     assert result.exit_code == 0
     assert "building the index" in result.stderr
+    # not a terminal: a line per stage and per tenth of it, not a bar nobody sees (issue 28)
+    assert "reading files: 2/2 (100%)" in result.stderr
     assert json.loads(result.stdout)["results"][0]["doc_id"] == "summary-txt-01"
 
 
