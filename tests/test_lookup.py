@@ -198,3 +198,11 @@ def test_a_year_picks_the_version_in_force_then(laws, question, source):
     assert answer.found and first["article"] == "第三条" and first["source"] == source, (question, first["source"])
     if source.startswith("示范教育法(2020"):
         assert "旧版本" in answer.text and "2024-03-01" in answer.text  # says which version is current
+
+
+@pytest.mark.parametrize("question, name", [("民法通则第十二条说了什么?", "民法通则"),
+                                            ("《中华人民共和国民法通则》第十二条是怎么规定的?", "中华人民共和国民法通则")])
+def test_a_general_principles_law_the_index_lacks_is_said_to_be_missing(laws, question, name):
+    """A title ending in 通则 is a law's name: before, "民法通则第十二条" listed every law's 第十二条."""
+    answer = laws.ask(question)
+    assert not answer.found and f"资料中没有《{name}》" in answer.text

@@ -17,7 +17,9 @@ _PROVINCE_WORD = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(省|市|自治区)")
 _ARTICLE = re.compile(r"第([零〇一二两三四五六七八九十百千\d]+)条")
 #: Regulation genre words: a title that ends in one of them can be named without what precedes it
 #: only when written in full ("教育法" names 中华人民共和国教育法, not 高等教育法).
-_GENRE = re.compile(r"(法典|修正案|法|条例|办法|规定|细则|规则|标准|决定|意见|通知)$")
+#: The words a law's or regulation's title ends with (its genre), longest first where one holds another.
+LAW_ENDINGS = ("法典", "修正案", "法", "条例", "办法", "规定", "细则", "规则", "规程", "通则")
+_GENRE = re.compile("(" + "|".join(LAW_ENDINGS + ("标准", "决定", "意见", "通知")) + ")$")
 #: The English words for those genres, as translations of Chinese law titles write them.
 EN_GENRES = {"law": ("法",), "laws": ("法",), "act": ("法",), "code": ("法",),
              "regulation": ("条例", "规定"), "regulations": ("条例", "规定"), "ordinance": ("条例",),
@@ -44,7 +46,7 @@ _BRACKETED = re.compile(r"《([^《》]{2,40})》")
 #: A law named without 《》 before an article number ("保险法第三十九条", "民法典第一千零八十四条"): the name
 #: is what precedes the number back to the last word that is not part of a name (segmentation: verbs,
 #: pronouns, prepositions… are cut off the front: "请问保险法" → 保险法).
-_NAMED_ARTICLE = re.compile(r"([\u4e00-\u9fff]{1,30}?(?:法典|法|条例|办法|规定|细则|规则|修正案))(?:的)?第[零〇一二两三四五六七八九十百千万\d]+条")
+_NAMED_ARTICLE = re.compile(r"([\u4e00-\u9fff]{1,30}?(?:" + "|".join(LAW_ENDINGS) + r"))(?:的)?第[零〇一二两三四五六七八九十百千万\d]+条")
 _NOT_NAME_FLAGS = ("r", "p", "d", "c", "u", "y", "e", "m", "q")
 #: Verbs that frame a question rather than name a law ("请问…", "帮我查一下…", "想知道…"); other verbs may
 #: be part of a name (示范学校法).
