@@ -222,3 +222,14 @@ def test_a_who_question_gets_the_line_with_the_name_not_the_whole_group(assistan
     answer = assistant.ask(question)
     assert answer.found and "组长:李二" in answer.text
     assert "生均公用经费统计表" not in answer.text and "工资花名册" not in answer.text
+
+
+def test_an_english_answer_glosses_the_chinese_words_it_quotes(assistant):
+    """issue 28: a reader who reads no Chinese could not tell what the quote says. The gloss is marked
+    as one, word by word, from the glossary and the index's dictionary; figures stay as written."""
+    answer = assistant.ask("How many students and staff does the village school have?")
+    assert answer.found and "本校有学生320人,教职工28人" in answer.text
+    gloss = answer.text.split("Gloss of the Chinese words (word by word, not a translation): ", 1)[1]
+    assert "学生 = " in gloss and "教职工 = " in gloss
+    chinese = assistant.ask("乡村学校有多少学生和教职工?")
+    assert "Gloss" not in chinese.text

@@ -19,6 +19,7 @@ from ..documents import TABLE_CELL
 from ..retrieval.facts import has_date, has_figure
 from ..retrieval.units import unit_match
 
+from .gloss import gloss
 from .learned import ANSWER_FEATURES, UNIT_FEATURES, UNIT_PASSAGES, AnswerModel, answer_features, unit_features
 from .selection import Quote, choose, wants_whole
 
@@ -52,6 +53,7 @@ PHRASES = {
         "cut": "\n(The section is long; only its beginning is quoted. It continues after line {end} of {source}.)",
         "outline": "\n(The section is long; the headings of its parts are quoted. The parts are in lines {start}–{end} of {source}.)",
         "related": "\nSee also {refs}.", "sep": ", ",
+        "gloss": "\nGloss of the Chinese words (word by word, not a translation): {words}.",
         "empty": "The documents contain nothing related to this question.",
         "no_article": "“{title}” has no article {number} (its last article is {last}).",
         "no_law": "The documents do not include “{name}”.",
@@ -164,6 +166,10 @@ def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[H
                and max((window.get(c, 0.0) for c in p.chunk_ids), default=0.0) >= RELATED_THRESHOLD]
     if related:
         body += say["related"].format(refs=say["sep"].join(f"[{n}]" for n in related))
+    if "gloss" in say:  # English: what the quoted Chinese words mean, word by word
+        words = gloss("\n".join(q.text for q in quotes), index.bilingual)
+        if words:
+            body += say["gloss"].format(words=say["sep"].join(f"{zh} = {en}" for zh, en in words))
     return body
 
 
