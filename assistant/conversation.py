@@ -20,7 +20,7 @@ class Turn:
 
 
 _ZH_ELLIPSIS = re.compile(r"^(那么|那|还有|再说说|再问一下)?\s*(?P<x>.{1,24}?)\s*(呢|怎么样|怎样|如何|又如何|的呢|又是怎样的)\s*[??]?$")
-_EN_ELLIPSIS = re.compile(r"^(and|what about|how about|and what about|same for|and for)\s+(?P<x>.+?)\s*\??$", re.I)
+_EN_ELLIPSIS = re.compile(r"^(and what about|and how about|what about|how about|same for|and for|and)\s+(?P<x>.+?)\s*\??$", re.I)
 _ZH_PRONOUN = re.compile(r"(它们?|他们|她们|该组|该小组|这个组|这个小组|该校|这所学校|其|这个|那个|上述|该)")
 _EN_PRONOUN = re.compile(r"\b(it|its|they|them|their|this group|that group|this school|that school|the group|the school)\b", re.I)
 _CODE_GROUP_ZH = re.compile(r"[A-Ca-c]\d{1,2}[\u4e00-\u9fff]{0,10}?组|[A-Ca-c]\d{1,2}")

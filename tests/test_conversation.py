@@ -78,3 +78,12 @@ def test_english_entities():
     assert named("Who founded Zhaoyang Subdistrict Central Primary School?") == "Zhaoyang Subdistrict Central Primary School"
     assert named("How do schools share resources?") is None  # a bare head word names nothing
     assert named("What must the A2 guarantee-mechanism group file?") == "A2 guarantee-mechanism group"
+
+
+def test_and_what_about_takes_the_whole_lead_in():
+    """issue 28: "And what about X?" was read as "... at what about X?" (the shorter "and" matched first)."""
+    from assistant.conversation import Turn, resolve
+
+    last = Turn(question="What problems were found at Caoji School?", resolved="What problems were found at Caoji School?",
+                topic=None, title=None)
+    assert resolve("And what about Dexin Town Junior High?", [last]) == "What problems were found at Dexin Town Junior High?"
