@@ -45,6 +45,8 @@ from .config import Settings, load_settings
 from .errors import AssistantError, RequestTimeout
 from .pages import document_html, document_json
 from .rebuild import Rebuilder
+from .documents import KINDS
+from .retrieval.filters import Filters
 from .retrieval.search import MAX_QUESTION_CHARS
 from .service import MAX_TOP_K, Assistant, Deadline
 
@@ -487,13 +489,14 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         documents answer the question, and `turn` (send it back in `history`); with
         `"stream": true`, server-sent events (`passages`, `delta`…, `done`)."""
         history = [item if isinstance(item, str) else item.model_dump() for item in body.history or []] or None
+        filters = body.filters.to_filters() if body.filters else None
         if body.stream:
             events = await within_budget(request, lambda deadline: assistant.ask_events(
-                body.question, body.top_k, history=history, deadline=deadline))
+                body.question, body.top_k, history=history, deadline=deadline, filters=filters))
             return StreamingResponse((sse(kind, value) for kind, value in events), media_type="text/event-stream",
                                      headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
         return await within_budget(request, lambda deadline: assistant.answer_json(
-            assistant.ask(body.question, body.top_k, history=history, deadline=deadline)))
+            assistant.ask(body.question, body.top_k, history=history, deadline=deadline, filters=filters)))
 
     @app.get("/search", summary="The passages that match a query, ranked", response_model=SearchResponse,
              responses=error_responses(422, 503))
@@ -501,8 +504,16 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                      q: str = Query(..., min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NON_BLANK,
                                     description="What to look for (not only spaces)."),
                      top_k: Annotated[TopK, Query(description=f"How many passages (1–{MAX_TOP_K}).")] = 5,
+                     kind: Annotated[Optional[str], Query(
+                         pattern=rf"^({'|'.join(KINDS)})(,({'|'.join(KINDS)}))*$", max_length=300,
+                         description="Only documents of these kinds, comma-separated: summary,plan.")] = None,
+                     since: Annotated[Optional[str], Query(pattern=r"^(19|20)\d{2}(-\d{2}(-\d{2})?)?$",
+                                                           description="Documents dated this or later.")] = None,
+                     until: Annotated[Optional[str], Query(pattern=r"^(19|20)\d{2}(-\d{2}(-\d{2})?)?$",
+                                                           description="Documents dated this or earlier.")] = None,
                      assistant: Assistant = Depends(get_assistant)):
-        return await within_budget(request, lambda deadline: assistant.search(q, top_k))
+        filters = Filters.given(kind.split(",") if kind else None, since, until) if (kind or since or until) else None
+        return await within_budget(request, lambda deadline: assistant.search(q, top_k, filters))
 
     @app.post("/draft", summary="An outline of a new summary or plan for a school, with cited examples",
               response_model=DraftResponse, responses={**body_errors, 200: {"content": {

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from pydantic_core import PydanticCustomError
 
+from .documents import KINDS
 from .retrieval.search import MAX_QUESTION_CHARS
 from .service import MAX_TOP_K
 
@@ -118,6 +119,26 @@ class HistoryTurn(BaseModel):
 HistoryQuestion = Annotated[StrictStr, Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NON_BLANK)]
 
 
+class FilterRequest(BaseModel):
+    """Which documents to answer from (every field optional; all that are given must hold)."""
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Optional[list[Literal[KINDS]]] = Field(None, max_length=len(KINDS), description=(
+        "Document kinds, e.g. [\"rectification\", \"self-inspection\"] (GET /documents shows each document's)."))
+    since: Optional[StrictStr] = Field(None, pattern=r"^(19|20)\d{2}(-\d{2}(-\d{2})?)?$",
+                                       description="Documents dated this or later: 2023, 2023-09 or 2023-09-01.")
+    until: Optional[StrictStr] = Field(None, pattern=r"^(19|20)\d{2}(-\d{2}(-\d{2})?)?$",
+                                       description="Documents dated this or earlier.")
+    organisation: Optional[StrictStr] = Field(None, min_length=1, max_length=100,
+                                              description="The issuing body or school contains this.")
+    title: Optional[StrictStr] = Field(None, min_length=1, max_length=100, description="The title contains this.")
+
+    def to_filters(self):
+        from .retrieval.filters import Filters
+
+        return Filters.given(self.kind, self.since, self.until, self.organisation, self.title)
+
+
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", regex_engine="python-re", json_schema_extra={"examples": [
         {"question": EXAMPLE_QUESTION, "top_k": 5},
@@ -137,6 +158,9 @@ class AskRequest(BaseModel):
     stream: StrictBool = Field(False, description=(
         "true: server-sent events: `passages` (the citations), then `delta` events ({\"text\"}) as the "
         "answer is written (each sentence checked), then `done` with the JSON of a plain request."))
+    filters: Optional[FilterRequest] = Field(None, description=(
+        "Answer only from these documents; the question may also say it (\"只看整改方案\", \"2023年以后的总结\"). "
+        "A filter no document matches gets an answer that says so (found: false)."))
 
 
 class Open(BaseModel):

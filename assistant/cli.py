@@ -249,19 +249,39 @@ def index_documents(as_json: bool = typer.Option(False, "--json", help="Print JS
     out.print(f"{len(rows)} documents")
 
 
+_KIND_HELP = "Only documents of this kind (repeatable): summary, plan, self-inspection, rectification, notice, law… (`index documents` shows them)."
+
+
+def _filters(kind: Optional[list[str]], since: Optional[str], until: Optional[str], org: Optional[str],
+             title: Optional[str]):
+    from .errors import QuestionError
+    from .retrieval.filters import Filters
+
+    try:
+        return Filters.given(kind, since, until, org, title)
+    except ValueError as exc:
+        raise QuestionError(f"--{exc}") from exc
+
+
 @app.command()
 @user_errors
 def search(query: str = typer.Argument(..., help="What to look for, in Chinese or English."),
            top_k: int = typer.Option(5, "--top-k", "-k", help="How many passages (1-50)."),
-           as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+           as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+           kind: Optional[list[str]] = typer.Option(None, "--kind", help=_KIND_HELP),
+           since: Optional[str] = typer.Option(None, "--since", help="Only documents dated this or later (2023, 2023-09)."),
+           until: Optional[str] = typer.Option(None, "--until", help="Only documents dated this or earlier."),
+           org: Optional[str] = typer.Option(None, "--org", help="Only documents whose issuing body or school contains this."),
+           title: Optional[str] = typer.Option(None, "--title", help="Only documents whose title contains this.")):
     """Find the passages that match a query, each cited to document, section and lines."""
     from .retrieval.search import check_question
     from .service import check_top_k
 
     check_top_k(top_k)
     check_question(query)
+    filters = _filters(kind, since, until, org, title)
     assistant = _open()
-    result = assistant.search(query, top_k)
+    result = assistant.search(query, top_k, filters)
     if as_json:
         _print_json(result)
         return
@@ -280,18 +300,25 @@ def search(query: str = typer.Argument(..., help="What to look for, in Chinese o
 def ask(question: str = typer.Argument(..., help="A question in Chinese or English."),
         top_k: int = typer.Option(5, "--top-k", "-k", help="How many passages to cite (1-50)."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-        show_sources: bool = typer.Option(False, "--sources", help="Print the full text of every cited passage.")):
-    """Answer a question with the passages that support it, each cited."""
+        show_sources: bool = typer.Option(False, "--sources", help="Print the full text of every cited passage."),
+        kind: Optional[list[str]] = typer.Option(None, "--kind", help=_KIND_HELP),
+        since: Optional[str] = typer.Option(None, "--since", help="Only documents dated this or later (2023, 2023-09)."),
+        until: Optional[str] = typer.Option(None, "--until", help="Only documents dated this or earlier."),
+        org: Optional[str] = typer.Option(None, "--org", help="Only documents whose issuing body or school contains this."),
+        title: Optional[str] = typer.Option(None, "--title", help="Only documents whose title contains this.")):
+    """Answer a question with the passages that support it, each cited. The question may say which
+    documents to use ("只看整改方案", "2023年以后的总结", "in the self-inspection reports"); so may the options."""
     from .retrieval.search import check_question
     from .service import check_top_k
 
     check_top_k(top_k)
     check_question(question)
+    filters = _filters(kind, since, until, org, title)
     assistant = _open()
     if assistant.llm is not None and not as_json:  # the model's answer printed as it is written
-        stream_answer(out, assistant.ask_events(question, top_k), full=show_sources)
+        stream_answer(out, assistant.ask_events(question, top_k, filters=filters), full=show_sources)
         return
-    answer = assistant.answer_json(assistant.ask(question, top_k))
+    answer = assistant.answer_json(assistant.ask(question, top_k, filters=filters))
     if as_json:
         _print_json(answer)
         return

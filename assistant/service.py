@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable
 from .answer import PHRASES, Answer, compose
 from .answer import summary, synthesis
 from .answer.learned import AnswerModel
+from .retrieval.filters import Filters
 from .config import Settings
 from .conversation import Turn, resolve
 from .errors import BackendError, CorpusError, IndexCorruptError, QuestionError, RequestTimeout
@@ -65,6 +66,12 @@ class Deadline:
         if time.monotonic() > self.end:
             raise RequestTimeout(f"the request took longer than its {self.seconds:g} s budget and was stopped; "
                                  f"ask a shorter question or send less history")
+
+
+#: The answer when a question's filters let no document through.
+NO_MATCH = {"zh": "没有符合筛选条件({filters})的文档,所以无法回答;请放宽条件,或用 assistant index documents 查看有哪些文档。",
+            "en": "No document matches the filters ({filters}), so the question cannot be answered from them; widen "
+                  "them, or list the documents with `assistant index documents`."}
 
 
 def check_top_k(top_k: int) -> int:
@@ -199,28 +206,42 @@ class Assistant:
             manifest["changes"] = {"error": str(exc)}
         return manifest
 
-    def search(self, query: str, top_k: int = 5) -> dict:
+    def search(self, query: str, top_k: int = 5, filters: Filters | None = None) -> dict:
         check_top_k(top_k)
-        hits = self.searcher.search(query, top_k)
-        return {"query": query, "results": [hit.to_dict() for hit in hits]}
+        question = self.searcher.understand(query, filters=filters)
+        none = self.unmatched(question)
+        hits = [] if none else self.searcher.rank(question).hits(top_k)
+        out = {"query": query, "results": [hit.to_dict() for hit in hits]}
+        if question.filters:
+            out["filters"] = question.filters.describe()
+        if none:
+            out["note"] = none
+        return out
+
+    def unmatched(self, question: Question) -> str | None:
+        """What to say when the question's filters let no document through (None when some match)."""
+        if question.filters and not any(question.filters.matches(d) for d in self.index.documents):
+            return (f"no document matches the filters ({question.filters.describe()}); "
+                    f"`assistant index documents` lists the kinds, dates and bodies there are")
+        return None
 
     def ask(self, question: str, top_k: int = 5, history: list | None = None,
-            deadline: Deadline | None = None) -> Answer:
+            deadline: Deadline | None = None, filters: Filters | None = None) -> Answer:
         """Answer `question` with cited passages; `history` holds the earlier turns of a
         conversation (strings, {"question": ...} objects, the `turn` of earlier answers, or
         Turns), oldest first. With a language model configured, the model writes the answer from
         the passages (checked: synthesis.py). Past the `deadline` it raises RequestTimeout."""
-        answer = self.extractive(question, top_k, history, deadline)
+        answer = self.extractive(question, top_k, history, deadline, filters)
         if deadline is not None:
             deadline.check()
         return synthesis.synthesize(answer, self.llm, answer.across_documents)
 
     def ask_events(self, question: str, top_k: int = 5, history: list | None = None,
-                   deadline: Deadline | None = None):
+                   deadline: Deadline | None = None, filters: Filters | None = None):
         """The answer as it is written: ("passages", dict) first, then ("delta", text) pieces of
         checked text, then ("done", the JSON of ask). The question is checked and the passages
         are found before this returns, so a bad question raises here, not while streaming."""
-        answer = self.extractive(question, top_k, history, deadline)
+        answer = self.extractive(question, top_k, history, deadline, filters)
         head = {key: value for key, value in answer.to_dict().items()
                 if key in ("question", "resolved_question", "lang", "found", "sure", "citations")}
 
@@ -232,13 +253,19 @@ class Assistant:
         return stream()
 
     def extractive(self, question: str, top_k: int = 5, history: list | None = None,
-                   deadline: Deadline | None = None) -> Answer:
-        """The extractive answer (quoted lines), whatever model is configured."""
+                   deadline: Deadline | None = None, filters: Filters | None = None) -> Answer:
+        """The extractive answer (quoted lines), whatever model is configured; `filters`: the
+        documents it may come from (besides those the question itself names: retrieval/filters.py)."""
         question = check_question(question)
         check_top_k(top_k)
         turns = self.turns(history, deadline)
         resolved = _within_limit(resolve(question, turns), question)
-        return self._answer(self.searcher.understand(resolved, asked=question), top_k, deadline)
+        understood = self.searcher.understand(resolved, asked=question, filters=filters)
+        none = self.unmatched(understood)
+        if none:  # said plainly, not answered from other documents
+            said = NO_MATCH["zh" if understood.lang == "zh" else "en"].format(filters=understood.filters.describe())
+            return Answer(question, resolved, understood.lang, False, said)
+        return self._answer(understood, top_k, deadline)
 
     def case(self, question: Question, top_k: int = 5) -> Case:
         """Rank once, and the passages an answer is made from (assembled sections, a passage of each

@@ -43,11 +43,15 @@ def built(settings, monkeypatch):
     return settings, root, store.current_build(root)
 
 
+#: the build's progress lines, printed when stderr is not a terminal (cli._Bar)
+PROGRESS = re.compile(r"^[\w ]+: \d+/\d+( \(\d+%\))?, \d+ s$")
+
+
 def one_error_line(result) -> str:
     assert result.exit_code != 0
     assert isinstance(result.exception, SystemExit), repr(result.exception)  # not an OSError escaping
     assert "Traceback" not in result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    lines = [line for line in result.stderr.splitlines() if line.strip() and not PROGRESS.match(line)]
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: ")
     return lines[0]
@@ -201,6 +205,6 @@ def test_no_traceback_in_a_real_run(built, tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr + done.stdout
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    lines = [line for line in done.stderr.splitlines() if line.strip() and not PROGRESS.match(line)]
     assert len(lines) == 1 and lines[0].startswith("error: disk full while writing ") and lines[0].endswith(FULL)
     assert store.current_build(root) == before

@@ -10,6 +10,8 @@ each of its words in this corpus (evidence.Weights), and its parts, each a Quest
 
 from __future__ import annotations
 
+import dataclasses
+
 import functools
 import re
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from ..segmentation import cut
 from .evidence import Weights, weigh
 from .focus import focus_en, focus_zh, things_en, things_zh
 from .intent import Intent, intent_of
+from .filters import Filters, said_in
 from .lookup import EN_UNKNOWN_F1, LawNames, Named, english_law_name, english_law_phrase
 from .names import names_in
 from .query import Query, Word, analyse, chinese_word, english_terms, language_of, with_synonyms
@@ -63,6 +66,7 @@ class Question:
     unknown_laws: tuple[str, ...] = ()  # the 《…》 laws it names that the index does not hold
     parts: tuple["Question", ...] = ()  # its sub-questions when it asks two or more things at once
     summary: bool = False  # it asks for a summary across documents
+    filters: Filters = Filters()  # the documents it may be answered from (given, or said in it: filters.py)
 
     @property
     def kinds(self) -> set[str]:
@@ -85,13 +89,16 @@ class Reader:
         # an English law name → the title it matches; bounded (questions are anyone's text)
         self._english_law = functools.lru_cache(maxsize=1024)(self._match_english_law)
 
-    def understand(self, text: str, lang: str | None = None, asked: str | None = None) -> Question:
+    def understand(self, text: str, lang: str | None = None, asked: str | None = None,
+                   filters: Filters | None = None) -> Question:
         """The Question for `text` (checked: QuestionError when empty or too long). `lang` forces the
         language (a follow-up resolved against a Chinese heading is still an English question);
-        `asked` is what the user typed when `text` is a follow-up resolved against earlier turns."""
+        `asked` is what the user typed when `text` is a follow-up resolved against earlier turns;
+        `filters` the documents it may be answered from, beside those the question says itself."""
         text = check_question(text)
         question = self._understand(text, lang or language_of(asked or text), asked or text, parts=True)
-        return question
+        scoped = (filters or Filters()).merged(said_in(text))
+        return dataclasses.replace(question, filters=scoped) if scoped else question
 
     def _understand(self, text: str, lang: str, asked: str, parts: bool) -> Question:
         query = self.analyse(text, lang)

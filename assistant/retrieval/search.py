@@ -4,6 +4,8 @@ evidence it found for each. Everything after this consumes that order."""
 
 from __future__ import annotations
 
+import numpy as np
+
 import threading
 from dataclasses import dataclass
 
@@ -74,9 +76,10 @@ class Searcher:
         self._document_texts: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def understand(self, text: str, lang: str | None = None, asked: str | None = None) -> Question:
+    def understand(self, text: str, lang: str | None = None, asked: str | None = None,
+                   filters=None) -> Question:
         """The Question (question.Reader.understand)."""
-        return self.reader.understand(text, lang, asked)
+        return self.reader.understand(text, lang, asked, filters)
 
     def search(self, text: str, top_k: int = 5) -> list[Hit]:
         return self.rank(self.understand(text)).hits(top_k)
@@ -94,12 +97,41 @@ class Searcher:
             dense = self.index.dense.search(vector, self.config.depth)
         named_docs, exact = self.lookup(question)
         laws = self.reader.laws()
+        allowed = self.allowed(question)
+        if allowed is not None:  # only the documents the filters let through
+            lexical = np.where(allowed, lexical, 0.0)
+            if dense is not None:
+                dense = self._dense_within(vector, allowed)
+            exact = {p: v for p, v in exact.items() if allowed[p]}
         candidates = rank(self.index, question, lexical, dense, self.code_positions(), self.tokens_of,
                           self.config, self.article_of, named_docs, exact, laws.superseded, self.document_text)
+        if allowed is not None:
+            candidates = [c for c in candidates if allowed[c.position]]
         if self.reranker is not None:
             candidates = rerank(question.text, candidates, self.reranker,
                                 lambda c: self.index.chunks[c.position].text)
         return Ranking(question, candidates, self.index)
+
+    def allowed(self, question: Question) -> np.ndarray | None:
+        """Which chunks the question's filters let through (a boolean per chunk), None without filters."""
+        if not question.filters:
+            return None
+        docs = {d["id"] for d in self.index.documents if question.filters.matches(d)}
+        return np.fromiter((c.doc_id in docs for c in self.index.chunks), dtype=bool, count=len(self.index.chunks))
+
+    def _dense_within(self, vector, allowed: np.ndarray):
+        """The dense search's best chunks among those `allowed` (searched deeper until enough are in)."""
+        depth = self.config.depth
+        while True:
+            found = self.index.dense.search(vector, depth)
+            kept = [(p, s) for p, s in zip(*found) if p >= 0 and allowed[p]] if isinstance(found, tuple) else None
+            if kept is None:
+                return found
+            if len(kept) >= min(self.config.depth, int(allowed.sum())) or depth >= len(allowed):
+                positions = np.array([p for p, _ in kept], dtype=np.int64)
+                scores = np.array([s for _, s in kept], dtype=np.float32)
+                return positions, scores
+            depth *= 4
 
     def document_text(self, doc_id: str) -> str:
         """A document's title, organisation and text (cached)."""
@@ -156,7 +188,8 @@ class Searcher:
         if len(question.intent.articles) != 1 or question.law is not None:
             return []
         names = self.reader.laws()
-        return [d for d in names.documents_with_article(question.intent.articles[0]) if d not in names.superseded]
+        return [d for d in names.documents_with_article(question.intent.articles[0]) if d not in names.superseded
+                and (not question.filters or question.filters.matches(self.index.doc_by_id[d]))]
 
     def tokens_of(self, position: int) -> set[str]:
         """Tokens of a chunk with its title and heading path (cached; threads that race here
