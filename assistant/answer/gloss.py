@@ -11,7 +11,7 @@ from functools import lru_cache
 from ..index.tokenization import stopwords
 from ..retrieval.bilingual import Bilingual
 from ..retrieval.query import glossary
-from ..segmentation import cut
+from ..segmentation import tagged
 
 #: Words glossed in one answer at most (the first ones the quote holds, in its order).
 MAX_WORDS = 10
@@ -20,13 +20,12 @@ _CHINESE = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 
 @lru_cache(maxsize=1)
 def _glossary_reversed() -> dict[str, str]:
-    """Chinese term → the glossary's English phrase for it (the shortest, when several)."""
+    """Chinese term → the glossary's English for it: the first phrase of the first line that gives it
+    (a line lists its English phrases most usual first: "leader|group leader|…|led	组长")."""
     out: dict[str, str] = {}
     for phrase, terms in glossary().items():
-        english = " ".join(phrase)
         for term in terms:
-            if term not in out or len(english) < len(out[term]):
-                out[term] = english
+            out.setdefault(term, " ".join(phrase))
     return out
 
 
@@ -50,13 +49,19 @@ def _dictionary_reversed(bilingual: Bilingual) -> dict[str, str]:
 
 def gloss(text: str, bilingual: Bilingual | None) -> list[tuple[str, str]]:
     """(Chinese word, English) for the words of `text` the glossary or the dictionary knows, in the
-    order they first occur, stopwords and one-character words left out, at most MAX_WORDS."""
+    order they first occur, stopwords, one-character words and people's names left out, at most MAX_WORDS."""
     table = _glossary_reversed()
     dictionary = _dictionary_reversed(bilingual) if bilingual is not None else {}
     skip = stopwords()
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for word in cut(text):
+    previous = ("", "")
+    for word, flag in tagged(text):
+        # a person's name is no word to gloss: 朱卫兵 is 朱 (a surname) + 卫兵 to the tagger, not "guard"
+        after_surname = len(previous[0]) == 1 and previous[1].startswith("nr")
+        previous = (word, flag)
+        if flag.startswith("nr") or after_surname:
+            continue
         if word in seen or word in skip or not _CHINESE.match(word):
             continue
         seen.add(word)
