@@ -38,7 +38,7 @@ _VERSION_SUFFIX = re.compile(r"\s*[(（][^()（）]*(?:\d{4}|修订|修正|年�
 _ACTIONS = [("amended", "修正"), ("revised", "修订"), ("adopted", "通过"), ("promulgated", "公布"),
             ("promulgated", "发布"), ("approved", "批准"), ("effective", "施行")]
 
-_REGULATION_ENDINGS = ("办法", "条例", "规定", "细则", "规则", "规程", "通则")
+_REGULATION_ENDINGS = ("办法", "条例", "规定", "细则", "规则", "规程", "通则", "规范")
 _CN = "一二三四五六七八九十百零"
 _SESSION = re.compile(rf"(?P<place>[\u4e00-\u9fff]{{0,12}}?)第[{_CN}\d]+届(?P<body>[\u4e00-\u9fff]+?)"
                       rf"第[{_CN}\d]+次(?:全体)?会议")

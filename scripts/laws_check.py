@@ -28,7 +28,6 @@ sys.path.insert(0, str(ROOT))
 from assistant.config import load_settings  # noqa: E402
 from assistant.numerals import int_to_cn  # noqa: E402
 from assistant.regulations import law_key  # noqa: E402
-from assistant.retrieval.assembly import chunk_lines  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 
 _SPACES = re.compile(r"\s+")
@@ -39,16 +38,14 @@ def squash(text: str) -> str:
 
 
 def article_text(assistant: Assistant, doc_id: str, number: int) -> list[str]:
-    """The article's lines (a later piece's repeated opening line once)."""
+    """The article's own lines in the document (from its first chunk's first line to its last chunk's
+    last: a later piece's repeated or shortened opening line is not part of the text)."""
     names = assistant.searcher.law_names()
-    lines, seen = [], set()
-    for position in names.article_chunks(doc_id, number):
-        for line in chunk_lines(assistant.index, assistant.index.chunks[position]):
-            key = squash(line.text)
-            if key and key not in seen:
-                seen.add(key)
-                lines.append(line.text)
-    return lines
+    chunks = [assistant.index.chunks[p] for p in names.article_chunks(doc_id, number)]
+    if not chunks:
+        return []
+    start, end = min(c.start_line for c in chunks), max(c.end_line for c in chunks)
+    return [line.text for line in assistant.index.lines.get(doc_id, []) if start <= line.start <= end and line.text.strip()]
 
 
 def main() -> int:

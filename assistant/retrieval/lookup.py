@@ -18,7 +18,7 @@ _ARTICLE = re.compile(r"第([零〇一二两三四五六七八九十百千\d]+)�
 #: Regulation genre words: a title that ends in one of them can be named without what precedes it
 #: only when written in full ("教育法" names 中华人民共和国教育法, not 高等教育法).
 #: The words a law's or regulation's title ends with (its genre), longest first where one holds another.
-LAW_ENDINGS = ("法典", "修正案", "法", "条例", "办法", "规定", "细则", "规则", "规程", "通则")
+LAW_ENDINGS = ("法典", "修正案", "法", "条例", "办法", "规定", "细则", "规则", "规程", "通则", "规范")
 _GENRE = re.compile("(" + "|".join(LAW_ENDINGS + ("标准", "决定", "意见", "通知")) + ")$")
 #: The English words for those genres, as translations of Chinese law titles write them.
 EN_GENRES = {"law": ("法",), "laws": ("法",), "act": ("法",), "code": ("法",),
