@@ -124,7 +124,7 @@ def resolve(question: str, history: list[Turn]) -> str:
         return question
     last = history[-1]
     lang = language_of(question)
-    law = last.title if last.title and _LAW_TITLE.search(re.sub(r"[((][^()()]*[))]$", "", last.title)) else None
+    law = last.title if last.title and _LAW_TITLE.search(re.sub(r"[(（][^()（）]*[)）]$", "", last.title)) else None
     law = law or law_written_in(last.resolved)  # a history given as plain questions carries no title
     if _ARTICLE_ONLY.search(question) and not _NAMES_LAW.search(question) and law:
         bare = re.fullmatch(r"(?:那|那么)?\s*(第\s*[零〇一二两三四五六七八九十百千\d]+\s*条)\s*(?:呢|怎么说|说了什么)?\s*[??]?", question)

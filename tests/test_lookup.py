@@ -206,3 +206,25 @@ def test_a_general_principles_law_the_index_lacks_is_said_to_be_missing(laws, qu
     """A title ending in 通则 is a law's name: before, "民法通则第十二条" listed every law's 第十二条."""
     answer = laws.ask(question)
     assert not answer.found and f"资料中没有《{name}》" in answer.text
+
+
+def test_a_trial_regulation_is_named_with_or_without_its_bracket(tmp_path, fake_embedder, monkeypatch, settings):
+    """（试行） in full-width brackets: the title variants and the names a question writes lost only ASCII
+    brackets, so "…办法（试行）第八条" was answered from another law."""
+    corpus = tmp_path / "laws"
+    corpus.mkdir()
+    (corpus / "示范药品分类管理办法（试行）(1999-06-18).md").write_text(
+        "# 示范药品分类管理办法（试行）\n\n第一条 为了保障用药安全，制定本办法。\n\n第二条 药品分为甲、乙两类。\n\n"
+        "第三条 本办法自发布之日起施行。\n", encoding="utf-8")
+    (corpus / "示范刑法(2020-12-26).md").write_text(
+        "# 中华人民共和国示范刑法\n\n第一条 为了惩罚犯罪，制定本法。\n\n第二条 本法的任务是保护人民。\n", encoding="utf-8")
+    own = settings.with_(corpus_dir=corpus)
+    data, _ = build_index(own, warn=lambda m: None, embedder=fake_embedder)
+    monkeypatch.setattr("assistant.service.load_embedder", lambda name, warn: fake_embedder)
+    school = Assistant(own, data, warn=lambda m: None)
+    for question in ("《示范药品分类管理办法（试行）》第二条是怎么规定的?", "示范药品分类管理办法（试行）第二条说了什么?",
+                     "示范药品分类管理办法第二条说了什么?"):
+        answer = school.ask(question)
+        first = answer.citations()[0]
+        assert answer.found and first["title"] == "示范药品分类管理办法（试行）" and first["article"] == "第二条", question
+        assert "药品分为甲、乙两类" in answer.text

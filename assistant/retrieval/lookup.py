@@ -12,7 +12,7 @@ from ..numerals import cn_to_int
 from ..index.store import IndexData
 from ..segmentation import cut
 
-_VERSION = re.compile(r"[((][^()()]{0,30}[))]\s*$")
+_VERSION = re.compile(r"[(（][^()（）]{0,30}[)）]\s*$")  # a trailing （2018年修正）, (试行)
 _PROVINCE_WORD = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(省|市|自治区)")
 _ARTICLE = re.compile(r"第([零〇一二两三四五六七八九十百千\d]+)条")
 #: Regulation genre words: a title that ends in one of them can be named without what precedes it
@@ -46,7 +46,8 @@ _BRACKETED = re.compile(r"《([^《》]{2,40})》")
 #: A law named without 《》 before an article number ("保险法第三十九条", "民法典第一千零八十四条"): the name
 #: is what precedes the number back to the last word that is not part of a name (segmentation: verbs,
 #: pronouns, prepositions… are cut off the front: "请问保险法" → 保险法).
-_NAMED_ARTICLE = re.compile(r"([\u4e00-\u9fff]{1,30}?(?:" + "|".join(LAW_ENDINGS) + r"))(?:的)?第[零〇一二两三四五六七八九十百千万\d]+条")
+_NAMED_ARTICLE = re.compile(r"([\u4e00-\u9fff]{1,30}?(?:" + "|".join(LAW_ENDINGS) + r"))(?:[（(][^()（）]{1,12}[)）])?"
+                            r"(?:的)?第[零〇一二两三四五六七八九十百千万\d]+条")
 _NOT_NAME_FLAGS = ("r", "p", "d", "c", "u", "y", "e", "m", "q")
 #: Verbs that frame a question rather than name a law ("请问…", "帮我查一下…", "想知道…"); other verbs may
 #: be part of a name (示范学校法).
@@ -57,7 +58,7 @@ EN_UNKNOWN_F1 = 0.3
 
 
 def normalise(text: str) -> str:
-    return re.sub(r"[《》〈〉\s“”\"'()()]", "", text)
+    return re.sub(r"[《》〈〉\s“”\"'()（）]", "", text)
 
 
 def title_variants(title: str) -> set[str]:
@@ -269,7 +270,7 @@ class LawNames:
         """The law names a question writes: in 《》, or before an article number (front words cut off)."""
         from ..segmentation import tagged
 
-        names = [normalise(n) for n in _BRACKETED.findall(question)]
+        names = [normalise(_VERSION.sub("", n)) for n in _BRACKETED.findall(question)]  # （试行）, （2018年修正） aside
         for raw in _NAMED_ARTICLE.findall(normalise(question)):
             words = tagged(raw)
             while len(words) > 1 and (words[0][1].startswith(_NOT_NAME_FLAGS) or words[0][0] in _ASKING_VERBS):
