@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Callable
 
 from .config import Settings
+# the same durable writes as the uploads (a new file flushed to the disk; the folder's new names synced)
+from .corpus_files import _sync_folder, _write_file as _write_durably
 from .errors import AssistantError
 from .service import Assistant
 
@@ -113,26 +115,6 @@ class PendingRecord:
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)
         _sync_folder(self.path.parent)
-
-
-def _write_durably(path: Path, data: bytes) -> None:
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _sync_folder(folder: Path) -> None:
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
 
 
 class Rebuilder:
