@@ -228,3 +228,21 @@ def test_a_trial_regulation_is_named_with_or_without_its_bracket(tmp_path, fake_
         first = answer.citations()[0]
         assert answer.found and first["title"] == "示范药品分类管理办法（试行）" and first["article"] == "第二条", question
         assert "药品分为甲、乙两类" in answer.text
+
+
+def test_an_english_law_name_in_a_rarer_sense_of_its_word_finds_the_law(tmp_path, fake_embedder, monkeypatch, settings):
+    """"Degree Law": degree is 程度 in most texts, but the dictionary's academic degree → 学位 makes it
+    学位法, which the index holds; a law it does not hold is still said to be missing."""
+    corpus = write_laws(tmp_path / "laws")
+    (corpus / "学位法(2024-04-26).md").write_text(
+        "# 中华人民共和国学位法\n\n第一章　总则\n第一条 为了规范学位授予工作，制定本法。\n"
+        "第二条 国家实行学位制度。学位分为学士、硕士、博士，包括学术学位、专业学位等类型。\n"
+        "第三条 本法自2025年1月1日起施行。\n", encoding="utf-8")
+    own = settings.with_(corpus_dir=corpus)
+    data, _ = build_index(own, warn=lambda m: None, embedder=fake_embedder)
+    monkeypatch.setattr("assistant.service.load_embedder", lambda name, warn: fake_embedder)
+    laws = Assistant(own, data, warn=lambda m: None)
+    answer = laws.ask("What does Article 2 of the Degree Law say?")
+    assert answer.found and answer.citations()[0]["article"] == "第二条" and "学术学位、专业学位" in answer.text
+    assert laws.ask("What does Article 20 of the Food Safety Law say?").text == \
+        "The documents do not include “Food Safety Law”."

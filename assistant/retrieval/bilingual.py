@@ -148,6 +148,7 @@ class Bilingual:
     def __post_init__(self) -> None:
         self.longest = max((len(k) for k in self.phrases), default=1)
         self._phrases_of: dict[str, list[tuple[str, ...]]] | None = None
+        self._heads: dict[str, list[tuple[str, ...]]] | None = None
 
     def sense_in_context(self, words: list[str], start: int) -> list[tuple[str, float]] | None:
         """The Chinese words of a phrase of the dictionary that begins with words[start] and whose
@@ -183,6 +184,19 @@ class Bilingual:
         if len(word) > 6 and word.endswith("al") and (word,) not in self.phrases and len(found) == 1:
             found += tuple(stem for stem in (word[:-2], word[:-2] + "e") if (stem,) in self.phrases)
         return found
+
+    def senses(self, word: str) -> set[str]:
+        """Every Chinese word the dictionary gives for one English word (its forms included), and for
+        the two-word phrases it is the head of (academic degree → 学位): a law's name uses a word in a
+        narrower sense than lookup() keeps (degree is 程度 in most texts, 学位 in "Degree Law")."""
+        if self._heads is None:
+            heads: dict[str, list[tuple[str, ...]]] = {}
+            for key in self.phrases:
+                if len(key) == 2 and key[0] not in STOPWORDS:
+                    heads.setdefault(key[1], []).append(key)
+            self._heads = heads
+        keys = [k for variant in self.variants(word) for k in [(variant,)] + self._heads.get(variant, [])]
+        return {term for key in keys for term, _ in self.phrases.get(key, ())}
 
     def lookup(self, words: list[str], start: int, longest: int | None = None
                ) -> tuple[int, list[tuple[str, float]]] | None:

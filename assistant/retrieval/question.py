@@ -22,6 +22,7 @@ from ..segmentation import cut
 from .evidence import Weights, weigh
 from .focus import focus_en, focus_zh, things_en, things_zh
 from .intent import Intent, intent_of
+from .bilingual import english_words
 from .filters import Filters, said_in
 from .lookup import EN_UNKNOWN_F1, LawNames, Named, english_law_name, english_law_phrase
 from .names import names_in
@@ -226,15 +227,30 @@ class Reader:
         phrase = english_law_phrase(query.text, name)
         if phrase == name or not all(w[:1].isupper() for w in re.findall(r"[A-Za-z]+", phrase) if len(w) > 3):
             return ()  # a law's name is written as a name ("Food Safety Law"), not "Chinese rules"
-        if laws.english_fit(name, set(genres), self._english_groups(name)) >= EN_UNKNOWN_F1:
+        if max(laws.english_fit(name, set(genres), self._english_groups(name, wide))
+               for wide in (False, True)) >= EN_UNKNOWN_F1:
             return ()
         return (phrase,)
 
-    def _english_groups(self, name: str) -> list[list[str]]:
-        words = analyse(name, self.names(), lang="en", dictionary=self.index.bilingual).words
+    def _english_groups(self, name: str, wide: bool = False) -> list[list[str]]:
+        """The Chinese terms each word of an English law name may be: the question's reading of it, and
+        when `wide`, every other sense the dictionary gives that word (a law's name may use a word's
+        rarer sense: "Degree Law" is 学位法, not 程度; only tried when the usual senses name no law, for the
+        rarer senses of common words make titles alike: education is also 义务教育 and 家庭教育)."""
+        dictionary = self.index.bilingual
+        words = analyse(name, self.names(), lang="en", dictionary=dictionary).words
         groups = [["".join(alt) if len(alt) == 1 else max(alt, key=len) for alt in w.alternatives]
                   for w in words]
+        if wide and dictionary is not None:
+            senses = [dictionary.senses(w) for w in english_words(name)]
+            for group in groups:
+                owners = [s for s in senses if s & set(group)]
+                if len(owners) == 1:  # the group one English word gave: its other senses too
+                    group.extend(sorted(owners[0] - set(group)))
         return [g for g in groups if not all(t in ("中华人民共和国", "中华", "中国", "我国") for t in g)]
 
     def _match_english_law(self, name: str, genres: frozenset[str]) -> Named | None:
-        return self.laws().named_english(name, set(genres), self._english_groups(name))
+        laws = self.laws()
+        if laws.english_fit(name, set(genres), self._english_groups(name)) >= EN_UNKNOWN_F1:
+            return laws.named_english(name, set(genres), self._english_groups(name))
+        return laws.named_english(name, set(genres), self._english_groups(name, wide=True))
