@@ -5,7 +5,9 @@
 - `POST /v1/chat/completions`: the last user message is the question, the earlier user messages
   the conversation's history; the reply's text is the answer followed by its numbered source list,
   and the extra fields `citations`, `answer_mode` and `found` carry them as data. `"stream": true`
-  sends `chat.completion.chunk` events as the answer is written, then `data: [DONE]`.
+  sends `chat.completion.chunk` events as the answer is written, then `data: [DONE]`. An extra
+  `filters` object (as `/ask` takes it: kind, since, until, organisation, title) scopes the answer to
+  those documents.
 
 With `ASSISTANT_API_KEY` set, both ask for `Authorization: Bearer <that key>`. Errors take the
 OpenAI shape `{"error": {"message", "type", "param", "code"}}` (and `detail`, as the rest of the API)."""
@@ -25,7 +27,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 
 from .answer.synthesis import continuation
 from .api_errors import STATUS, collapse_unions, message
-from .api_models import NON_BLANK, OpenAIErrorBody, error_responses, json_whole_number
+from .api_models import NON_BLANK, FilterRequest, OpenAIErrorBody, error_responses, json_whole_number
 from .chat import location
 from .errors import AssistantError
 from .retrieval.search import MAX_QUESTION_CHARS
@@ -55,6 +57,8 @@ class ChatRequest(BaseModel):
     stream: StrictBool = False
     # a whole number as everywhere in the API (JSON Schema's integer: 3 and 3.0, not "3" or true)
     top_k: Optional[Annotated[int, Field(ge=1, le=MAX_TOP_K), BeforeValidator(json_whole_number)]] = None
+    # which documents to answer from, as /ask takes them (the openai package sends it with extra_body)
+    filters: Optional[FilterRequest] = None
 
 
 def _inline(schema: Any, defs: dict) -> Any:
@@ -172,17 +176,18 @@ def install(app) -> None:
         except ValueError as exc:
             return error(400, str(exc), param="messages")
         top_k = body.top_k or assistant.settings.top_k
+        filters = body.filters.to_filters() if body.filters else None
         created = int(time.time())
         reply_id = f"chatcmpl-{uuid.uuid4().hex}"
         model = body.model or MODEL_ID
         try:
             if not body.stream:
-                answer = assistant.ask(question, top_k, history=history).to_dict()
+                answer = assistant.ask(question, top_k, history=history, filters=filters).to_dict()
                 content = answer["answer"] + sources_text(answer)
                 return {"id": reply_id, "object": "chat.completion", "created": created, "model": model,
                         "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
                                      "finish_reason": "stop"}], "usage": _usage(), **_extra(answer)}
-            events = assistant.ask_events(question, top_k, history=history)
+            events = assistant.ask_events(question, top_k, history=history, filters=filters)
         except AssistantError as exc:
             status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
             return error(status, str(exc))

@@ -77,6 +77,15 @@ def test_filters_over_http_and_the_command_line(settings, fake_embedder, monkeyp
         assert bad.status_code == 422 and "filters.kind" in bad.json()["detail"]
         found = client.get("/search", params={"q": "工作", "kind": "inspection-prep,rectification"}).json()
         assert {r["source"] for r in found["results"]} == {"plan.txt"}
+        chat = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "有哪些工作?"}],
+                                                         "filters": {"kind": ["summary"]}}).json()
+        assert {c["source"] for c in chat["citations"]} == {"summary.txt"}
+        streamed = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "有哪些工作?"}],
+                                                             "stream": True, "filters": {"kind": ["law"]}})
+        assert "没有符合筛选条件" in streamed.text
+        wrong = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "有哪些工作?"}],
+                                                          "filters": {"kind": ["poem"]}})
+        assert wrong.status_code == 400 and wrong.json()["error"]["param"].startswith("filters.kind")
     runner = CliRunner()
     result = runner.invoke(cli_app, ["ask", "有哪些工作?", "--kind", "summary", "--json"])
     assert result.exit_code == 0, result.output
