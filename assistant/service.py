@@ -285,7 +285,8 @@ class Assistant:
         check()
         case = self.case(question, top_k)
         check()
-        answer = compose(question, case.hits, case.passages, self.index, self.answer_model, case.missing, case.owners)
+        answer = compose(question, case.hits, case.passages, self.index, self.answer_model, case.missing, case.owners,
+                         self.searcher.similarities)
         if answer.found and len(case.owners) < 2 and question.summary:
             return self.across_documents(answer, case.ranking, top_k)
         return answer

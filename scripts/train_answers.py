@@ -107,7 +107,8 @@ class Example:
         self.special = bool(question.unknown_laws or self.case.missing or len(self.case.owners) > 1)
         passages = self.case.passages
         whole = [wants_whole(question, p) for p in passages[:UNIT_PASSAGES]]
-        self.units, self.matrix, _ = unit_features(question, passages, self.case.hits, whole)
+        self.units, self.matrix, _ = unit_features(question, passages, self.case.hits, whole,
+                                                   assistant.searcher.similarities)
         wanted = [squash(a) for a in q.get("answer", []) + q.get("also", []) if squash(a)]
         keys = [squash(k) for k in q.get("keys", [])]
         keyed = [any(k in squash(p.text) for k in keys) for p in passages[:UNIT_PASSAGES]]
@@ -117,12 +118,26 @@ class Example:
     def outcome(self, model: AnswerModel, probabilities=None) -> tuple[float, float, bool]:
         """(found chance, sure chance, is the answer right) with this model."""
         case = self.case
-        decision = decide(case.question, case.hits, case.passages, self.assistant.index, model, None, probabilities)
+        decision = decide(case.question, case.hits, case.passages, self.assistant.index, model, None, probabilities,
+                          similar=self.assistant.searcher.similarities)
         say = PHRASES["zh" if case.question.lang == "zh" else "en"]
         text = squash(render(say, decision.quotes, case.passages, case.hits, self.assistant.index)) \
             if decision.quotes else ""
         right = not self.q.get("absent") and all(squash(a) in text for a in self.q.get("answer", []))
         return decision.found, decision.sure, right
+
+
+def _number(value) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def _filled(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The matrix standardised, a feature not measured (NaN) read as its average; and mean and scale."""
+    mean = np.nan_to_num(np.nanmean(matrix, axis=0)) if len(matrix) else np.zeros(matrix.shape[1])
+    matrix = np.where(np.isnan(matrix), mean, matrix)
+    scale = matrix.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    return (matrix - mean) / scale, mean, scale
 
 
 def fit(matrix: np.ndarray, labels: np.ndarray, groups: np.ndarray | None, names: tuple[str, ...]
@@ -132,10 +147,7 @@ def fit(matrix: np.ndarray, labels: np.ndarray, groups: np.ndarray | None, names
     from sklearn.metrics import log_loss
     from sklearn.model_selection import GroupKFold
 
-    mean = matrix.mean(axis=0)
-    scale = matrix.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    x = (matrix - mean) / scale
+    x, mean, scale = _filled(matrix)
     groups = groups if groups is not None else np.arange(len(labels))
     best = None
     for c in (0.01, 0.03, 0.1, 0.3, 1.0, 3.0):
@@ -156,10 +168,7 @@ def out_of_fold(matrix, labels, groups, names, c: float) -> np.ndarray:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
-    mean = matrix.mean(axis=0)
-    scale = matrix.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    x = (matrix - mean) / scale
+    x, _, _ = _filled(matrix)
     out = np.zeros(len(labels))
     for train, test in GroupKFold(n_splits=5).split(x, labels, groups):
         out[test] = LogisticRegression(C=c, max_iter=2000).fit(x[train], labels[train]).predict_proba(x[test])[:, 1]
@@ -217,11 +226,32 @@ def thresholds(outcomes) -> tuple[float, float]:
     return found_at, sure_at
 
 
+def _neutral(names: tuple[str, ...]) -> Linear:
+    return Linear(names, np.zeros(len(names)), np.ones(len(names)), np.zeros(len(names)), 0.0)
+
+
+def _fit_from_scratch_if_features_changed() -> None:
+    """When the shipped model reads other features than this version computes (a feature was added),
+    the assistants this script opens answer with neutral models meanwhile: nothing here reads their
+    answers but the features, which do not depend on them."""
+    from assistant.errors import AssistantError
+    import assistant.service as service
+
+    try:
+        AnswerModel.load()
+    except AssistantError:
+        placeholder = AnswerModel(_neutral(UNIT_FEATURES), _neutral(FOUND_FEATURES), _neutral(ANSWER_FEATURES),
+                                  0.5, 1.0, 0.5, 1.0, {})
+        print("the shipped model reads other features: fitting from scratch", file=sys.stderr)
+        service.AnswerModel = type("Placeholder", (), {"load": staticmethod(lambda path=None: placeholder)})
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--home", type=Path, default=Path("/tmp/assistant-labelled"))
     parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args()
+    _fit_from_scratch_if_features_changed()
     assistants = open_assistants(args.home)
     train = [Example(q, assistants[q["collection"]]) for q in training_questions()]
     dev = [Example(q, assistants[q["collection"]]) for q in questions("dev")]
@@ -269,16 +299,16 @@ def main() -> int:
         start += n
         model = model_with(neutral_found, neutral, select_at)
         decision = decide(e.case.question, e.case.hits, e.case.passages, e.assistant.index, model, None,
-                          probabilities)
-        rows.append([decision.features[name] for name in ANSWER_FEATURES])
+                          probabilities, similar=e.assistant.searcher.similarities)
+        rows.append([_number(decision.features[name]) for name in ANSWER_FEATURES])
         answerable.append(0.0 if e.q.get("absent") else 1.0)
         right.append(1.0 if e.outcome(model, probabilities)[2] else 0.0)
         gated.append(decision.found == 0.0)
     for e in generated:  # for the found model only: their units are no examples of what answers
         model = model_with(neutral_found, neutral, select_at)
         decision = decide(e.case.question, e.case.hits, e.case.passages, e.assistant.index, model, None,
-                          unit.probability(e.matrix))
-        rows.append([decision.features[name] for name in ANSWER_FEATURES])
+                          unit.probability(e.matrix), similar=e.assistant.searcher.similarities)
+        rows.append([_number(decision.features[name]) for name in ANSWER_FEATURES])
         answerable.append(0.0)
         right.append(0.0)
         gated.append(decision.found == 0.0)

@@ -233,3 +233,25 @@ def test_an_english_answer_glosses_the_chinese_words_it_quotes(assistant):
     assert "学生 = " in gloss and "教职工 = " in gloss
     chinese = assistant.ask("乡村学校有多少学生和教职工?")
     assert "Gloss" not in chinese.text
+
+
+def test_without_a_dense_model_the_unit_similarity_reads_as_its_average(assistant):
+    """An index opened without its dense model still answers: the similarity features are not measured
+    (NaN) and every model reads them as the average it was fitted on, never as a number they are not."""
+    import numpy as np
+
+    from assistant.answer.learned import UNIT_FEATURES, unit_features
+    from assistant.answer.selection import wants_whole
+
+    question = assistant.searcher.understand("A2保障机制组要准备哪些材料?")
+    case = assistant.case(question, 5)
+    whole = [wants_whole(question, p) for p in case.passages[:5]]
+    units, without, _ = unit_features(question, case.passages, case.hits, whole, None)
+    _, measured, _ = unit_features(question, case.passages, case.hits, whole, assistant.searcher.similarities)
+    sim = [UNIT_FEATURES.index(n) for n in ("sim_z", "sim_rel", "sim_rank_inv")]
+    assert units and np.isnan(without[:, sim]).all() and not np.isnan(measured).any()
+    model = assistant.answer_model.unit
+    chances = model.probability(without)
+    filled = without.copy()
+    filled[:, sim] = model.mean[sim]
+    assert np.allclose(chances, model.probability(filled)) and not np.isnan(chances).any()

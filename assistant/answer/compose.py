@@ -5,6 +5,7 @@ is quoted exactly as the document writes it."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -20,7 +21,8 @@ from ..retrieval.facts import has_date, has_figure
 from ..retrieval.units import unit_match
 
 from .gloss import gloss
-from .learned import ANSWER_FEATURES, UNIT_FEATURES, UNIT_PASSAGES, AnswerModel, answer_features, unit_features
+from .learned import (ANSWER_FEATURES, UNIT_FEATURES, UNIT_PASSAGES, AnswerModel, Similar, answer_features,
+                      unit_features)
 from .selection import Quote, choose, wants_whole
 
 #: The answer's framing, in the question's language; the quoted passages stay as written.
@@ -207,15 +209,17 @@ def possible(question: Question, units: list, matrix: np.ndarray, row: np.ndarra
 
 
 def decide(question: Question, hits: list[Hit], passages: list[Passage], index: IndexData, model: AnswerModel,
-           select_at: float | None = None, probabilities=None, select_ratio: float | None = None) -> Decision:
+           select_at: float | None = None, probabilities=None, select_ratio: float | None = None,
+           similar: Similar | None = None) -> Decision:
     """Choose what to quote (the unit model) and judge it (the found and sure models). `probabilities`:
-    the units' chances when already known (training uses out-of-fold ones)."""
+    the units' chances when already known (training uses out-of-fold ones); `similar`: the dense model's
+    closeness of a question and texts (Searcher.similarities), a feature of each unit."""
     whole = [wants_whole(question, p) for p in passages[:UNIT_PASSAGES]]
-    units, matrix, _ = unit_features(question, passages, hits, whole)
+    units, matrix, _ = unit_features(question, passages, hits, whole, similar)
     if probabilities is None:
         probabilities = model.unit.probability(matrix)
     # each part of a question in several parts, asked of the same units on its own
-    parts = np.column_stack([model.unit.probability(unit_features(part, passages, hits, whole)[1])
+    parts = np.column_stack([model.unit.probability(unit_features(part, passages, hits, whole, similar)[1])
                              for part in question.parts]) if question.parts and units else None
     exact = hits[0].evidence.lookup > 0 and passages[0].article is not None
     quotes, primary = choose(question, passages, units, probabilities, whole,
@@ -229,12 +233,13 @@ def decide(question: Question, hits: list[Hit], passages: list[Passage], index: 
         found = 0.0
     if exact:  # the article the question names by law and number: exact, not a guess
         found = sure = 1.0
-    features = dict(zip(ANSWER_FEATURES, row[0].round(4).tolist()))
+    features = {k: (None if math.isnan(v) else v) for k, v in zip(ANSWER_FEATURES, row[0].round(4).tolist())}
     return Decision(quotes, primary, found, sure, features)
 
 
 def compose(question: Question, hits: list[Hit], passages: list[Passage], index: IndexData, model: AnswerModel,
-            missing_articles: list | None = None, owners: list[str] | None = None) -> Answer:
+            missing_articles: list | None = None, owners: list[str] | None = None,
+            similar: Similar | None = None) -> Answer:
     """The answer: the quoted lines of the ranked passages, or a plain 'not found'. `missing_articles`:
     (law title, number, last article) for articles the question looks up that its law does not have;
     `owners`: the documents that have the article a question asks for without naming a law."""
@@ -255,7 +260,7 @@ def compose(question: Question, hits: list[Hit], passages: list[Passage], index:
         for n, passage in enumerate(passages, start=1):
             text += say["owner"].format(where=_where(say, passage), n=n, text=passage.text)
         return Answer(original, resolved, lang, True, text, passages, 1.0, True, 1.0, {})
-    decision = decide(question, hits, passages, index, model)
+    decision = decide(question, hits, passages, index, model, similar=similar)
     coverage = decision.features.get("cover_best", 0.0)
     if decision.found < model.found_at:
         return Answer(original, resolved, lang, False, say["not_found"], passages, coverage, False,

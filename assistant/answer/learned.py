@@ -23,6 +23,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from typing import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -64,7 +65,7 @@ UNIT_FEATURES = (
     "p_dense", "p_whole", "q_multi", "q_english",
 ) + tuple(f"q_{k}" for k in KIND_FLAGS) + ("states_x_fact", "cover_x_list", "heading_x_list", "cover_lead", "after_lead",
                                            "item", "item_x_list", "stated_rank_inv", "focus_rank_inv",
-                                           "heading_x_fact", "chars", "chars_rel")
+                                           "heading_x_fact", "chars", "chars_rel", "sim_z", "sim_rel", "sim_rank_inv")
 
 #: The found model reads the evidence only: what kinds of question the writers of a labelled set made absent
 #: is no evidence about a new question (the sure model may learn which kinds are answered right more often).
@@ -72,12 +73,12 @@ FOUND_FEATURES = (
     "u_max", "u_second", "u_top3", "u_count", "primary_rank_inv", "cover_best", "window", "coverage", "kind",
     "unit_ev", "focus_ev", "names_ev", "lookup", "law", "dense_first", "dense_z", "unknown", "unknown_en",
     "unknown_names", "entity_missing", "year_missing", "doc_coverage", "focus_unknown", "blank", "quoted_states",
-    "quoted_unit", "q_english")
+    "quoted_unit", "q_english", "sim_best_z", "sim_best_rank_inv")
 ANSWER_FEATURES = (
     "u_max", "u_second", "u_top3", "u_count", "primary_rank_inv", "cover_best", "window", "coverage", "kind",
     "unit_ev", "focus_ev", "names_ev", "lookup", "law", "dense_first", "dense_z", "unknown", "unknown_en",
     "unknown_names", "entity_missing", "year_missing", "doc_coverage", "focus_unknown", "blank", "quoted_states",
-    "quoted_unit", "q_multi", "q_english", "q_fact",
+    "quoted_unit", "q_multi", "q_english", "q_fact", "sim_best_z", "sim_best_rank_inv",
 ) + tuple(f"q_{k}" for k in KIND_FLAGS)
 
 
@@ -121,10 +122,18 @@ def evidence_of(passage: Passage, hits: list[Hit]) -> tuple[Evidence, int]:
     return Evidence(), len(hits) + 1
 
 
-def unit_features(question: Question, passages: list[Passage], hits: list[Hit], whole: list[bool]
-                  ) -> tuple[list[Unit], np.ndarray, np.ndarray]:
+#: How close in meaning a question and texts are (Searcher.similarities), or None without a dense model.
+Similar = Callable[[str, list[str]], "np.ndarray | None"]
+
+
+def unit_features(question: Question, passages: list[Passage], hits: list[Hit], whole: list[bool],
+                  similar: Similar | None = None) -> tuple[list[Unit], np.ndarray, np.ndarray]:
     """The units of the first UNIT_PASSAGES passages, their features (one row each, UNIT_FEATURES) and
-    how much of each part of the question each holds (a column per part; no columns for one part)."""
+    how much of each part of the question each holds (a column per part; no columns for one part).
+    `similar`: the dense model's closeness of the question and each unit, read against the other units
+    (in standard deviations from their mean and from the closest, and its rank: models differ in scale,
+    e5's cosines lie between 0.7 and 0.9); without one those features are not measured (NaN: the models
+    read their average)."""
     weights, intent, query = question.weights, question.intent, question.query
     asked = [k for k in FACT_KINDS + ("definition",) if k in intent.kinds]
     focus = spellings(query.focus[:1])
@@ -177,7 +186,7 @@ def unit_features(question: Question, passages: list[Passage], hits: list[Hit], 
                 1.0 if whole[number] else 0.0,
                 1.0 if question.parts else 0.0, 1.0 if question.lang == "en" else 0.0,
                 *kinds, 0.0, 0.0, 0.0, cover_lead, after_lead, 1.0 if _ITEM.match(text) else 0.0, 0.0, 0.0, 0.0,
-                0.0, (sum(1 for c in chars if c in text) / len(chars)) if chars else 0.0, 0.0])
+                0.0, (sum(1 for c in chars if c in text) / len(chars)) if chars else 0.0, 0.0, 0.0, 0.0, 0.0])
             units.append(unit)
             if LEAD_IN.search(text) or re.search(r"(?:问题|不足|措施|做法|任务|要求|条件|情形)[^。]{0,6}[。:：]\s*$", text):
                 lead = text
@@ -202,6 +211,17 @@ def unit_features(question: Question, passages: list[Passage], hits: list[Hit], 
         matrix[:, col["item_x_list"]] = matrix[:, col["item"]] * kinds[KIND_FLAGS.index("list")]
         matrix[:, col["heading_x_fact"]] = matrix[:, col["heading"]] * fact
         matrix[:, col["chars_rel"]] = matrix[:, col["chars"]] - matrix[:, col["chars"]].max()
+        sims = similar(question.text, [u.text for u in units]) if similar is not None else None
+        if sims is None:
+            matrix[:, [col["sim_z"], col["sim_rel"], col["sim_rank_inv"]]] = np.nan
+        else:
+            spread = float(sims.std()) or 1.0
+            matrix[:, col["sim_z"]] = (sims - sims.mean()) / spread
+            matrix[:, col["sim_rel"]] = (sims - sims.max()) / spread
+            order = np.argsort(-sims, kind="stable")
+            ranks = np.empty(len(rows))
+            ranks[order] = np.arange(1, len(rows) + 1)
+            matrix[:, col["sim_rank_inv"]] = 1.0 / ranks
         for name, mask in (("stated_rank_inv", matrix[:, col["states"]] > 0), ("focus_rank_inv", matrix[:, col["focus_in"]] > 0)):
             if mask.any():
                 masked = np.where(mask, covers, -1.0)
@@ -228,6 +248,8 @@ class Linear:
             return np.zeros(len(matrix))
         if columns is not None and columns != self.names:
             matrix = matrix[:, [columns.index(name) for name in self.names]]
+        if np.isnan(matrix).any():  # a feature not measured (no dense model) counts as its average
+            matrix = np.where(np.isnan(matrix), self.mean, matrix)
         z = self.bias + ((matrix - self.mean) / self.scale) @ self.weights
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
@@ -289,7 +311,12 @@ def answer_features(question: Question, passages: list[Passage], hits: list[Hit]
     f["u_count"] = float((probabilities >= 0.5).sum()) / 5.0 if len(probabilities) else 0.0
     f["primary_rank_inv"] = 1.0 / (primary + 1)
     if len(matrix):
-        f["cover_best"] = float(matrix[int(np.argmax(probabilities)), UNIT_FEATURES.index("cover_ctx")])
+        best = int(np.argmax(probabilities))
+        f["cover_best"] = float(matrix[best, UNIT_FEATURES.index("cover_ctx")])
+        f["sim_best_z"] = float(matrix[best, UNIT_FEATURES.index("sim_z")])
+        f["sim_best_rank_inv"] = float(matrix[best, UNIT_FEATURES.index("sim_rank_inv")])
+    else:
+        f["sim_best_z"] = f["sim_best_rank_inv"] = float("nan")
     evidence, _ = evidence_of(passages[primary], hits) if passages else (Evidence(), 0)
     f["window"], f["coverage"], f["kind"] = evidence.window, evidence.coverage, evidence.kind
     f["unit_ev"], f["focus_ev"], f["names_ev"] = evidence.unit, evidence.focus, evidence.names

@@ -4,10 +4,11 @@ evidence it found for each. Everything after this consumes that order."""
 
 from __future__ import annotations
 
-import numpy as np
-
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..documents import Chunk
 from ..index.embedders import Embedder
@@ -18,6 +19,11 @@ from .ranking import Candidate, Evidence, RankingConfig, rank
 from .rerank import Reranker, rerank
 
 __all__ = ["Hit", "Ranking", "Searcher", "MAX_QUESTION_CHARS", "check_question", "article_label"]
+
+#: Characters of a sentence or table row encoded for its similarity to the question (a longer one is cut).
+UNIT_CHARS = 300
+#: Vectors of sentences kept between questions (384-d floats: ~12 MB), the least recently used dropped.
+UNIT_VECTORS = 8192
 
 
 @dataclass
@@ -74,7 +80,35 @@ class Searcher:
         self._code_positions: dict[str, list[int]] | None = None
         self._articles: list[int | None] | None = None
         self._document_texts: dict[str, str] = {}
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+
+    def similarities(self, query: str, texts: list[str]) -> np.ndarray | None:
+        """How close in meaning each text (a sentence or table row of a ranked passage) is to the query:
+        the cosine of the dense model's query and passage vectors, whatever words either uses (a paraphrase,
+        an English question over Chinese lines). None without a dense model. Vectors are kept between
+        questions (UNIT_VECTORS), so the parts of a question and a follow-up reuse them."""
+        if self.embedder is None or not texts:
+            return None
+        keys = ["p:" + t[:UNIT_CHARS] for t in texts]
+        with self._lock:
+            wanted = ["q:" + query[:UNIT_CHARS]] + keys
+            missing = [k for k in dict.fromkeys(wanted) if k not in self._vectors]
+            queries = [k for k in missing if k.startswith("q:")]
+            passages = [k for k in missing if k.startswith("p:")]
+            for batch, encode in ((queries, self.embedder.encode_queries), (passages, self.embedder.encode)):
+                if batch:
+                    vectors = np.asarray(encode([k[2:] for k in batch]), dtype=np.float32)
+                    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+                    for k, v in zip(batch, vectors / np.where(norms > 0, norms, 1.0)):
+                        self._vectors[k] = v
+            for k in wanted:
+                self._vectors.move_to_end(k)
+            matrix = np.stack([self._vectors[k] for k in keys])
+            vector = self._vectors[wanted[0]]
+            while len(self._vectors) > UNIT_VECTORS:
+                self._vectors.popitem(last=False)
+        return matrix @ vector
 
     def understand(self, text: str, lang: str | None = None, asked: str | None = None,
                    filters=None) -> Question:

@@ -155,3 +155,23 @@ def test_a_sections_opening_chunk_goes_before_its_continuation_when_they_score_a
     far = [Candidate(0, 0.2, Evidence()), Candidate(1, 0.138, Evidence())]
     _openers_first(far, index, margin=0.004)
     assert [c.position for c in far] == [0, 1], "a clearly better continuation stays first"
+
+
+def test_similarities_rank_the_closer_sentence_first_and_reuse_their_vectors(searcher, monkeypatch):
+    import assistant.retrieval.search as search
+
+    texts = ["工资花名册和教师花名册由保障机制组准备。", "学校操场面积为八千平方米。"]
+    sims = searcher.similarities("保障机制组准备什么花名册", texts)
+    assert sims.shape == (2,) and sims[0] > sims[1]
+    calls = []
+    encode = searcher.embedder.encode
+    monkeypatch.setattr(searcher.embedder, "encode", lambda batch, progress=None: calls.append(batch) or encode(batch))
+    again = searcher.similarities("保障机制组准备什么花名册", texts)
+    assert calls == [] and np.allclose(again, sims)  # kept, not encoded again
+    monkeypatch.setattr(search, "UNIT_VECTORS", 3)
+    searcher.similarities("别的问题", ["第三句。", "第四句。"])
+    assert len(searcher._vectors) <= 3  # bounded: the least recently used go
+
+
+def test_similarities_without_a_dense_model_are_none(searcher):
+    assert Searcher(searcher.index, None).similarities("问题", ["一句。"]) is None
