@@ -163,3 +163,34 @@ def test_chat_page_answers_cites_and_keeps_the_conversation(server, browser, tmp
 
     problems = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert not problems, problems
+
+
+def test_the_scope_limits_the_answer_to_the_chosen_documents_and_stays_with_its_conversation(server, browser, tmp_path):
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(server + "/")
+    browser.find_element(By.CSS_SELECTOR, "#scope summary").click()
+    kind = Select(browser.find_element(By.ID, "scope-kind"))
+    kind.select_by_value("summary")
+    assert "工作总结" in browser.find_element(By.ID, "scope-summary").text
+    save(browser, tmp_path, "chat-scope.png")
+    answer = ask(browser, "有哪些工作?", 0)
+    sources = [c.find_element(By.CSS_SELECTOR, ".meta-lines").get_attribute("textContent")
+               for c in answer.find_elements(By.CSS_SELECTOR, ".citation")]
+    assert sources and all("summary.txt" in s for s in sources), sources
+
+    since = browser.find_element(By.ID, "scope-since")
+    since.send_keys("20x")  # not a year: said at the field, nothing sent, the question kept
+    box = browser.find_element(By.ID, "question")
+    box.send_keys("还有呢?")
+    box.send_keys(Keys.ENTER)
+    time.sleep(0.5)
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".msg.bot")) == 1
+    assert browser.execute_script("return !arguments[0].checkValidity()", since) and box.get_attribute("value") == "还有呢?"
+    since.clear()
+    box.clear()
+
+    browser.find_element(By.ID, "new-chat").click()  # a new conversation starts unscoped
+    assert kind.first_selected_option.get_attribute("value") == "" and not browser.find_element(By.ID, "scope-summary").text
+    browser.find_element(By.CSS_SELECTOR, "#conversation-list .open-conversation").click()  # the list shows at this width
+    assert Select(browser.find_element(By.ID, "scope-kind")).first_selected_option.get_attribute("value") == "summary"

@@ -3,11 +3,12 @@
 // this browser's localStorage (a list of past ones, 新对话 starts another) and come back on reload.
 // Each answer has a copy button (its text with the numbered sources); a long answer is folded
 // after a few lines with 展开. Answers stream in as they are written (server-sent events) when the
-// server sends them so. Text from the server is only ever set as textContent.
+// server sends them so. 范围 (scope) limits the documents answered from (kind, years, school), sent
+// as /ask's `filters` and kept with the conversation. Text from the server is only ever set as textContent.
 "use strict";
 
 (function () {
-  const { el, location, documentLink, problem, copyText, store } = window.Common;
+  const { el, location, documentLink, problem, copyText, store, KIND_NAMES } = window.Common;
   const MAX_HISTORY = 20; // the library reads the last 20 earlier questions
   const MAX_CONVERSATIONS = 50;
   const MAX_TURNS = 100;
@@ -25,7 +26,52 @@
   const panel = document.getElementById("history-panel");
   const toggle = document.getElementById("show-history");
   const welcomeNode = document.getElementById("welcome");
+  const scope = {
+    box: document.getElementById("scope"), summary: document.getElementById("scope-summary"),
+    kind: document.getElementById("scope-kind"), since: document.getElementById("scope-since"),
+    until: document.getElementById("scope-until"), org: document.getElementById("scope-org"),
+  };
   let turn = 0;
+
+  // --- scope: which documents to answer from ------------------------------------------------
+  for (const [kind, name] of Object.entries(KIND_NAMES)) {
+    const option = el("option", null, name);
+    option.value = kind;
+    scope.kind.appendChild(option);
+  }
+
+  function filters() {
+    const out = {};
+    if (scope.kind.value) out.kind = [scope.kind.value];
+    for (const [field, input] of [["since", scope.since], ["until", scope.until], ["organisation", scope.org]]) {
+      if (input.value.trim()) out[field] = input.value.trim();
+    }
+    return Object.keys(out).length ? out : null;
+  }
+
+  function showScope() {
+    const f = filters();
+    const parts = [];
+    if (f && f.kind) parts.push(KIND_NAMES[f.kind[0]] || f.kind[0]);
+    if (f && (f.since || f.until)) parts.push(`${f.since || ""}–${f.until || ""}`);
+    if (f && f.organisation) parts.push(f.organisation);
+    scope.summary.textContent = parts.length ? ` · ${parts.join(" · ")}` : "";
+    scope.box.classList.toggle("active", parts.length > 0);
+  }
+
+  function setScope(f) {
+    scope.kind.value = (f && f.kind && f.kind[0]) || "";
+    scope.since.value = (f && f.since) || "";
+    scope.until.value = (f && f.until) || "";
+    scope.org.value = (f && f.organisation) || "";
+    showScope();
+  }
+
+  for (const input of [scope.kind, scope.since, scope.until, scope.org]) {
+    input.addEventListener("input", showScope);
+    input.addEventListener("change", showScope);
+  }
+  document.getElementById("scope-clear").addEventListener("click", () => setScope(null));
 
   // --- stored conversations ------------------------------------------------------------
   function loadAll() {
@@ -63,6 +109,7 @@
       conversations.unshift(current);
     }
     current.turns.push({ question, answer: data, at: Date.now() });
+    current.filters = filters();
     current.turns = current.turns.slice(-MAX_TURNS);
     current.updated = Date.now();
     saveAll();
@@ -112,6 +159,7 @@
   function showConversation() {
     for (const row of Array.from(conversation.querySelectorAll(".msg"))) row.remove();
     turn = 0;
+    setScope(current ? current.filters : null);
     const turns = current ? current.turns : [];
     if (turns.length) {
       welcomeNode.remove();
@@ -335,6 +383,12 @@
       input.focus();
       return;
     }
+    const wrong = [scope.since, scope.until].find((field) => !field.checkValidity());
+    if (wrong) {  // a year the server would refuse: said at the field, the question kept
+      scope.box.open = true;
+      wrong.reportValidity();
+      return;
+    }
     welcomeNode.remove();
     showQuestion(question);
     input.value = "";
@@ -342,6 +396,8 @@
     busy(true);
     const k = Number.parseInt(topK.value, 10);
     const body = { question, top_k: Number.isInteger(k) ? k : 5, history: history().slice(-MAX_HISTORY), stream: true };
+    const scoped = filters();
+    if (scoped) body.filters = scoped;
     try {
       const response = await fetch("/ask", {
         method: "POST",

@@ -115,7 +115,8 @@ window.Common = (function () {
 
   const KIND_NAMES = {
     summary: "工作总结", plan: "工作方案", "self-inspection": "自查报告", rectification: "整改方案",
-    "inspection-prep": "迎检工作方案", standard: "标准/规定", law: "法律法规", regulation: "法规", other: "其他",
+    "inspection-prep": "迎检工作方案", standard: "标准/规定", law: "法律法规", regulation: "法规",
+    notice: "通知", opinion: "意见", report: "报告", news: "新闻", other: "其他",
   };
 
   return { el, location, documentLink, problem, copyText, store, download, size, KIND_NAMES };
