@@ -60,6 +60,10 @@ def test_figures_are_told_from_list_numbers_and_codes():
     assert not has_figure("第三条 依法保障") and has_place("曹集学校位于流坡坞镇南五公里处")
     assert states("who", "组长:张 婷") and states("who", "学区长吴权利和副学区长王良峰同志") and not states("who", "实行校长负责制")
     assert has_figure("2014年投入2000万元") and has_figure("学生2014人") and has_figure("投入2000万元")
+    # list numbers in full-width brackets are no figures either; a full-width blank is a blank figure
+    assert not has_figure("（1）学校概况") and not has_figure("(1)学校概况") and has_figure("（1）学生611名")
+    from assistant.answer.learned import _BLANK
+    assert _BLANK.search("拿出了（ ）元") and _BLANK.search("拿出了( )元") and not _BLANK.search("（一）工作目标")
 
 
 def test_figure_question_without_a_figure_in_the_corpus_is_not_found(assistant):

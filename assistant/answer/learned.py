@@ -46,7 +46,7 @@ from ..retrieval.units import SENTENCE_UNITS, unit_match
 _SENTENCE = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])")
 #: A line that leads in to what follows it ("具体分工如下:", "主要有以下问题："): its items follow.
 LEAD_IN = re.compile(r"(如下|以下|下列|分别是|分别为|包括|主要有|有以下)[^。;;]{0,12}[::]?\s*$|[::]\s*$")
-_BLANK = re.compile(r"[((]\s*[)）]|_{2,}|＿{2,}|\(\s+\)|(?<![A-Za-z])x{2,}(?![A-Za-z])|X{2,}")
+_BLANK = re.compile(r"[(（]\s*[)）]|_{2,}|＿{2,}|\(\s+\)|(?<![A-Za-z])x{2,}(?![A-Za-z])|X{2,}")
 #: An enumerated item: 一是, （一）, 1., ①, (1), 第一, 其一 at the start.
 _ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．](?!\d)|[①-⑳]|"
                    r"第[一二三四五六七八九十]+[,，、]|其[一二三四五六七八九十])")

@@ -16,14 +16,14 @@ _FIGURE = re.compile(r"[0-9\uff10-\uff19]|百分之|[〇零一二两三四五六
 WHOLE_FIGURE = re.compile(r"[0-9\uff10-\uff19][0-9\uff10-\uff19.,:：%％]*|百分之[〇零一二两三四五六七八九十百千]+|"
                           r"[〇零一二两三四五六七八九十百千万亿半]+\s*(?=" + FIGURE_UNITS + ")")
 #: Numbering that is not a figure: list numbers, indicator codes, article and chapter numbers.
-_NOT_A_FIGURE = re.compile(r"^\s*[((]?[0-9一二三四五六七八九十]{1,3}[))、.．]|[A-Z]\d+(?:[-:][A-Z]?\d+)*|"
+_NOT_A_FIGURE = re.compile(r"^\s*[(（]?[0-9一二三四五六七八九十]{1,3}[)）、.．]|[A-Z]\d+(?:[-:][A-Z]?\d+)*|"
                            r"第\s*[零〇一二两三四五六七八九十百千\d]+\s*[编章节条款项篇]")
 _DATE = re.compile(r"(?:19|20)\d\d\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日|"
                    r"[〇零一二三四五六七八九]{4}年|(?:19|20)\d\d[-/.]\d{1,2}|每年|学期|寒假|暑假|春季|秋季|周[一二三四五六日]")
 _SIGNATURE_DATE = re.compile(r"^[^,,。;;]{0,30}?(?:19|20)\d\d\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?\s*$")
 _NAME_LABEL = re.compile(r"(组长|副组长|成员|组员|负责人|主任|校长|书记|局长|联系人|牵头人)\s*[::]\s*\S|"
                          # a title and a two- or three-character name: "学区长吴权利和副学区长王良峰同志"
-                         r"(?:组长|校长|学区长|主任|书记|局长|园长|老师|教师)[\u4e00-\u9fff]{2,3}(?=同志|和|、|,|\uff0c|\s|[((])|"
+                         r"(?:组长|校长|学区长|主任|书记|局长|园长|老师|教师)[\u4e00-\u9fff]{2,3}(?=同志|和|、|,|\uff0c|\s|[(（])|"
                          r"[\u4e00-\u9fff]{2,3}同志")
 _PLACE = re.compile(r"位于|地处|坐落|座落|地址|毗邻|[\u4e00-\u9fff]{1,8}(?:省|市|县|区|镇|乡|村|街道|路|街)(?:[东西南北]|以[东西南北]|境内|中心|处)")
 _DEFINITION = re.compile(r"所称|是指|指的是|系指|以下(?:简)?称|称为|定义为")
