@@ -8,7 +8,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -250,6 +250,12 @@ def index_documents(as_json: bool = typer.Option(False, "--json", help="Print JS
 
 
 _KIND_HELP = "Only documents of this kind (repeatable): summary, plan, self-inspection, rectification, notice, law… (`index documents` shows them)."
+#: The filter options `ask` and `search` share (retrieval/filters.py).
+KindOption = Annotated[Optional[list[str]], typer.Option("--kind", help=_KIND_HELP)]
+SinceOption = Annotated[Optional[str], typer.Option("--since", help="Only documents dated this or later (2023, 2023-09).")]
+UntilOption = Annotated[Optional[str], typer.Option("--until", help="Only documents dated this or earlier.")]
+OrgOption = Annotated[Optional[str], typer.Option("--org", help="Only documents whose issuing body or school contains this.")]
+TitleOption = Annotated[Optional[str], typer.Option("--title", help="Only documents whose title contains this.")]
 
 
 def _filters(kind: Optional[list[str]], since: Optional[str], until: Optional[str], org: Optional[str],
@@ -268,11 +274,8 @@ def _filters(kind: Optional[list[str]], since: Optional[str], until: Optional[st
 def search(query: str = typer.Argument(..., help="What to look for, in Chinese or English."),
            top_k: int = typer.Option(5, "--top-k", "-k", help="How many passages (1-50)."),
            as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-           kind: Optional[list[str]] = typer.Option(None, "--kind", help=_KIND_HELP),
-           since: Optional[str] = typer.Option(None, "--since", help="Only documents dated this or later (2023, 2023-09)."),
-           until: Optional[str] = typer.Option(None, "--until", help="Only documents dated this or earlier."),
-           org: Optional[str] = typer.Option(None, "--org", help="Only documents whose issuing body or school contains this."),
-           title: Optional[str] = typer.Option(None, "--title", help="Only documents whose title contains this.")):
+           kind: KindOption = None, since: SinceOption = None, until: UntilOption = None, org: OrgOption = None,
+           title: TitleOption = None):
     """Find the passages that match a query, each cited to document, section and lines."""
     from .retrieval.search import check_question
     from .service import check_top_k
@@ -301,11 +304,8 @@ def ask(question: str = typer.Argument(..., help="A question in Chinese or Engli
         top_k: int = typer.Option(5, "--top-k", "-k", help="How many passages to cite (1-50)."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
         show_sources: bool = typer.Option(False, "--sources", help="Print the full text of every cited passage."),
-        kind: Optional[list[str]] = typer.Option(None, "--kind", help=_KIND_HELP),
-        since: Optional[str] = typer.Option(None, "--since", help="Only documents dated this or later (2023, 2023-09)."),
-        until: Optional[str] = typer.Option(None, "--until", help="Only documents dated this or earlier."),
-        org: Optional[str] = typer.Option(None, "--org", help="Only documents whose issuing body or school contains this."),
-        title: Optional[str] = typer.Option(None, "--title", help="Only documents whose title contains this.")):
+        kind: KindOption = None, since: SinceOption = None, until: UntilOption = None, org: OrgOption = None,
+        title: TitleOption = None):
     """Answer a question with the passages that support it, each cited. The question may say which
     documents to use ("只看整改方案", "2023年以后的总结", "in the self-inspection reports"); so may the options."""
     from .retrieval.search import check_question

@@ -227,8 +227,8 @@ class Reader:
         phrase = english_law_phrase(query.text, name)
         if phrase == name or not all(w[:1].isupper() for w in re.findall(r"[A-Za-z]+", phrase) if len(w) > 3):
             return ()  # a law's name is written as a name ("Food Safety Law"), not "Chinese rules"
-        if max(laws.english_fit(name, set(genres), self._english_groups(name, wide))
-               for wide in (False, True)) >= EN_UNKNOWN_F1:
+        if any(laws.english_fit(name, set(genres), self._english_groups(name, wide)) >= EN_UNKNOWN_F1
+               for wide in (False, True)):  # the rarer senses only when the usual ones fit no title
             return ()
         return (phrase,)
 
