@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import hmac
 from pathlib import Path
+from typing import Optional
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from .api_models import error_responses
+from .collection import DEFAULT, all_collections, create, delete as delete_named
+from .errors import AssistantError
 from .corpus_files import (MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, MAX_UPLOAD_TOTAL_BYTES, UPLOAD_SUFFIXES, StorageError,
                            UploadError, remove_file, save_batch, storage_error)
 from .index import store
@@ -72,25 +76,88 @@ def writing(request: Request) -> None:
 
 
 def document_rows(index: store.IndexData) -> list[dict]:
-    keys = ("id", "title", "kind", "source", "date", "organisation", "number", "chunks")
+    keys = ("id", "title", "kind", "source", "date", "organisation", "number", "chunks", "collection")
     return [dict({k: doc.get(k) for k in keys}, format=FORMATS.get(Path(doc.get("source") or "").suffix.lower()))
             for doc in index.documents]
 
 
 @router.get("/documents", summary="The indexed documents, the files skipped and the build")
 def documents(request: Request) -> dict:
-    """`{"documents": [{"id", "title", "kind", "source", "date", "organisation", "number", "chunks", "format"}],
-    "skipped": [{"file", "reason"}], "build": {...}, "writable", "key_required", "upload": {...}}`."""
+    """`{"documents": [{"id", "title", "kind", "source", "date", "organisation", "number", "chunks", "format",
+    "collection"}], "skipped": [{"file", "reason", "collection"}], "collections": [...], "build": {...}, "writable",
+    "key_required", "upload": {...}}`."""
     assistant = request.app.state.assistant
     settings = assistant.settings
     manifest = assistant.index.manifest
     return {"documents": document_rows(assistant.index),
-            "skipped": [{"file": s["file"], "reason": s["reason"]} for s in manifest.get("skipped", [])],
+            "skipped": [{"file": s["file"], "reason": s["reason"], "collection": s.get("collection") or DEFAULT}
+                        for s in manifest.get("skipped", [])],
+            "collections": collection_rows(assistant),
             "index_built_at": manifest.get("built_at"),
             "build": request.app.state.rebuilder.status(),
             "writable": settings.allow_upload, "key_required": bool(settings.api_key),
             "upload": {"formats": list(UPLOAD_SUFFIXES), "max_bytes": MAX_UPLOAD_BYTES, "max_files": MAX_UPLOAD_FILES,
                        "max_request_bytes": MAX_UPLOAD_TOTAL_BYTES, "limits": LIMITS_TEXT}}
+
+
+def collection_rows(assistant) -> list[dict]:
+    """Each collection: its name, whether the assistant made its folder, and the documents the index holds."""
+    counts: dict[str, int] = {}
+    for doc in assistant.index.documents:
+        counts[doc.get("collection") or DEFAULT] = counts.get(doc.get("collection") or DEFAULT, 0) + 1
+    return [{"name": c.name, "managed": c.managed, "created": c.created, "documents": counts.get(c.name, 0)}
+            for c in all_collections(assistant.settings)]
+
+
+@router.get("/collections", summary="The collections (knowledge bases) and the documents each holds")
+def collections(request: Request) -> dict:
+    """`{"collections": [{"name", "managed", "created", "documents"}]}`; `default` is the corpus folder."""
+    return {"collections": collection_rows(request.app.state.assistant)}
+
+
+class CollectionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: StrictStr = Field(min_length=1, max_length=40, description="Letters (Chinese too), digits, - and _.")
+
+
+@router.post("/collections", summary="Create an empty collection (upload files into it with POST /documents)",
+             responses=error_responses(400, 401, 403, 409, 422))
+def create_collection(body: CollectionRequest, request: Request) -> dict:
+    """A new collection with an empty folder under ASSISTANT_HOME/collections/ (a folder elsewhere is
+    added from the command line: `assistant collection create NAME --from FOLDER`)."""
+    writing(request)
+    settings = request.app.state.assistant.settings
+    try:
+        made = create(settings, body.name)
+    except AssistantError as exc:
+        raise HTTPException(409 if body.name.strip() in [c.name for c in all_collections(settings)] else 422,
+                            str(exc)) from None
+    return {"created": made.name, "documents": 0}
+
+
+@router.delete("/collections/{name}", summary="Delete a collection (its folder is moved aside) and rebuild",
+               responses=error_responses(401, 403, 404, 409, 503))
+def delete_collection(name: str, request: Request) -> dict:
+    """A folder the assistant made is moved to ASSISTANT_HOME/deleted/collections/ (kept, not destroyed); a
+    folder added with --from stays where it is. Its documents leave the index with the rebuild."""
+    writing(request)
+    settings = request.app.state.assistant.settings
+    if name not in [c.name for c in all_collections(settings)]:
+        raise HTTPException(404, f"no collection {name!r}; GET /collections lists them")
+    if name == DEFAULT:
+        raise HTTPException(409, "the default collection is the server's corpus folder and cannot be deleted")
+    rebuilder = request.app.state.rebuilder
+    token = _mark(rebuilder, f"deleting collection {name}")
+    try:
+        done = delete_named(settings, name)
+    except AssistantError as exc:
+        rebuilder.unmark(token)
+        raise HTTPException(503, str(exc)) from None
+    except BaseException:
+        rebuilder.unmark(token)
+        raise
+    return dict(done, build=rebuilder.request(f"deleted collection {name}", token))
 
 
 @router.get("/documents/build", summary="The background rebuild: stage, progress, result or error")
@@ -146,6 +213,8 @@ async def upload(request: Request) -> dict:
         raise HTTPException(400, f"the upload cannot be read ({exc}); send at most {MAX_UPLOAD_FILES} files "
                                  f"in the field 'files'")
     try:
+        chosen = form.get("collection")
+        chosen = chosen.strip() if isinstance(chosen, str) and chosen.strip() else DEFAULT
         files = [item for item in form.getlist("files") if hasattr(item, "read")]
         if not files:
             raise HTTPException(422, "files: is required; send one or more files in the multipart field 'files'")
@@ -159,11 +228,15 @@ async def upload(request: Request) -> dict:
     if total > MAX_UPLOAD_TOTAL_BYTES:
         raise HTTPException(413, f"the files add up to {total / MB:.1f} MB; send fewer files at once ({LIMITS_TEXT})")
     assistant = request.app.state.assistant
+    folders = {c.name: c.corpus for c in all_collections(assistant.settings)}
+    if chosen not in folders:
+        raise HTTPException(422, f"collection: {chosen!r} is not a collection; there are: {', '.join(folders)} "
+                                 f"(POST /collections makes one)")
     rebuilder = request.app.state.rebuilder
     shown = ", ".join(name or "(no name)" for name, _ in sent[:5]) + (f" and {len(sent) - 5} more" if len(sent) > 5 else "")
     token = await run_in_threadpool(_mark, rebuilder, f"adding {shown}")
     try:
-        result = await run_in_threadpool(_save_all, assistant.settings.corpus_dir, sent)
+        result = await run_in_threadpool(_save_all, folders[chosen], sent)
     except StorageError as exc:
         rebuilder.unmark(token)
         raise HTTPException(exc.status, str(exc)) from None
@@ -178,6 +251,7 @@ async def upload(request: Request) -> dict:
         status = 413 if all("MB per file" in r["reason"] for r in result["refused"]) else 422
         raise HTTPException(status, "; ".join(r["reason"] for r in result["refused"]))
     names = ", ".join(s["file"] for s in result["saved"])
+    result["collection"] = chosen
     result["build"] = rebuilder.request(f"added {names}", token)
     return result
 
@@ -198,26 +272,30 @@ def _save_all(corpus_dir: Path, sent: list[tuple[str, bytes]]) -> dict:
 
 @router.delete("/documents/{doc_id}", summary="Take a document's file out of the corpus and rebuild",
                responses=error_responses(401, 403, 404, 409, 422, 503, 507, texts=STORAGE_TEXTS))
-def delete(doc_id: str, request: Request) -> dict:
-    """`doc_id` is a document id (GET /documents) or the name of a skipped file. The whole file is
-    moved to ASSISTANT_HOME/deleted/ (with every document it holds) — a rename, or nothing when
-    the disk refuses (507 when full, else 503) — then the index is rebuilt."""
+def delete(doc_id: str, request: Request, collection: Optional[str] = None) -> dict:
+    """`doc_id` is a document id (GET /documents) or the name of a skipped file (of the default
+    collection, or of `collection`). The whole file is moved to ASSISTANT_HOME/deleted/ (with every
+    document it holds) — a rename, or nothing when the disk refuses (507 when full, else 503) —
+    then the index is rebuilt."""
     writing(request)
     assistant = request.app.state.assistant
     index = assistant.index
     meta = index.doc_by_id.get(doc_id)
-    skipped = {s["file"] for s in index.manifest.get("skipped", [])}
+    skipped = {(s.get("collection") or DEFAULT, s["file"]) for s in index.manifest.get("skipped", [])}
     if meta is not None:
-        source = meta["source"]
-    elif doc_id in skipped:
-        source = doc_id
+        source, owner = meta["source"], meta.get("collection") or DEFAULT
+    elif (collection or DEFAULT, doc_id) in skipped:
+        source, owner = doc_id, collection or DEFAULT
     else:
         raise HTTPException(404, f"no document {doc_id!r}; GET /documents lists the ids")
     settings = assistant.settings
+    folders = {c.name: c.corpus for c in all_collections(settings)}
+    if owner not in folders:
+        raise HTTPException(404, f"{doc_id!r} belongs to the collection {owner!r}, which was deleted")
     rebuilder = request.app.state.rebuilder
     token = _mark(rebuilder, f"deleting {source}")
     try:
-        moved = remove_file(settings.corpus_dir, source, settings.home / "deleted")
+        moved = remove_file(folders[owner], source, settings.home / "deleted")
     except UploadError as exc:
         rebuilder.unmark(token)
         raise HTTPException(409, str(exc)) from None
@@ -227,6 +305,6 @@ def delete(doc_id: str, request: Request) -> dict:
     except BaseException:
         rebuilder.unmark(token)  # the move is a rename or nothing
         raise
-    gone = [d["id"] for d in index.documents if d.get("source") == source]
+    gone = [d["id"] for d in index.documents if d.get("source") == source and (d.get("collection") or DEFAULT) == owner]
     return {"deleted": source, "documents": gone, "kept_at": str(moved),
             "build": rebuilder.request(f"deleted {source}", token)}

@@ -132,11 +132,14 @@ class FilterRequest(BaseModel):
     organisation: Optional[StrictStr] = Field(None, min_length=1, max_length=100,
                                               description="The issuing body or school contains this.")
     title: Optional[StrictStr] = Field(None, min_length=1, max_length=100, description="The title contains this.")
+    collection: Optional[list[Annotated[StrictStr, Field(min_length=1, max_length=40)]]] = Field(
+        None, max_length=50, description="Collections (GET /collections), e.g. [\"laws\"]; default: all, or the "
+                                         "ones the server was started with.")
 
     def to_filters(self):
         from .retrieval.filters import Filters
 
-        return Filters.given(self.kind, self.since, self.until, self.organisation, self.title)
+        return Filters.given(self.kind, self.since, self.until, self.organisation, self.title, self.collection)
 
 
 class AskRequest(BaseModel):
@@ -175,6 +178,7 @@ class PassageOut(Open):
     doc_id: str
     title: str
     source: str
+    collection: str = Field("default", description="The collection (GET /collections) the document is in.")
     section: Optional[str] = None
     article: Optional[str] = None
     start_line: Optional[int] = None

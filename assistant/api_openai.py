@@ -1,7 +1,9 @@
 """The OpenAI-compatible endpoint, so chat clients (ChatBox, Open WebUI, Dify, a WeCom bot, the
 `openai` Python package) can use the assistant as a model at `http://host:8000/v1`:
 
-- `GET /v1/models`: the one model, `assistant`;
+- `GET /v1/models`: the model `assistant` (every collection) and, when there are several
+  collections (collection.py), `assistant:<collection>` for each, so a chat client picks a
+  knowledge base by picking a model;
 - `POST /v1/chat/completions`: the last user message is the question, the earlier user messages
   the conversation's history; the reply's text is the answer followed by its numbered source list,
   and the extra fields `citations`, `answer_mode` and `found` carry them as data. `"stream": true`
@@ -27,6 +29,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 
 from .answer.synthesis import continuation
 from .api_errors import STATUS, collapse_unions, message
+from .retrieval.filters import Filters
 from .api_models import NON_BLANK, FilterRequest, OpenAIErrorBody, error_responses, json_whole_number
 from .chat import location
 from .errors import AssistantError
@@ -154,7 +157,12 @@ def install(app) -> None:
     def models(request: Request):
         if not authorised(request):
             return _unauthorised()
-        return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "assistant"}]}
+        from .collection import names
+
+        held = names(request.app.state.assistant.settings)
+        ids = [MODEL_ID] + ([f"{MODEL_ID}:{name}" for name in held] if len(held) > 1 else [])
+        return {"object": "list", "data": [{"id": i, "object": "model", "created": 0, "owned_by": "assistant"}
+                                           for i in ids]}
 
     @router.post("/chat/completions", summary="Answer the last user message, with citations (OpenAI-compatible)",
                  openapi_extra={"requestBody": {"required": True, "content": {
@@ -177,6 +185,9 @@ def install(app) -> None:
             return error(400, str(exc), param="messages")
         top_k = body.top_k or assistant.settings.top_k
         filters = body.filters.to_filters() if body.filters else None
+        chosen = (body.model or "").partition(":")  # "assistant:laws": the collection laws
+        if chosen[0] == MODEL_ID and chosen[2].strip():
+            filters = (filters or Filters()).merged(Filters(collections=frozenset([chosen[2].strip()])))
         created = int(time.time())
         reply_id = f"chatcmpl-{uuid.uuid4().hex}"
         model = body.model or MODEL_ID

@@ -20,7 +20,11 @@ the conversation so far.
 
 
 def location(item: dict) -> str:
+    """Where a cited passage is: file and lines (and pages), after its collection's name when that
+    is not the default ("laws: 义务教育法.md:55-57")."""
     where = f"{item['source']}:{item['start_line']}-{item['end_line']}"
+    if item.get("collection") and item["collection"] != "default":
+        where = f"{item['collection']}: {where}"
     if item.get("page"):
         where += f", p.{item['page']}" + (f"–{item['page_end']}" if item.get("page_end") else "")
     return where

@@ -24,6 +24,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Answers, search and drafting over compulsory-education balanced-development documents.")
 index_app = typer.Typer(no_args_is_help=True, help="Build and inspect the index.")
 app.add_typer(index_app, name="index")
+collection_app = typer.Typer(no_args_is_help=True, help="Keep several knowledge bases (collections), each its own folder.")
+app.add_typer(collection_app, name="collection")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -137,10 +139,12 @@ def load_settings(**overrides):
     return settings
 
 
-def _open(corpus: Optional[Path] = None):
+def _open(corpus: Optional[Path] = None, collections: Optional[list[str]] = None):
+    from .collection import check_known
     from .service import Assistant
 
-    settings = load_settings(corpus_dir=corpus)
+    settings = load_settings(corpus_dir=corpus, collections=tuple(collections) if collections else None)
+    check_known(settings, settings.collections)  # a misspelt --collection is one line, before any build
     with _Bar() as bar:
         return Assistant.open(settings, warn=_warn, progress=bar)
 
@@ -167,6 +171,77 @@ def index_build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Co
     out.print(f"files processed: {stats.files_processed}, reused from cache: {stats.files_reused}; "
               f"chunks embedded: {stats.chunks_embedded}, vectors from cache: {stats.chunks_cached}{changes}")
     _print_skipped(stats.skipped)
+
+
+def _build_after(change: str) -> None:
+    """Rebuild the index after a collection was added or deleted (only its files cost time)."""
+    from .service import Assistant
+
+    with _Bar() as bar:
+        stats = Assistant.build(load_settings(), warn=_warn, progress=bar)
+    out.print(f"{change}; the index now holds {stats.documents} documents from {stats.files} files "
+              f"({stats.files_processed} read now, {stats.files_reused} from the cache) in {stats.seconds:.1f}s")
+
+
+@collection_app.command("list")
+@user_errors
+def collection_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+    """The collections: name, folder, and the files of each the current index holds."""
+    from .collection import DEFAULT, all_collections
+    from .index.backends import backend_for
+
+    settings = load_settings()
+    manifest = backend_for(settings).load_manifest() or {}
+    rows = []
+    for collection in all_collections(settings):
+        record = {"files": manifest.get("files")} if collection.name == DEFAULT else \
+            (manifest.get("collections") or {}).get(collection.name)
+        rows.append(dict(collection.to_dict(), indexed_files=len(record["files"] or {}) if record else None))
+    if as_json:
+        _print_json({"collections": rows})
+        return
+    table = Table(header_style="bold")
+    for name in ("name", "folder", "indexed files"):
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        indexed = "not yet (run `assistant index build`)" if row["indexed_files"] is None else str(row["indexed_files"])
+        table.add_row(escape(row["name"]), escape(row["corpus"]), indexed)
+    out.print(table)
+
+
+@collection_app.command("create")
+@user_errors
+def collection_create(name: str = typer.Argument(..., help="Its name: letters (Chinese too), digits, - and _."),
+                      folder: Optional[Path] = typer.Option(None, "--from", help="An existing folder of files, read where "
+                                                            "it is (default: a new empty folder under ASSISTANT_HOME)."),
+                      build: bool = typer.Option(True, "--build/--no-build", help="Rebuild the index now.")):
+    """Add a collection, then index it (the other collections' files come from the cache)."""
+    from .collection import create
+
+    made = create(load_settings(), name, folder)
+    change = f"collection {made.name} created over {made.corpus}"
+    if build and any(made.corpus.iterdir()):
+        _build_after(change)
+    else:
+        out.print(change + ("; put files there and run `assistant index build`" if build else
+                            "; run `assistant index build` to index it"))
+
+
+@collection_app.command("delete")
+@user_errors
+def collection_delete(name: str = typer.Argument(..., help="The collection to delete."),
+                      build: bool = typer.Option(True, "--build/--no-build", help="Rebuild the index now.")):
+    """Delete a collection: a folder the assistant made is moved to ASSISTANT_HOME/deleted/collections/,
+    a folder given with --from stays where it is; its documents leave the index."""
+    from .collection import delete
+
+    done = delete(load_settings(), name)
+    change = (f"collection {name} deleted; its files were moved to {done['kept_at']}" if done["moved"] else
+              f"collection {name} deleted; its folder {done['corpus']} was left as it is")
+    if build:
+        _build_after(change)
+    else:
+        out.print(change + "; run `assistant index build` to drop its documents from the index")
 
 
 def _by_format(documents: dict[str, int], files: dict[str, int]) -> str:
@@ -203,6 +278,8 @@ def index_status(as_json: bool = typer.Option(False, "--json", help="Print JSON.
         raise typer.Exit(1)
     out.print(f"built: {manifest['built_at']} from {manifest['corpus']}")
     out.print(f"documents: {manifest['documents']}, chunks: {manifest['chunks']}, files: {len(manifest['files'])}")
+    for name, record in (manifest.get("collections") or {}).items():
+        out.print(f"collection {escape(name)}: {len(record.get('files') or {})} files from {escape(record.get('corpus') or '')}")
     if manifest.get("document_formats"):
         out.print(f"documents by format: {_by_format(manifest['document_formats'], manifest.get('formats') or {})}")
     out.print(f"embedding model: {manifest.get('embedding_model') or 'none (lexical only)'}"
@@ -256,6 +333,9 @@ SinceOption = Annotated[Optional[str], typer.Option("--since", help="Only docume
 UntilOption = Annotated[Optional[str], typer.Option("--until", help="Only documents dated this or earlier.")]
 OrgOption = Annotated[Optional[str], typer.Option("--org", help="Only documents whose issuing body or school contains this.")]
 TitleOption = Annotated[Optional[str], typer.Option("--title", help="Only documents whose title contains this.")]
+CollectionOption = Annotated[Optional[list[str]], typer.Option(
+    "--collection", "-c", help="Only this collection (repeatable; default: all, or ASSISTANT_COLLECTIONS); "
+                               "`assistant collection list` shows them.")]
 
 
 def _filters(kind: Optional[list[str]], since: Optional[str], until: Optional[str], org: Optional[str],
@@ -275,7 +355,7 @@ def search(query: str = typer.Argument(..., help="What to look for, in Chinese o
            top_k: int = typer.Option(5, "--top-k", "-k", help="How many passages (1-50)."),
            as_json: bool = typer.Option(False, "--json", help="Print JSON."),
            kind: KindOption = None, since: SinceOption = None, until: UntilOption = None, org: OrgOption = None,
-           title: TitleOption = None):
+           title: TitleOption = None, collection: CollectionOption = None):
     """Find the passages that match a query, each cited to document, section and lines."""
     from .retrieval.search import check_question
     from .service import check_top_k
@@ -283,7 +363,7 @@ def search(query: str = typer.Argument(..., help="What to look for, in Chinese o
     check_top_k(top_k)
     check_question(query)
     filters = _filters(kind, since, until, org, title)
-    assistant = _open()
+    assistant = _open(collections=collection)
     result = assistant.search(query, top_k, filters)
     if as_json:
         _print_json(result)
@@ -305,7 +385,7 @@ def ask(question: str = typer.Argument(..., help="A question in Chinese or Engli
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
         show_sources: bool = typer.Option(False, "--sources", help="Print the full text of every cited passage."),
         kind: KindOption = None, since: SinceOption = None, until: UntilOption = None, org: OrgOption = None,
-        title: TitleOption = None):
+        title: TitleOption = None, collection: CollectionOption = None):
     """Answer a question with the passages that support it, each cited. The question may say which
     documents to use ("只看整改方案", "2023年以后的总结", "in the self-inspection reports"); so may the options."""
     from .retrieval.search import check_question
@@ -314,7 +394,7 @@ def ask(question: str = typer.Argument(..., help="A question in Chinese or Engli
     check_top_k(top_k)
     check_question(question)
     filters = _filters(kind, since, until, org, title)
-    assistant = _open()
+    assistant = _open(collections=collection)
     if assistant.llm is not None and not as_json:  # the model's answer printed as it is written
         stream_answer(out, assistant.ask_events(question, top_k, filters=filters), full=show_sources)
         return
@@ -327,12 +407,13 @@ def ask(question: str = typer.Argument(..., help="A question in Chinese or Engli
 
 @app.command()
 @user_errors
-def chat(top_k: int = typer.Option(5, "--top-k", "-k", help="How many passages to cite (1-50).")):
+def chat(top_k: int = typer.Option(5, "--top-k", "-k", help="How many passages to cite (1-50)."),
+         collection: CollectionOption = None):
     """Hold a conversation: ask, then ask follow-ups (/help inside lists the commands)."""
     from .service import check_top_k
 
     check_top_k(top_k)
-    ChatSession(_open(), top_k, out, err).run()
+    ChatSession(_open(collections=collection), top_k, out, err).run()
 
 
 @app.command("eval")
@@ -341,7 +422,8 @@ def evaluate_cmd(questions: Path = typer.Argument(..., help="JSON-lines question
                  top_k: int = typer.Option(5, "--top-k", "-k", help="Passages per question."),
                  as_json: bool = typer.Option(False, "--json", help="Print JSON."),
                  mode: str = typer.Option("search", "--mode", help="search: the search results; ask: the answer's "
-                                          "cited passages; answer: the answer text (correct, complete, not found).")):
+                                          "cited passages; answer: the answer text (correct, complete, not found)."),
+                 collection: CollectionOption = None):
     """Measure retrieval (hit@1, hit@k, MRR, completeness) or answers (--mode answer) on a question set."""
     from .evaluation import evaluate, evaluate_answers, read_questions
     from .service import check_top_k
@@ -350,7 +432,7 @@ def evaluate_cmd(questions: Path = typer.Argument(..., help="JSON-lines question
     if mode not in ("search", "ask", "answer"):
         raise AssistantError(f"--mode must be 'search', 'ask' or 'answer' (got {mode!r})")
     rows = read_questions(questions)
-    assistant = _open()
+    assistant = _open(collections=collection)
     if mode == "answer":
         report = evaluate_answers(rows, lambda q, k: assistant.ask(q, k).to_dict(), top_k)
         report["mode"] = mode
@@ -487,14 +569,15 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to lis
           port: int = typer.Option(8000, "--port", help="Port to listen on."),
           log_level: str = typer.Option("info", "--log-level", help="uvicorn log level: warning, info, debug."),
           log_queries: bool = typer.Option(False, "--log-queries", help="Record query strings (what /search was "
-                                           "asked) in the access log; off by default (or ASSISTANT_LOG_QUERIES=1).")):
+                                           "asked) in the access log; off by default (or ASSISTANT_LOG_QUERIES=1)."),
+          collection: CollectionOption = None):
     """Serve the HTTP API and the chat page (GET /) with uvicorn; the index loads once, here. With
     uploads on (ASSISTANT_ALLOW_UPLOAD=1), a --host other machines can reach needs ASSISTANT_API_KEY."""
     from .api import check_exposure, check_listen, run
 
     check_exposure(host, _load_settings())  # refused before anything starts: one line, exit code 1
     check_listen(host, port, log_level)  # before the slow start, so a busy port is one line
-    assistant = _open()
+    assistant = _open(collections=collection)
     err.print(f"serving {assistant.index.manifest.get('documents')} documents on http://{host}:{port}/ "
               f"(API docs: /docs); Ctrl-C stops")
     run(assistant, host, port, log_level, log_queries or None)

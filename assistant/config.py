@@ -87,6 +87,9 @@ class Settings:
     log_queries: bool = False
     #: Seconds between the server's checks for a new index build (0: never; then POST /reload).
     reload_seconds: float = 2.0
+    #: The collections (collection.py) answers come from unless a request names others; empty: all
+    #: (ASSISTANT_COLLECTIONS, comma-separated; `--collection` of ask, search, chat, eval and serve).
+    collections: tuple[str, ...] = ()
     #: True when `home` is the default (the user's data directory), not ASSISTANT_HOME or a flag.
     default_home: bool = False
     extra: dict = field(default_factory=dict)
@@ -220,10 +223,12 @@ def load_settings(**overrides) -> Settings:
         "milvus_token": env.get("ASSISTANT_MILVUS_TOKEN") or None,
         "milvus_db": env.get("ASSISTANT_MILVUS_DB") or None,
         "milvus_collection": env.get("ASSISTANT_MILVUS_COLLECTION") or "assistant",
+        "collections": tuple(n.strip() for n in (env.get("ASSISTANT_COLLECTIONS") or "").split(",") if n.strip()),
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     if values["home"] is None:
         values["home"], values["default_home"] = default_home(), True
     for key in ("corpus_dir", "home"):
         values[key] = Path(values[key]).expanduser()
+    values["collections"] = tuple(dict.fromkeys(values["collections"]))
     return Settings(**values)

@@ -198,17 +198,26 @@ class Assistant:
             manifest["damaged"] = integrity.check(store.current_path(root), manifest, full=True)
             manifest["verified"] = bool(manifest.get("checksums")) and not manifest["damaged"]
         manifest.pop("checksums", None)
+        from .collection import all_collections
         from .index.changes import changes_since  # reads the corpus folder (ingest); not needed to answer
 
         try:
-            manifest["changes"] = changes_since(manifest, Path(manifest["corpus"])).to_dict()
+            others = {c.name: c.corpus for c in all_collections(settings)[1:]}
+            manifest["changes"] = changes_since(manifest, Path(manifest["corpus"]), others).to_dict()
         except CorpusError as exc:
             manifest["changes"] = {"error": str(exc)}
         return manifest
 
+    def scoped(self, filters: Filters | None) -> Filters | None:
+        """The request's filters, with the settings' collections where the request names none (a
+        collection that does not exist is a filter no document matches: `unmatched` says so)."""
+        if not self.settings.collections:
+            return filters
+        return (filters or Filters()).merged(Filters(collections=frozenset(self.settings.collections)))
+
     def search(self, query: str, top_k: int = 5, filters: Filters | None = None) -> dict:
         check_top_k(top_k)
-        question = self.searcher.understand(query, filters=filters)
+        question = self.searcher.understand(query, filters=self.scoped(filters))
         none = self.unmatched(question)
         hits = [] if none else self.searcher.rank(question).hits(top_k)
         out = {"query": query, "results": [hit.to_dict() for hit in hits]}
@@ -221,6 +230,11 @@ class Assistant:
     def unmatched(self, question: Question) -> str | None:
         """What to say when the question's filters let no document through (None when some match)."""
         if question.filters and not any(question.filters.matches(d) for d in self.index.documents):
+            if question.filters.collections:
+                from .collection import names
+
+                return (f"no document matches the filters ({question.filters.describe()}); the collections are "
+                        f"{', '.join(names(self.settings))} (a new one holds documents once they are added and indexed)")
             return (f"no document matches the filters ({question.filters.describe()}); "
                     f"`assistant index documents` lists the kinds, dates and bodies there are")
         return None
@@ -260,7 +274,7 @@ class Assistant:
         check_top_k(top_k)
         turns = self.turns(history, deadline)
         resolved = _within_limit(resolve(question, turns), question)
-        understood = self.searcher.understand(resolved, asked=question, filters=filters)
+        understood = self.searcher.understand(resolved, asked=question, filters=self.scoped(filters))
         none = self.unmatched(understood)
         if none:  # said plainly, not answered from other documents
             said = NO_MATCH["zh" if understood.lang == "zh" else "en"].format(filters=understood.filters.describe())

@@ -29,7 +29,7 @@ def test_answer_json_shape(assistant):
     data = assistant.ask("宣传报道组的职责是什么?", top_k=3).to_dict()
     assert {"question", "answer", "citations"} <= set(data)
     assert [c["n"] for c in data["citations"]] == list(range(1, len(data["citations"]) + 1))
-    assert set(data["citations"][0]) == {"n", "doc_id", "title", "source", "section", "article", "start_line", "end_line", "page_end",
+    assert set(data["citations"][0]) == {"n", "doc_id", "title", "source", "collection", "section", "article", "start_line", "end_line", "page_end",
                                          "page", "page_end", "text", "score"}
     assert len(data["citations"]) <= 3
 

@@ -62,7 +62,7 @@ def test_ask_returns_the_json_of_ask_json(client, app_env):
             "coverage", "answer_mode", "synthesis", "turn"} == set(data)
     assert data["answer_mode"] == "extractive" and data["synthesis"] is None
     first = data["citations"][0]
-    assert set(first) == {"n", "doc_id", "title", "source", "section", "article", "start_line", "end_line", "page", "page_end", "text", "score"}
+    assert set(first) == {"n", "doc_id", "title", "source", "collection", "section", "article", "start_line", "end_line", "page", "page_end", "text", "score"}
     assert first["section"].endswith("2.A2保障机制组") and "工资花名册" in first["text"]
     assert data["found"] and len(data["citations"]) <= 3
 
@@ -147,7 +147,7 @@ def test_search(client):
     data = client.get("/search", params={"q": "生均图书", "top_k": 2}).json()
     assert data["query"] == "生均图书" and 1 <= len(data["results"]) <= 2
     assert data["results"][0]["doc_id"] == "summary-txt-01" and data["results"][0]["rank"] == 1
-    assert {"rank", "chunk_id", "doc_id", "title", "source", "section", "article", "start_line", "end_line", "page", "page_end", "text",
+    assert {"rank", "chunk_id", "doc_id", "title", "source", "collection", "section", "article", "start_line", "end_line", "page", "page_end", "text",
             "score"} == set(data["results"][0])
 
 

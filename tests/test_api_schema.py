@@ -44,11 +44,12 @@ def test_the_server_does_what_its_schema_says(app):
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     # every route (a new one must be added here); writing is off, as on a server started without
-    # ASSISTANT_ALLOW_UPLOAD, so POST /documents, DELETE /documents/{doc_id} and POST /documents/build
-    # answer their documented 403 and nothing is rebuilt
+    # ASSISTANT_ALLOW_UPLOAD, so POST /documents, DELETE /documents/{doc_id}, POST /documents/build and
+    # POST/DELETE /collections answer their documented 403 and nothing is rebuilt
     covered = {"POST /ask", "GET /search", "POST /draft", "GET /draft/options", "GET /documents", "POST /documents",
                "GET /documents/build", "POST /documents/build", "DELETE /documents/{doc_id}", "GET /documents/{doc_id}",
-               "GET /health", "POST /reload", "GET /v1/models", "POST /v1/chat/completions"}
+               "GET /health", "POST /reload", "GET /v1/models", "POST /v1/chat/completions", "GET /collections",
+               "POST /collections", "DELETE /collections/{name}"}
     assert {operation.label for operation in operations} == covered
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):

@@ -187,3 +187,61 @@ def test_the_conversation_survives_a_reload_and_phones_see_it(workspace, browser
     browser.get(url + "/drafting")
     save(browser, tmp_path, "issue18-drafting-phone.png")
     no_errors(browser)
+
+
+def test_a_collection_made_on_the_page_holds_an_upload_scopes_answers_and_goes(workspace, browser, tmp_path):
+    """Issue 26: create a collection, upload into it, ask scoped to it and see it named in the
+    citation, ask scoped to the default and not see it, delete it (its folder kept aside)."""
+    url, root = workspace
+    document = Document()
+    for text in ("白沙镇中学自查报告", "一、基本情况", "学校现有学生512人,专任教师41人。",
+                 "二、存在的问题", "实验室仪器不足,计划2025年春季补齐。"):
+        document.add_paragraph(text)
+    upload = tmp_path / "白沙镇自查报告.docx"
+    document.save(str(upload))
+
+    browser.get(url + "/library")
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "build-panel").get_attribute("data-builds"))
+    browser.find_element(By.ID, "collection-name").send_keys("白沙镇")
+    browser.find_element(By.ID, "collection-create").click()
+    WebDriverWait(browser, 10).until(lambda d: "已新建知识库“白沙镇”" in d.find_element(By.ID, "collection-result").text)
+    WebDriverWait(browser, 10).until(lambda d: Select(d.find_element(By.ID, "collection")).first_selected_option
+                                     .get_attribute("value") == "白沙镇")
+    assert "放入知识库:白沙镇" in browser.find_element(By.ID, "upload-target").text
+    browser.find_element(By.ID, "files").send_keys(str(upload))
+    before = builds(browser)
+    browser.find_element(By.ID, "upload").click()
+    build_finished(browser, before)
+    WebDriverWait(browser, 10).until(lambda d: "白沙镇自查报告.docx" in d.find_element(By.ID, "documents").text)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#documents tbody tr")) == 1  # the list shows the chosen one
+    assert (root / "home" / "collections" / "白沙镇" / "corpus" / "白沙镇自查报告.docx").exists()
+    save(browser, tmp_path, "issue26-collection.png")
+
+    browser.get(url + "/")
+    browser.find_element(By.CSS_SELECTOR, "#scope summary").click()
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "scope-collection-field").is_displayed())
+    Select(browser.find_element(By.ID, "scope-collection")).select_by_value("白沙镇")
+    answer = ask(browser, "白沙镇中学有多少学生?", 0)
+    assert "512" in answer.find_element(By.CSS_SELECTOR, ".answer-text").text
+    places = [c.text for c in answer.find_elements(By.CSS_SELECTOR, ".cite-loc")]
+    assert places and all(p.startswith("〔白沙镇〕白沙镇自查报告.docx") for p in places), places
+    save(browser, tmp_path, "issue26-scoped-answer.png")
+    Select(browser.find_element(By.ID, "scope-collection")).select_by_value("default")
+    other = ask(browser, "白沙镇中学有多少学生?", 1)
+    assert not any("白沙镇" in c.text for c in other.find_elements(By.CSS_SELECTOR, ".cite-loc"))
+
+    browser.get(url + "/library")
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "collection-delete").is_displayed())
+    before = builds(browser)
+    browser.find_element(By.ID, "collection-delete").click()
+    alert = browser.switch_to.alert
+    assert "删除知识库“白沙镇”" in alert.text and "1 篇文档" in alert.text, alert.text
+    alert.accept()
+    build_finished(browser, before)
+    WebDriverWait(browser, 10).until(lambda d: "白沙镇" not in d.find_element(By.ID, "collection").text)
+    assert "白沙镇自查报告.docx" not in browser.find_element(By.ID, "documents").text
+    kept = list((root / "home" / "deleted" / "collections").glob("*-白沙镇/corpus/白沙镇自查报告.docx"))
+    assert kept  # moved aside, not destroyed
+    gone = httpx.post(url + "/ask", json={"question": "白沙镇中学有多少学生?"}).json()
+    assert all(c.get("collection") != "白沙镇" for c in gone["citations"])
+    no_errors(browser)

@@ -9,6 +9,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from ..collection import of_id
 from ..index.store import IndexData
 from ..retrieval.assembly import Passage
 from ..retrieval.lookup import superseded_by
@@ -39,6 +40,7 @@ PHRASES = {
         "empty": "资料中没有找到与这个问题相关的内容。",
         "no_article": "《{title}》没有第{number}条(最后一条是第{last}条)。",
         "no_law": "资料中没有《{name}》。",
+        "no_law_scoped": "所选范围({filters})的资料中没有《{name}》。",
         "superseded": "(注意:[{n}]出自{date}的旧版本,现行版本为{current}。)",
         "owners": "有{count}部法规有第{number}条:{titles}。下面分别引用;要问其中一部,请说出法规名称。",
         "owner": "\n{where}[{n}]:{text}",
@@ -59,6 +61,7 @@ PHRASES = {
         "empty": "The documents contain nothing related to this question.",
         "no_article": "“{title}” has no article {number} (its last article is {last}).",
         "no_law": "The documents do not include “{name}”.",
+        "no_law_scoped": "The chosen documents ({filters}) do not include “{name}”.",
         "superseded": " (Note: [{n}] is from the version of {date}, superseded by the version of {current}.)",
         "owners": "{count} of the documents have an article {number}: {titles}. Each is quoted below; name the law to "
                   "ask about one of them.",
@@ -98,7 +101,8 @@ class Answer:
         return rows
 
     def _citations(self) -> list[dict]:
-        return [{"n": n, "doc_id": p.doc_id, "title": p.title, "source": p.source, "section": p.cited_section,
+        return [{"n": n, "doc_id": p.doc_id, "title": p.title, "source": p.source, "collection": of_id(p.doc_id),
+                 "section": p.cited_section,
                  "article": p.article, "start_line": p.start_line, "end_line": p.end_line, "page": p.page, "page_end": p.page_end,
                  "text": p.text,
                  "score": round(float(p.score), 6)} for n, p in enumerate(self.passages, start=1)]
@@ -248,7 +252,8 @@ def compose(question: Question, hits: list[Hit], passages: list[Passage], index:
     if not passages or not hits:
         return Answer(original, resolved, lang, False, say["empty"])
     if question.unknown_laws:
-        text = "\n".join(say["no_law"].format(name=name) for name in question.unknown_laws)
+        phrase = say["no_law_scoped"] if question.filters else say["no_law"]
+        text = "\n".join(phrase.format(name=name, filters=question.filters.describe()) for name in question.unknown_laws)
         return Answer(original, resolved, lang, False, text, passages, 0.0, True, 0.0, {})
     if missing_articles:
         text = "\n".join(say["no_article"].format(title=title, number=_numeral(number, lang),

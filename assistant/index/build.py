@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..chunking import chunk_document, index_text
+from ..collection import DEFAULT, Collection, all_collections
 from ..config import Settings
 from ..documents import Chunk, Document, Section
 from ..errors import CorpusError, LoadError
@@ -56,11 +57,13 @@ class BuildStats:
     document_formats: dict[str, int] = field(default_factory=dict)  # documents by format
 
 
-def process_file(path: Path, relative: str, content_hash: str, meta: dict | None, chunk_chars: int) -> FileEntry:
+def process_file(path: Path, relative: str, content_hash: str, meta: dict | None, chunk_chars: int,
+                 collection: Collection | None = None) -> FileEntry:
     """Load, clean, split, chunk and tokenize one file; an unreadable one becomes a skipped entry."""
     notes: list[str] = []
+    id_of = collection.doc_id if collection is not None else (lambda plain: plain)
     try:
-        documents, fmt = load_documents(path, relative, meta, notes.append)
+        documents, fmt = load_documents(path, relative, meta, notes.append, id_of)
     except LoadError as exc:
         return FileEntry(relative, content_hash, skipped=str(exc), notes=notes)
     entry = FileEntry(relative, content_hash, fmt, documents, notes=notes)
@@ -73,10 +76,12 @@ def process_file(path: Path, relative: str, content_hash: str, meta: dict | None
 
 
 def read_files(corpus_dir: Path, chunk_chars: int, cache: FileCache, fresh: bool = False,
-               progress: ProgressFn | None = None, limits: Limits | None = None) -> tuple[list[FileEntry], set[str], int]:
+               progress: ProgressFn | None = None, limits: Limits | None = None,
+               collection: Collection | None = None) -> tuple[list[FileEntry], set[str], int]:
     """Every file of the corpus as a FileEntry (from the cache when unchanged; a file the scan or
     reading refuses as a skipped entry, never cached); the cache keys used; how many files were
-    processed rather than reused."""
+    processed rather than reused. `collection`: the one the folder is (its documents' ids)."""
+    collection = collection or Collection(DEFAULT, Path(corpus_dir))
     manifest = read_manifest(corpus_dir)
     found = scan(corpus_dir, limits)
     paths = found.files
@@ -90,24 +95,26 @@ def read_files(corpus_dir: Path, chunk_chars: int, cache: FileCache, fresh: bool
             entries.append(FileEntry(relative, "", skipped=f"{relative}: cannot read it ({exc.strerror or exc}); "
                                                            f"check its permissions"))
             continue
-        key = file_key(relative, content_hash, manifest.get(relative), chunk_chars)
+        key = file_key(collection.doc_id(relative), content_hash, manifest.get(relative), chunk_chars)
         entry = None if fresh else cache.get(key)
         if entry is None:
-            entry = process_file(path, relative, content_hash, manifest.get(relative), chunk_chars)
+            entry = process_file(path, relative, content_hash, manifest.get(relative), chunk_chars, collection)
             cache.put(key, entry)
             processed += 1
         entries.append(entry)
         keys.add(key)
         if progress:
-            progress("reading files", number, len(paths))
+            progress("reading files" if collection.name == DEFAULT else f"reading files of {collection.name}",
+                     number, len(paths))
     return entries, keys, processed
 
 
 def build_index(settings: Settings, warn: Callable[[str], None] = print,
                 progress: ProgressFn | None = None, embedder: Embedder | None = None,
                 corpus_dir: Path | None = None, fresh: bool = False) -> tuple[IndexData, BuildStats]:
-    """Build the index of `corpus_dir` (default: the settings' corpus) and make it current.
-    `fresh` ignores the caches (everything is processed and embedded again). Holds the home's
+    """Build the index of `corpus_dir` (default: the settings' corpus) and of every other
+    collection (collection.py), and make it current. `fresh` ignores the caches (everything is
+    processed and embedded again). Holds the home's
     build lock throughout: a second build at once waits (saying for whom) and then runs."""
     with BuildLock(settings.home, say=warn):
         return _build_index(settings, warn, progress, embedder, corpus_dir, fresh)
@@ -120,11 +127,6 @@ def _build_index(settings: Settings, warn: Callable[[str], None], progress: Prog
     backend = backend_for(settings)
     corpus_dir = Path(corpus_dir or settings.corpus_dir)
     file_cache = FileCache(settings.home / "cache" / "files")
-    entries, keys, processed = read_files(corpus_dir, settings.chunk_chars, file_cache, fresh, progress,
-                                          settings.limits)
-    timings["files"] = time.perf_counter() - started
-    reused = sum(1 for entry in entries if entry.content_hash) - processed
-
     documents: list[Document] = []
     sections: list[Section] = []
     chunks: list[Chunk] = []
@@ -133,20 +135,42 @@ def _build_index(settings: Settings, warn: Callable[[str], None], progress: Prog
     formats: dict[str, int] = {}
     document_formats: dict[str, int] = {}
     skipped: list[dict] = []
-    for entry in entries:
-        for note in entry.notes:
-            warn(note)
-        if entry.skipped:
-            warn(f"skipped {entry.skipped}")
-            skipped.append({"file": entry.relative, "reason": entry.skipped, "hash": entry.content_hash or None})
+    collection_of: dict[str, str] = {}  # document id -> its collection
+    others: dict[str, dict] = {}  # the manifest's record of each collection but the default
+    keys: set[str] = set()
+    processed = reused = 0
+    for collection in [Collection(DEFAULT, corpus_dir)] + all_collections(settings)[1:]:
+        if collection.name != DEFAULT and not collection.corpus.is_dir():
+            warn(f"collection {collection.name}: its folder {collection.corpus} is gone; its documents are left out "
+                 f"(`assistant collection delete {collection.name}` removes it from the list)")
             continue
-        documents.extend(entry.documents)
-        sections.extend(entry.sections)
-        chunks.extend(entry.chunks)
-        tokens.extend(entry.tokens)
-        files[entry.relative] = entry.content_hash
-        formats[entry.format] = formats.get(entry.format, 0) + 1
-        document_formats[entry.format] = document_formats.get(entry.format, 0) + len(entry.documents)
+        entries, used, made_here = read_files(collection.corpus, settings.chunk_chars, file_cache, fresh, progress,
+                                              settings.limits, collection)
+        keys |= used
+        processed += made_here
+        reused += sum(1 for entry in entries if entry.content_hash) - made_here
+        own_files = files if collection.name == DEFAULT else {}
+        for entry in entries:
+            for note in entry.notes:
+                warn(note if collection.name == DEFAULT else f"{collection.name}: {note}")
+            if entry.skipped:
+                warn(f"skipped {entry.skipped}" if collection.name == DEFAULT
+                     else f"skipped {collection.name}: {entry.skipped}")
+                item = {"file": entry.relative, "reason": entry.skipped, "hash": entry.content_hash or None}
+                skipped.append(item if collection.name == DEFAULT else dict(item, collection=collection.name))
+                continue
+            documents.extend(entry.documents)
+            collection_of.update((d.id, collection.name) for d in entry.documents)
+            sections.extend(entry.sections)
+            chunks.extend(entry.chunks)
+            tokens.extend(entry.tokens)
+            own_files[entry.relative] = entry.content_hash
+            formats[entry.format] = formats.get(entry.format, 0) + 1
+            document_formats[entry.format] = document_formats.get(entry.format, 0) + len(entry.documents)
+        if collection.name != DEFAULT:
+            others[collection.name] = {"corpus": str(collection.corpus.resolve()), "files": own_files,
+                                       "corpus_manifest": manifest_hash(collection.corpus)}
+    timings["files"] = time.perf_counter() - started
     if not documents:
         raise CorpusError(f"no readable documents in {corpus_dir} ({len(skipped)} files skipped)")
 
@@ -172,10 +196,9 @@ def _build_index(settings: Settings, warn: Callable[[str], None], progress: Prog
     chunk_counts: dict[str, int] = {}
     for chunk in chunks:
         chunk_counts[chunk.doc_id] = chunk_counts.get(chunk.doc_id, 0) + 1
-    document_rows = [dict(d.meta(), chunks=chunk_counts.get(d.id, 0)) for d in documents]
+    document_rows = [dict(d.meta(), chunks=chunk_counts.get(d.id, 0), collection=collection_of[d.id])
+                     for d in documents]
     previous = backend.load_manifest()
-    changes = diff_files(indexed_hashes(previous), dict(files, **{s["file"]: s["hash"] for s in skipped})) \
-        if previous is not None else None
     manifest = {
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "corpus": str(corpus_dir.resolve()),
@@ -196,7 +219,9 @@ def _build_index(settings: Settings, warn: Callable[[str], None], progress: Prog
         "formats": formats,
         "document_formats": document_formats,
         "skipped": skipped,
+        "collections": others,
     }
+    changes = diff_files(indexed_hashes(previous), indexed_hashes(manifest)) if previous is not None else None
     manifest["build"] = {"files_processed": processed, "files_reused": reused,
                          "chunks_embedded": made.embedded, "chunks_cached": made.cached,
                          "seconds_before_save": round(time.perf_counter() - started, 3),
@@ -209,7 +234,7 @@ def _build_index(settings: Settings, warn: Callable[[str], None], progress: Prog
     path = backend.location()
     file_cache.prune(keys)
     timings["save"] = time.perf_counter() - mark  # with another backend: writing and reading it back
-    stats = BuildStats(len(document_rows), len(chunks), len(files), skipped, formats,
+    stats = BuildStats(len(document_rows), len(chunks), len(files) + sum(len(r["files"]) for r in others.values()), skipped, formats,
                        time.perf_counter() - started, made.model, str(path),
                        files_processed=processed, files_reused=reused,
                        chunks_embedded=made.embedded, chunks_cached=made.cached, changes=changes,

@@ -54,18 +54,37 @@ def manifest_hash(corpus_dir: Path) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.exists() else None
 
 
+def shown(collection: str | None, relative: str) -> str:
+    """A file as changes name it: its path, after its collection's name for other collections
+    than the default ("laws: 宪法.md")."""
+    return f"{collection}: {relative}" if collection and collection != "default" else relative
+
+
 def indexed_hashes(manifest: dict) -> dict[str, str]:
-    """{relative path: content hash} of the files an index was built from, skipped ones included."""
+    """{file (as `shown`): content hash} of the files an index was built from, skipped ones and
+    other collections' included."""
     hashes = dict(manifest.get("files") or {})
+    for name, record in (manifest.get("collections") or {}).items():
+        hashes.update((shown(name, relative), value) for relative, value in (record.get("files") or {}).items())
     for item in manifest.get("skipped") or []:
         if item.get("hash"):
-            hashes[item["file"]] = item["hash"]
+            hashes[shown(item.get("collection"), item["file"])] = item["hash"]
     return hashes
 
 
-def changes_since(manifest: dict, corpus_dir: Path) -> Changes:
-    """What differs between the folder now and the index built from it (by its manifest)."""
-    changes = diff_files(indexed_hashes(manifest), corpus_hashes(corpus_dir))
+def changes_since(manifest: dict, corpus_dir: Path, others: dict[str, Path] | None = None) -> Changes:
+    """What differs between the folders now and the index built from them (by its manifest):
+    `corpus_dir` (the default collection) and `others` ({name: folder}, by default the other
+    collections the index holds; a collection made since is all "added", one deleted all "removed")."""
+    if others is None:
+        others = {name: Path(record["corpus"]) for name, record in (manifest.get("collections") or {}).items()}
+    now = corpus_hashes(corpus_dir)
+    for name, folder in others.items():
+        if Path(folder).is_dir():
+            now.update((shown(name, relative), value) for relative, value in corpus_hashes(folder).items())
+    changes = diff_files(indexed_hashes(manifest), now)
     if "corpus_manifest" in manifest:  # indexes built before it was recorded cannot tell
-        changes.manifest_changed = manifest["corpus_manifest"] != manifest_hash(corpus_dir)
+        changes.manifest_changed = manifest["corpus_manifest"] != manifest_hash(corpus_dir) or any(
+            record.get("corpus_manifest") != manifest_hash(Path(others[name]))
+            for name, record in (manifest.get("collections") or {}).items() if name in others)
     return changes

@@ -66,9 +66,11 @@ def doc_prefix(relative: str) -> str:
 
 
 def load_documents(path: Path, relative: str, meta: dict | None = None,
-                   warn: Callable[[str], None] = lambda message: None) -> tuple[list[Document], str]:
+                   warn: Callable[[str], None] = lambda message: None,
+                   id_of: Callable[[str], str] = lambda plain: plain) -> tuple[list[Document], str]:
     """One file → its documents (and the format). Raises LoadError naming the file; notes about
-    parts of it (PDF pages without text) go to `warn`."""
+    parts of it (PDF pages without text) go to `warn`. `id_of` makes the documents' id from the
+    file's (a collection's files: collection.Collection.doc_id)."""
     loaded = load_file(path)
     for note in loaded.notes:
         warn(f"{relative}: {note}")
@@ -76,7 +78,7 @@ def load_documents(path: Path, relative: str, meta: dict | None = None,
     if not lines:
         raise LoadError(f"{path.name}: nothing left after removing site boilerplate")
     meta = meta or {}
-    documents = split_documents(lines, relative, doc_prefix(relative), meta.get("title"), meta.get("kind"),
+    documents = split_documents(lines, relative, id_of(doc_prefix(relative)), meta.get("title"), meta.get("kind"),
                                 loaded.header)
     if len(documents) == 1 and meta.get("title"):
         documents[0].title = meta["title"]

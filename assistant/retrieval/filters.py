@@ -49,12 +49,15 @@ class Filters:
     until: str | None = None
     organisation: str | None = None  # the issuing body or school contains this
     title: str | None = None  # the title contains this
+    collections: frozenset[str] = frozenset()  # the collections (collection.py) it may come from
     said: tuple[str, ...] = field(default=(), compare=False)  # the words of the question that gave them
 
     def __bool__(self) -> bool:
-        return bool(self.kinds or self.since or self.until or self.organisation or self.title)
+        return bool(self.kinds or self.since or self.until or self.organisation or self.title or self.collections)
 
     def matches(self, meta: dict) -> bool:
+        if self.collections and (meta.get("collection") or "default") not in self.collections:
+            return False
         if self.kinds and meta.get("kind") not in self.kinds:
             return False
         date = meta.get("date") or ""
@@ -73,10 +76,13 @@ class Filters:
     def merged(self, other: "Filters") -> "Filters":
         """These, with what `other` sets where these set nothing."""
         return Filters(self.kinds or other.kinds, self.since or other.since, self.until or other.until,
-                       self.organisation or other.organisation, self.title or other.title, self.said + other.said)
+                       self.organisation or other.organisation, self.title or other.title,
+                       self.collections or other.collections, self.said + other.said)
 
     def describe(self) -> str:
         parts = []
+        if self.collections:
+            parts.append("collection " + "/".join(sorted(self.collections)))
         if self.kinds:
             parts.append("kind " + "/".join(sorted(self.kinds)))
         if self.since:
@@ -91,9 +97,9 @@ class Filters:
 
     @classmethod
     def given(cls, kinds=None, since: str | None = None, until: str | None = None, organisation: str | None = None,
-              title: str | None = None) -> "Filters":
+              title: str | None = None, collections=None) -> "Filters":
         """Filters from parameters; an unknown kind or a date not written as YYYY[-MM[-DD]] is a ValueError
-        naming the field."""
+        naming the field (collection names are checked against the list by the caller: collection.check_known)."""
         kinds = frozenset(k.strip() for k in (kinds or []) if k and k.strip())
         unknown = sorted(kinds - set(KINDS))
         if unknown:
@@ -101,7 +107,9 @@ class Filters:
         for name, value in (("since", since), ("until", until)):
             if value and not re.fullmatch(r"(19|20)\d{2}(-\d{2}(-\d{2})?)?", value):
                 raise ValueError(f"{name}: {value!r} is not a date; write it as 2023, 2023-09 or 2023-09-01")
-        return cls(kinds, since or None, until or None, (organisation or "").strip() or None, (title or "").strip() or None)
+        chosen = frozenset(str(c).strip() for c in (collections or []) if str(c).strip())
+        return cls(kinds, since or None, until or None, (organisation or "").strip() or None, (title or "").strip() or None,
+                   chosen)
 
 
 def said_in(question: str) -> Filters:

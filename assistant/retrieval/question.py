@@ -99,7 +99,13 @@ class Reader:
         text = check_question(text)
         question = self._understand(text, lang or language_of(asked or text), asked or text, parts=True)
         scoped = (filters or Filters()).merged(said_in(text))
-        return dataclasses.replace(question, filters=scoped) if scoped else question
+        if not scoped:
+            return question
+        law = question.law
+        if law is not None and not any(scoped.matches(self.index.doc_by_id[d]) for d in law.doc_ids):
+            # the law it names is held, but not among the documents it may be answered from: said so
+            return dataclasses.replace(question, filters=scoped, law=None, unknown_laws=(law.name,))
+        return dataclasses.replace(question, filters=scoped)
 
     def _understand(self, text: str, lang: str, asked: str, parts: bool) -> Question:
         query = self.analyse(text, lang)

@@ -30,6 +30,7 @@
     box: document.getElementById("scope"), summary: document.getElementById("scope-summary"),
     kind: document.getElementById("scope-kind"), since: document.getElementById("scope-since"),
     until: document.getElementById("scope-until"), org: document.getElementById("scope-org"),
+    collection: document.getElementById("scope-collection"),
   };
   let turn = 0;
 
@@ -40,8 +41,23 @@
     scope.kind.appendChild(option);
   }
 
+  // The collections (knowledge bases) to pick from, when the server has more than one.
+  fetch("/collections").then((r) => (r.ok ? r.json() : null)).then((data) => {
+    const names = data && Array.isArray(data.collections) ? data.collections.map((c) => c.name) : [];
+    const kept = scope.collection.dataset.wanted || "";
+    for (const name of names) {
+      const option = el("option", null, name === "default" ? "默认 default" : name);
+      option.value = name;
+      scope.collection.appendChild(option);
+    }
+    document.getElementById("scope-collection-field").hidden = names.length < 2;
+    scope.collection.value = names.includes(kept) ? kept : "";
+    showScope();
+  }).catch(() => {});
+
   function filters() {
     const out = {};
+    if (scope.collection.value) out.collection = [scope.collection.value];
     if (scope.kind.value) out.kind = [scope.kind.value];
     for (const [field, input] of [["since", scope.since], ["until", scope.until], ["organisation", scope.org]]) {
       if (input.value.trim()) out[field] = input.value.trim();
@@ -52,6 +68,7 @@
   function showScope() {
     const f = filters();
     const parts = [];
+    if (f && f.collection) parts.push(f.collection[0] === "default" ? "默认 default" : f.collection[0]);
     if (f && f.kind) parts.push(KIND_NAMES[f.kind[0]] || f.kind[0]);
     if (f && (f.since || f.until)) parts.push(`${f.since || ""}–${f.until || ""}`);
     if (f && f.organisation) parts.push(f.organisation);
@@ -60,6 +77,10 @@
   }
 
   function setScope(f) {
+    const wanted = (f && f.collection && f.collection[0]) || "";
+    scope.collection.dataset.wanted = wanted; // kept until the list of collections has arrived
+    scope.collection.value = wanted;
+    if (scope.collection.value !== wanted) scope.collection.value = "";
     scope.kind.value = (f && f.kind && f.kind[0]) || "";
     scope.since.value = (f && f.since) || "";
     scope.until.value = (f && f.until) || "";
@@ -67,10 +88,11 @@
     showScope();
   }
 
-  for (const input of [scope.kind, scope.since, scope.until, scope.org]) {
+  for (const input of [scope.collection, scope.kind, scope.since, scope.until, scope.org]) {
     input.addEventListener("input", showScope);
     input.addEventListener("change", showScope);
   }
+  scope.collection.addEventListener("change", () => { scope.collection.dataset.wanted = scope.collection.value; });
   document.getElementById("scope-clear").addEventListener("click", () => setScope(null));
 
   // --- stored conversations ------------------------------------------------------------

@@ -17,6 +17,7 @@ window.Common = (function () {
   // "plan.txt 第8–9行,第2页" — where a cited passage is.
   function location(c) {
     let where = `${c.source} 第${lines(c)}行`;
+    if (c.collection && c.collection !== "default") where = `〔${c.collection}〕${where}`;
     if (c.page) where += c.page_end && c.page_end !== c.page ? `,第${c.page}–${c.page_end}页` : `,第${c.page}页`;
     return where;
   }

@@ -1,12 +1,20 @@
 // The documents page: the indexed documents and the files that could not be read (GET /documents),
 // uploads (POST /documents, multipart), deletion (DELETE /documents/{id}) and the background rebuild
 // that follows each change, with its progress (GET /documents/build). Writes send the server's key
-// as `Authorization: Bearer …` when it has one (kept in this browser).
+// as `Authorization: Bearer …` when it has one (kept in this browser). 知识库 (collections): the list
+// shows one collection or all, uploads go into the chosen one (POST /documents, field `collection`),
+// and a collection is created (POST /collections) or deleted (DELETE /collections/{name}) here.
 "use strict";
 
 (function () {
   const { el, problem, store, size, KIND_NAMES } = window.Common;
   const KEY = "assistant.api-key.v1";
+  const COLLECTION = "assistant.collection.v1";
+  const collectionSelect = document.getElementById("collection");
+  const collectionDelete = document.getElementById("collection-delete");
+  const collectionForm = document.getElementById("collection-form");
+  const collectionName = document.getElementById("collection-name");
+  const collectionResult = document.getElementById("collection-result");
   const form = document.getElementById("upload-form");
   const filesInput = document.getElementById("files");
   const drop = document.getElementById("drop");
@@ -34,12 +42,12 @@
     return el("td", className, text === null || text === undefined || text === "" ? "—" : String(text));
   }
 
-  function deleteButton(id, label, parts) {
+  function deleteButton(id, label, parts, collection) {
     const button = el("button", "secondary small delete", "删除");
     button.type = "button";
     button.dataset.id = id;
     button.title = `从语料中删除文件 ${label}`;
-    button.addEventListener("click", () => remove(id, label, parts || []));
+    button.addEventListener("click", () => remove(id, label, parts || [], collection));
     return button;
   }
 
@@ -59,7 +67,9 @@
     const said = {
       401: "需要正确的密钥:请在上方“密钥”一栏填入管理员给的密钥",
       403: "服务器不允许这个操作(未开启上传删除,或请求不是来自本页面)",
-      404: "文件已不在语料中(可能已被删除),请刷新页面",
+      404: "文件或知识库已不存在(可能已被删除),请刷新页面",
+      409: "名称已被使用,或这个知识库不能删除",
+      422: "名称或内容不符合要求",
       413: "文件太大或一次上传太多",
       503: "服务器暂时无法写入文件,请稍后再试或联系管理员",
       507: "服务器磁盘已满,请联系管理员清理空间",
@@ -67,8 +77,38 @@
     return said ? `${said}(${detail})` : detail;
   }
 
+  function collectionLabel(name) {
+    return name === "default" ? "默认" : name;
+  }
+
+  // The collection chosen in the list ("" = all), kept in this browser.
+  function chosenCollection() {
+    return collectionSelect.value;
+  }
+
+  function renderCollections(data) {
+    const collections = data.collections || [];
+    const wanted = collectionSelect.value || store.get(COLLECTION) || "";
+    collectionSelect.replaceChildren(el("option", null, `全部知识库(${data.documents.length} 篇)`));
+    collectionSelect.firstElementChild.value = "";
+    for (const c of collections) {
+      const option = el("option", null, `${collectionLabel(c.name)}(${c.documents} 篇)`);
+      option.value = c.name;
+      collectionSelect.appendChild(option);
+    }
+    collectionSelect.value = collections.some((c) => c.name === wanted) ? wanted : "";
+    const chosen = chosenCollection();
+    collectionDelete.hidden = !data.writable || !chosen || chosen === "default";
+    collectionForm.hidden = !data.writable;
+    document.getElementById("upload-target").textContent = `(放入知识库:${collectionLabel(chosen || "default")})`;
+    for (const cell of document.querySelectorAll(".collection-column")) cell.hidden = collections.length < 2;
+  }
+
   function render(data) {
     info = data;
+    renderCollections(data);
+    const chosen = chosenCollection();
+    const several = (data.collections || []).length > 1;
     document.getElementById("upload-off").hidden = data.writable;
     form.hidden = !data.writable;
     document.getElementById("key-row").hidden = !data.key_required;
@@ -78,8 +118,9 @@
     const body = document.querySelector("#documents tbody");
     body.replaceChildren();
     const files = new Set();
-    for (const d of data.documents) {
-      files.add(d.source);
+    const shown = data.documents.filter((d) => !chosen || (d.collection || "default") === chosen);
+    for (const d of shown) {
+      files.add(`${d.collection || "default"}/${d.source}`);
       const row = el("tr");
       row.dataset.id = d.id;
       const title = el("td", "doc-title");
@@ -88,22 +129,25 @@
       link.target = "_blank";
       link.rel = "noopener";
       title.appendChild(link);
-      row.append(title, cell(KIND_NAMES[d.kind] || d.kind), cell(d.organisation, "wide-only"), cell(d.date, "wide-only"),
+      row.append(title);
+      if (several) row.append(cell(collectionLabel(d.collection || "default"), "wide-only"));
+      row.append(cell(KIND_NAMES[d.kind] || d.kind), cell(d.organisation, "wide-only"), cell(d.date, "wide-only"),
                  cell(d.format), cell(d.chunks, "num wide-only"), cell(d.source, "wide-only"));
       const actions = el("td");
-      if (data.writable) actions.appendChild(deleteButton(d.id, d.source, data.documents.filter((o) => o.source === d.source)));
+      const same = data.documents.filter((o) => o.source === d.source && o.collection === d.collection);
+      if (data.writable) actions.appendChild(deleteButton(d.id, d.source, same));
       row.appendChild(actions);
       body.appendChild(row);
     }
     document.getElementById("doc-count").textContent =
-      `共 ${data.documents.length} 篇,来自 ${files.size} 个文件${data.index_built_at ? `;索引更新于 ${data.index_built_at.replace("T", " ")}` : ""}`;
+      `共 ${shown.length} 篇,来自 ${files.size} 个文件${data.index_built_at ? `;索引更新于 ${data.index_built_at.replace("T", " ")}` : ""}`;
     const skipped = document.querySelector("#skipped tbody");
     skipped.replaceChildren();
-    for (const s of data.skipped) {
+    for (const s of data.skipped.filter((o) => !chosen || (o.collection || "default") === chosen)) {
       const row = el("tr");
       row.append(cell(s.file), cell(s.reason, "reason"));
       const actions = el("td");
-      if (data.writable) actions.appendChild(deleteButton(s.file, s.file));
+      if (data.writable) actions.appendChild(deleteButton(s.file, s.file, [], s.collection));
       row.appendChild(actions);
       skipped.appendChild(row);
     }
@@ -207,6 +251,7 @@
     if (!picked.length) return;
     const body = new FormData();
     for (const file of picked) body.append("files", file, file.name);
+    body.append("collection", chosenCollection() || "default");
     uploadButton.disabled = true;
     result.textContent = "正在上传…";
     result.className = "small-text";
@@ -235,9 +280,10 @@
     }
   });
 
-  async function remove(id, label, parts) {
+  async function remove(id, label, parts, collection) {
     if (!window.confirm(deleteQuestion(label, parts))) return;
-    const response = await fetch(`/documents/${encodeURIComponent(id)}`, { method: "DELETE", headers: headers() });
+    const query = collection && !parts.length ? `?collection=${encodeURIComponent(collection)}` : "";
+    const response = await fetch(`/documents/${encodeURIComponent(id)}${query}`, { method: "DELETE", headers: headers() });
     if (!response.ok) {
       result.textContent = `删除失败:${refusal(response.status, await problem(response))}`;
       result.className = "small-text error";
@@ -249,6 +295,58 @@
     showBuild(data.build);
     poll();
   }
+
+  collectionSelect.addEventListener("change", () => {
+    store.set(COLLECTION, collectionSelect.value);
+    if (info) render(info);
+  });
+
+  function said(text, className) {
+    collectionResult.textContent = text;
+    collectionResult.className = `small-text ${className}`;
+  }
+
+  collectionForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const name = collectionName.value.trim();
+    if (!name) return;
+    try {
+      const response = await fetch("/collections", {
+        method: "POST", body: JSON.stringify({ name }),
+        headers: Object.assign({ "Content-Type": "application/json" }, headers()),
+      });
+      if (!response.ok) {
+        said(`新建失败:${refusal(response.status, await problem(response))}`, "error");
+        return;
+      }
+      said(`已新建知识库“${name}”;选中它后上传的文件会放进这个知识库。`, "ok");
+      collectionName.value = "";
+      store.set(COLLECTION, name);
+      collectionSelect.value = "";
+      await refresh();
+    } catch (err) {
+      said(`无法连接服务器:${err.message}`, "error");
+    }
+  });
+
+  collectionDelete.addEventListener("click", async () => {
+    const name = chosenCollection();
+    if (!name || name === "default") return;
+    const count = info ? info.documents.filter((d) => d.collection === name).length : 0;
+    if (!window.confirm(`删除知识库“${name}”?\n其中 ${count} 篇文档将从问答中移除。由本页面建立的知识库,文件会移到服务器的 deleted 文件夹,可以找回;从服务器上已有文件夹建立的,文件夹保持不动。`)) return;
+    const response = await fetch(`/collections/${encodeURIComponent(name)}`, { method: "DELETE", headers: headers() });
+    if (!response.ok) {
+      said(`删除失败:${refusal(response.status, await problem(response))}`, "error");
+      return;
+    }
+    const data = await response.json();
+    said(`已删除知识库“${name}”,正在更新索引…`, "ok");
+    store.set(COLLECTION, "");
+    collectionSelect.value = "";
+    showBuild(data.build);
+    poll();
+    await refresh();
+  });
 
   refresh().then(() => {
     if (info) lastBuilds = info.build.builds;

@@ -41,7 +41,7 @@ def test_pinyin_names_and_figures(searcher):
 
 def test_hit_json_has_the_design_fields(searcher):
     item = searcher.search("宣传报道组的职责", top_k=1)[0].to_dict()
-    assert set(item) == {"rank", "chunk_id", "doc_id", "title", "source", "section", "article", "start_line", "end_line", "page_end",
+    assert set(item) == {"rank", "chunk_id", "doc_id", "title", "source", "collection", "section", "article", "start_line", "end_line", "page_end",
                          "page", "page_end", "text", "score"}
     assert item["source"] == "plan.txt" and item["page"] is None
     assert item["start_line"] <= item["end_line"]
