@@ -277,7 +277,8 @@ class Assistant:
         understood = self.searcher.understand(resolved, asked=question, filters=self.scoped(filters))
         none = self.unmatched(understood)
         if none:  # said plainly, not answered from other documents
-            said = NO_MATCH["zh" if understood.lang == "zh" else "en"].format(filters=understood.filters.describe())
+            said = NO_MATCH["zh" if understood.lang == "zh" else "en"].format(
+                filters=understood.filters.describe(understood.lang))
             return Answer(question, resolved, understood.lang, False, said)
         return self._answer(understood, top_k, deadline)
 

@@ -90,7 +90,7 @@ def test_scoped_questions_never_cite_the_other_collection(two):
     students = two.ask("学校有多少学生?", filters=only_laws)
     assert "860" in students.text and "320" not in students.text
     unknown = two.ask(law_question, filters=Filters.given(collections=["nope"]))  # a filter no document matches
-    assert not unknown.found and not unknown.citations() and "collection nope" in unknown.text
+    assert not unknown.found and not unknown.citations() and "知识库 nope" in unknown.text
     assert "the collections are default, laws" in two.search(law_question, 5, Filters.given(collections=["nope"]))["note"]
 
 
@@ -104,7 +104,7 @@ def test_the_settings_scope_every_request_unless_one_names_others(two):
 def test_a_collection_made_since_the_build_answers_that_it_holds_nothing_yet(two):
     collection.create(two.settings, "empty")
     answer = two.ask("设立学校应当具备哪些条件?", filters=Filters.given(collections=["empty"]))
-    assert not answer.found and "collection empty" in answer.text
+    assert not answer.found and "知识库 empty" in answer.text
 
 
 def test_deleting_a_collection_moves_its_folder_aside_and_drops_its_documents(settings, fake_embedder, two):
@@ -178,7 +178,7 @@ def test_http_collections_uploads_and_the_openai_models(settings, fake_embedder,
         assert scoped["citations"] and {c["collection"] for c in scoped["citations"]} == {"学校"}
         assert "9月1日" in scoped["answer"]
         unknown = client.post("/ask", json={"question": "开学", "filters": {"collection": ["nope"]}}).json()
-        assert unknown["found"] is False and "collection nope" in unknown["answer"]
+        assert unknown["found"] is False and "知识库 nope" in unknown["answer"]
         models = [m["id"] for m in client.get("/v1/models").json()["data"]]
         assert models == ["assistant", "assistant:default", "assistant:laws", "assistant:学校"]
         reply = client.post("/v1/chat/completions", json={"model": "assistant:laws", "messages": [
@@ -196,4 +196,4 @@ def test_a_law_held_in_another_collection_is_said_to_be_outside_the_scope(two):
     held = two.ask("示范教育法第二条是怎么规定的?")
     assert held.found and "国家实行示范教育制度" in held.text
     outside = two.ask("示范教育法第二条是怎么规定的?", filters=Filters.given(collections=["default"]))
-    assert not outside.found and outside.text.startswith("所选范围(collection default)的资料中没有《") and "示范教育法》" in outside.text
+    assert not outside.found and outside.text.startswith("所选范围(知识库 default)的资料中没有《") and "示范教育法》" in outside.text

@@ -58,7 +58,7 @@ def test_a_scoped_question_cites_only_matching_documents(school):
     search = school.search("工作", 5, Filters.given(["inspection-prep"]))
     assert {r["source"] for r in search["results"]} == {"plan.txt"} and search["filters"] == "kind inspection-prep"
     none = school.ask("有哪些工作?", filters=Filters.given(["law"]))
-    assert not none.found and "没有符合筛选条件(kind law)的文档" in none.text and not none.citations()
+    assert not none.found and "没有符合筛选条件(类型 law)的文档" in none.text and not none.citations()
     english = school.ask("What work was done?", filters=Filters.given(title="不存在的标题"))
     assert not english.found and "No document matches the filters (title containing 不存在的标题)" in english.text
     empty = school.search("工作", 5, Filters.given(["law"]))

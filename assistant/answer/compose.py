@@ -253,7 +253,7 @@ def compose(question: Question, hits: list[Hit], passages: list[Passage], index:
         return Answer(original, resolved, lang, False, say["empty"])
     if question.unknown_laws:
         phrase = say["no_law_scoped"] if question.filters else say["no_law"]
-        text = "\n".join(phrase.format(name=name, filters=question.filters.describe()) for name in question.unknown_laws)
+        text = "\n".join(phrase.format(name=name, filters=question.filters.describe(lang)) for name in question.unknown_laws)
         return Answer(original, resolved, lang, False, text, passages, 0.0, True, 0.0, {})
     if missing_articles:
         text = "\n".join(say["no_article"].format(title=title, number=_numeral(number, lang),

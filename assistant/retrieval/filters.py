@@ -79,21 +79,23 @@ class Filters:
                        self.organisation or other.organisation, self.title or other.title,
                        self.collections or other.collections, self.said + other.said)
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
+        """The filters in words, in English or (lang "zh") Chinese, as answers and notes name them."""
+        zh = lang == "zh"
         parts = []
         if self.collections:
-            parts.append("collection " + "/".join(sorted(self.collections)))
+            parts.append(("知识库 " if zh else "collection ") + "/".join(sorted(self.collections)))
         if self.kinds:
-            parts.append("kind " + "/".join(sorted(self.kinds)))
+            parts.append(("类型 " if zh else "kind ") + "/".join(sorted(self.kinds)))
         if self.since:
-            parts.append(f"from {self.since}")
+            parts.append(f"{self.since} 起" if zh else f"from {self.since}")
         if self.until:
-            parts.append(f"until {self.until}")
+            parts.append(f"至 {self.until}" if zh else f"until {self.until}")
         if self.organisation:
-            parts.append(f"issued by {self.organisation}")
+            parts.append(f"单位含 {self.organisation}" if zh else f"issued by {self.organisation}")
         if self.title:
-            parts.append(f"title containing {self.title}")
-        return ", ".join(parts)
+            parts.append(f"标题含 {self.title}" if zh else f"title containing {self.title}")
+        return ("，" if zh else ", ").join(parts)
 
     @classmethod
     def given(cls, kinds=None, since: str | None = None, until: str | None = None, organisation: str | None = None,
