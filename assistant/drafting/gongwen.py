@@ -272,6 +272,63 @@ def gongwen_number(number: str) -> str:
     return number.replace("(", "（").replace(")", "）")
 
 
+#: Characters of 二号 (22 pt) on one line of the 156 mm text block.
+TITLE_CHARS = int(TEXT_WIDTH_MM // (TITLE_PT * 25.4 / 72))
+#: What may not begin a line (closing marks and pauses stay with the word before them).
+_NO_LINE_START = tuple("》」』）)】〕、，,。；;：:！!？?”’")
+
+
+def title_lines(title: str, per_line: int = TITLE_CHARS) -> list[str]:
+    """A 公文 title's lines (GB/T 9704-2012 §7.2: 回行时要做到词意完整，排列对称，长短适宜): one when it fits,
+    else the fewest lines of at most `per_line` characters, broken only where a word ends (never inside
+    a word or a 【placeholder】, nor before a closing mark), with line lengths as even as they can be, so
+    no line holds a character or two alone."""
+    if len(title) <= per_line:
+        return [title]
+    from ..segmentation import cut
+
+    tokens: list[str] = []
+    position = 0
+    for match in PLACEHOLDER.finditer(title):
+        tokens.extend(cut(title[position:match.start()]))
+        tokens.append(match.group(0))
+        position = match.end()
+    tokens.extend(cut(title[position:]))
+    cuts, end = [], 0  # the positions a line may end at: after a token, not before a closing mark
+    for number, token in enumerate(tokens):
+        end += len(token)
+        following = tokens[number + 1] if number + 1 < len(tokens) else ""
+        if not following.startswith(_NO_LINE_START):
+            cuts.append(end)
+    best: list[int] | None = None
+    for count in range(-(-len(title) // per_line), len(title) + 1):
+        target = len(title) / count
+        best = _even_breaks(cuts, len(title), count, per_line, target)
+        if best is not None:
+            break
+    if best is None:  # one word longer than a line: cut it where the line is full
+        return [title[i:i + per_line] for i in range(0, len(title), per_line)]
+    bounds = [0] + best
+    return [title[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+def _even_breaks(cuts: list[int], total: int, count: int, per_line: int, target: float) -> list[int] | None:
+    """`count` lines ending at positions of `cuts` (the last at `total`), none longer than `per_line`,
+    with the least squared difference from `target` characters a line; None when there is none."""
+    best: dict[tuple[int, int], tuple[float, list[int]]] = {(0, 0): (0.0, [])}
+    for lines in range(1, count + 1):
+        for (start, used), (cost, path) in [item for item in best.items() if item[0][1] == lines - 1]:
+            for end in cuts:
+                if end <= start or end - start > per_line:
+                    continue
+                key = (end, lines)
+                value = (cost + (end - start - target) ** 2, path + [end])
+                if key not in best or value[0] < best[key][0]:
+                    best[key] = value
+    found = best.get((total, count))
+    return found[1] if found else None
+
+
 def _runs(paragraph, text: str) -> None:
     """Text with each 【placeholder】 highlighted, so the writer sees what to fill."""
     position = 0
@@ -401,7 +458,10 @@ def write_gongwen_docx(outline: Outline, path, notes: list[str]):
     document.core_properties.keywords = "义务教育均衡发展"
     document.core_properties.language = "zh-CN"
     title = document.add_paragraph(style=document.styles["Title"])
-    _runs(title, outline.title)
+    for number, line in enumerate(title_lines(outline.title)):
+        if number:
+            title.add_run().add_break()
+        _runs(title, line)
     for line in notes:
         document.add_paragraph(line, style=document.styles["提纲说明"])
     spacer = document.add_paragraph()

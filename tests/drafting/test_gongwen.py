@@ -13,7 +13,7 @@ from docx.shared import Mm, Pt
 
 from assistant.config import load_settings
 from assistant.drafting import ExampleFinder, build_outline, write_docx
-from assistant.drafting.gongwen import column_widths, gongwen_number
+from assistant.drafting.gongwen import TITLE_CHARS, column_widths, gongwen_number, title_lines
 from assistant.index.build import build_index
 from assistant.retrieval.search import Searcher
 from conftest import INSPECTION, RECTIFICATION, SUMMARY
@@ -70,7 +70,8 @@ def test_fonts_sizes_and_line_spacing(rectification):
         fonts = heading.element.rPr.find(qn("w:rFonts"))
         assert fonts.get(qn("w:asciiTheme")) is None and fonts.get(qn("w:eastAsiaTheme")) is None
     paragraphs = document.paragraphs
-    assert paragraphs[0].style.name == "Title" and paragraphs[0].text == outline.title
+    assert paragraphs[0].style.name == "Title" and paragraphs[0].text.replace("\n", "") == outline.title
+    assert paragraphs[0].text.split("\n") == title_lines(outline.title)  # balanced lines, broken by the writer
     headings = [(p.style.name, p.text) for p in paragraphs if p.style.name.startswith("Heading")]
     assert ("Heading 1", "一、评估检查总体情况") in headings or any(t.startswith("一、") for _, t in headings)
     assert any(name == "Heading 2" and text.startswith("（一）") for name, text in headings)  # full-width 公文 brackets
@@ -155,3 +156,19 @@ def test_text_word_cannot_hold_is_left_out_not_refused():
 
     assert xml_safe("青山镇\x00中心小学\x1f") == "青山镇中心小学"
     assert xml_safe({"a": ["x\x0b", ("y\ud800",)]}) == {"a": ["x", ("y",)]}
+
+
+@pytest.mark.parametrize("title", [
+    "青山镇中心小学义务教育均衡发展工作整改方案提纲",  # 23 characters: 22 on a line and 1 alone, before
+    "【学校名称】义务教育优质均衡发展自查报告（提纲）",
+    "关于印发《县域义务教育优质均衡发展督导评估办法》的通知",
+    "柳河县马坊镇中学义务教育优质均衡发展创建工作整改方案落实情况总结提纲材料汇编目录",
+])
+def test_a_long_title_is_laid_out_in_balanced_lines(title):
+    lines = title_lines(title)
+    assert "".join(lines) == title and len(lines) == -(-len(title) // TITLE_CHARS)
+    assert all(len(line) <= TITLE_CHARS for line in lines)
+    assert max(map(len, lines)) - min(map(len, lines)) <= 6  # no line of one or two characters
+    assert not any(line.startswith(("》", "）", "、")) for line in lines)
+    assert all(line.count("【") == line.count("】") for line in lines)  # a placeholder is never cut
+    assert title_lines("短标题") == ["短标题"]
