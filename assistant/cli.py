@@ -164,6 +164,12 @@ def index_build(corpus: Optional[Path] = typer.Option(None, "--corpus", help="Co
     settings = load_settings(corpus_dir=corpus)
     with _Bar() as bar:
         stats = Assistant.build(settings, warn=_warn, progress=bar, fresh=fresh)
+    if corpus is not None and not os.environ.get("ASSISTANT_CORPUS"):
+        from .collection import remember_default
+
+        if remember_default(settings, corpus):
+            out.print(f"{corpus} is now the default collection's folder: later builds (a collection added, an "
+                      f"upload, an upgrade) read it too (ASSISTANT_CORPUS, when set, names another)")
     out.print(f"indexed {stats.documents} documents from {stats.files} files into {stats.chunks} chunks "
               f"in {stats.seconds:.1f}s; embedding model: {stats.embedding_model or 'none (lexical only)'}")
     out.print(f"documents by format: {_by_format(stats.document_formats, stats.formats)}")

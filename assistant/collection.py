@@ -1,7 +1,7 @@
 """Collections: named knowledge bases, each a corpus folder of its own, answered from one index.
 
-The corpus folder the settings name (ASSISTANT_CORPUS, or the shipped `corpus/`) is the collection
-`default`; `assistant collection create laws --from ~/法规` adds another (an existing folder is read
+The corpus folder the settings name (ASSISTANT_CORPUS, else the folder the last `index build --corpus`
+read, else the shipped `corpus/`) is the collection `default`; `assistant collection create laws --from ~/法规` adds another (an existing folder is read
 where it is; without --from an empty folder is made under ASSISTANT_HOME/collections/<name>/corpus,
 for uploads). The list lives in ASSISTANT_HOME/collections.json, written atomically.
 
@@ -25,7 +25,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Settings
+from .config import Settings, remembered_default
 from .errors import AssistantError
 
 DEFAULT = "default"
@@ -83,13 +83,22 @@ def _changing(settings: Settings):
     return FileLock(str(Path(settings.home) / "collections.lock"), timeout=30)
 
 
-def _write(settings: Settings, rows: list[dict]) -> None:
+def _write(settings: Settings, rows: list[dict] | None = None, **fields) -> None:
+    """Rewrite the list (`rows`, when given) and other `fields` (the default folder), keeping the rest."""
     path = _registry(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError):
+        data = {}
+    data = data if isinstance(data, dict) else {}
+    if rows is not None:
+        data["collections"] = rows
+    data.update(fields)
     tmp = path.with_name(f".{REGISTRY}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump({"collections": rows}, handle, ensure_ascii=False, indent=2)
+            json.dump(data, handle, ensure_ascii=False, indent=2)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -182,6 +191,18 @@ def _delete(settings: Settings, name: str) -> dict:
         kept_at = str(target / "corpus")
     _write(settings, [row for row in _read(settings) if row["name"] != name])
     return {"name": name, "corpus": str(collection.corpus), "kept_at": kept_at, "moved": collection.managed}
+
+
+def remember_default(settings: Settings, folder: Path) -> bool:
+    """Keep `folder` as the default collection's folder of this home (`index build --corpus`), so later
+    builds (a collection added, an upload, an upgrade) read it too unless ASSISTANT_CORPUS names
+    another; True when that changed what was kept."""
+    folder = Path(folder).expanduser().resolve()
+    if remembered_default(settings.home) == folder:
+        return False
+    with _changing(settings):
+        _write(settings, default_corpus=str(folder))
+    return True
 
 
 def of_document(meta: dict) -> str:

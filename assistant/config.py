@@ -102,6 +102,18 @@ class Settings:
         return replace(self, **changes)
 
 
+def remembered_default(home: Path) -> Path | None:
+    """The default collection's folder kept in `home` by `index build --corpus` (collection.py), or None."""
+    import json
+
+    try:
+        data = json.loads((Path(home) / "collections.json").read_text(encoding="utf-8"))
+        folder = data.get("default_corpus") if isinstance(data, dict) else None
+        return Path(folder) if isinstance(folder, str) and folder else None
+    except (OSError, ValueError):
+        return None
+
+
 def default_home() -> Path:
     """The index home when ASSISTANT_HOME is not set: the user's data directory, the same from
     any working folder."""
@@ -203,7 +215,7 @@ def load_settings(**overrides) -> Settings:
                     follow_outside_links=bool(_flag(env, "ASSISTANT_FOLLOW_SYMLINKS")))
     home = env.get("ASSISTANT_HOME") or None
     values: dict = {
-        "corpus_dir": Path(env.get("ASSISTANT_CORPUS") or SHIPPED_CORPUS),
+        "corpus_dir": Path(env["ASSISTANT_CORPUS"]) if env.get("ASSISTANT_CORPUS") else None,
         "home": Path(home) if home else None,
         "limits": limits,
         "request_seconds": _number(env, "ASSISTANT_REQUEST_SECONDS", 20.0, 0.1),
@@ -228,6 +240,8 @@ def load_settings(**overrides) -> Settings:
     values.update({k: v for k, v in overrides.items() if v is not None})
     if values["home"] is None:
         values["home"], values["default_home"] = default_home(), True
+    if values["corpus_dir"] is None:  # the folder `index build --corpus` last read here, else the shipped one
+        values["corpus_dir"] = remembered_default(Path(values["home"]).expanduser()) or SHIPPED_CORPUS
     for key in ("corpus_dir", "home"):
         values[key] = Path(values[key]).expanduser()
     values["collections"] = tuple(dict.fromkeys(values["collections"]))

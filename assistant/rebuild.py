@@ -1,7 +1,8 @@
 """Rebuilding the index while the server runs, then serving the new one.
 
 `rebuild_and_switch` is the one step: an incremental build of the corpus folder (unchanged files
-and embedded texts come from the caches), the new index opened and warmed, then handed to
+and embedded texts come from the caches; in a worker process, so the server does not keep what the
+build held), the new index opened and warmed, then handed to
 `switch` — the server replaces the Assistant its requests use, so a request in flight finishes on
 the old index and the next one gets the new. `Rebuilder` runs that step in a background thread,
 one at a time; a change that arrives during a build queues one more build after it. Its status
@@ -34,26 +35,106 @@ from .service import Assistant
 def rebuild_and_switch(settings: Settings, switch: Callable[[Assistant], None],
                        progress: Callable[[str, int, int], None] | None = None,
                        warn: Callable[[str], None] = lambda message: None, embedder=None) -> dict:
-    """Build the index of `settings.corpus_dir` incrementally, open it, warm it up, and pass the
-    new Assistant to `switch`. Returns what the build did. The previous index stays in use when
-    the build fails (the build is written beside it and made current atomically). `embedder`: the
-    model the server already has loaded (new texts are embedded with it, not a second copy)."""
-    from .index.build import build_index
+    """Build the index of `settings.corpus_dir` (and the other collections) incrementally, open it,
+    warm it up, and pass the new Assistant to `switch`. Returns what the build did. The previous
+    index stays in use when the build fails (the build is written beside it and made current
+    atomically). The build runs in a worker process (`build_in_worker`) when that process can load
+    the server's embedding model by its name, so what reading, chunking and embedding hold is
+    freed when it ends, not kept by the server; `embedder`: the model the server has loaded (a
+    model it was handed rather than loaded by name is used in this process instead)."""
+    if worker_can_build(settings, embedder):
+        result = build_in_worker(settings, progress, warn)
+    else:
+        from .index.build import build_index
 
-    _, stats = build_index(settings, warn=warn, progress=progress, embedder=embedder)
+        _, stats = build_index(settings, warn=warn, progress=progress, embedder=embedder)
+        result = build_summary(stats)
     if progress:
         progress("switching", 0, 1)
     assistant = Assistant.open(settings, warn=warn, build_if_missing=False)
     assistant.search("义务教育均衡发展 guarantee", 1)  # build the lazily made state before requests come
     switch(assistant)
+    return result
+
+
+def build_summary(stats) -> dict:
     return {"documents": stats.documents, "chunks": stats.chunks, "files": stats.files,
             "files_processed": stats.files_processed, "files_reused": stats.files_reused,
             "chunks_embedded": stats.chunks_embedded, "skipped": stats.skipped,
             "seconds": round(stats.seconds, 1)}
 
 
+def worker_can_build(settings: Settings, embedder) -> bool:
+    """A worker process builds when it would embed with the same model as the server: the one the
+    server loaded by the name in the settings (a test's stand-in model exists in this process only)."""
+    from .index.embedders import loaded_embedder
+
+    return embedder is not None and loaded_embedder(settings.embedding_model) is embedder
+
+
+def build_in_worker(settings: Settings, progress: Callable[[str, int, int], None] | None = None,
+                    warn: Callable[[str], None] = lambda message: None) -> dict:
+    """Run the incremental build in a fresh process (spawned: nothing of the server's memory is
+    copied) and relay its progress and warnings; its summary, with the worker's pid and peak memory.
+    AssistantError with the worker's own message when the build fails, or when the worker dies."""
+    import multiprocessing
+    import queue as queues
+
+    context = multiprocessing.get_context("spawn")
+    messages = context.Queue()
+    worker = context.Process(target=_build_worker, args=(settings, messages), name="index-rebuild", daemon=True)
+    worker.start()
+    try:
+        while True:
+            try:
+                message = messages.get(timeout=0.5)
+            except queues.Empty:
+                if worker.is_alive():
+                    continue
+                try:  # it may have put its last message just before it ended
+                    message = messages.get(timeout=1)
+                except queues.Empty:
+                    raise AssistantError(f"the build process ended unexpectedly (exit code {worker.exitcode}); "
+                                         f"the previous index is still served") from None
+            kind = message[0]
+            if kind == "progress" and progress:
+                progress(*message[1:])
+            elif kind == "warn":
+                warn(message[1])
+            elif kind == "done":
+                return message[1]
+            elif kind == "error":
+                raise AssistantError(message[1])
+    finally:
+        worker.join(timeout=30)
+        messages.close()
+
+
+def _build_worker(settings: Settings, messages) -> None:  # runs in the worker process
+    import resource
+
+    from .index.build import build_index
+
+    try:
+        _, stats = build_index(settings, warn=lambda m: messages.put(("warn", m)),
+                               progress=lambda stage, done, total: messages.put(("progress", stage, done, total)))
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+        messages.put(("done", dict(build_summary(stats), worker_pid=os.getpid(), worker_peak_mb=round(peak_mb))))
+    except AssistantError as exc:
+        messages.put(("error", str(exc)))
+    except BaseException as exc:  # noqa: BLE001 - said to the server, which keeps the old index
+        messages.put(("error", f"the build failed ({type(exc).__name__}: {exc}); the previous index is still served"))
+
+
 STAGE_NAMES = {"reading files": "读取文件", "embedding": "计算向量", "writing to milvus": "写入 Milvus",
                "switching": "切换到新索引"}
+
+
+def stage_name(stage: str) -> str:
+    """A build stage as the documents page says it ("reading files of laws" → 读取文件(知识库 laws))."""
+    if stage.startswith("reading files of "):
+        return f"读取文件(知识库 {stage[len('reading files of '):]})"
+    return STAGE_NAMES.get(stage, stage)
 
 
 @dataclass
@@ -216,7 +297,7 @@ class Rebuilder:
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         with self._lock:
-            self._status.stage, self._status.stage_name = stage, STAGE_NAMES.get(stage, stage)
+            self._status.stage, self._status.stage_name = stage, stage_name(stage)
             self._status.done, self._status.total = done, total
 
     def _warn(self, message: str) -> None:

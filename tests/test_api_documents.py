@@ -159,7 +159,7 @@ def test_draft_downloads_and_pasted_facts(env):
         assert docx.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
         assert "filename*=UTF-8''%E9%9D%92" in docx.headers["content-disposition"]  # 青山镇中心小学-整改方案提纲.docx
         document = Document(io.BytesIO(docx.content))
-        assert document.paragraphs[0].text == "青山镇中心小学义务教育均衡发展工作整改方案"
+        assert document.paragraphs[0].text == "青山镇中心小学义务教育\n均衡发展工作整改方案"  # 公文 title in balanced lines
         assert document.sections[0].page_width == 7560310  # A4 (210 mm)
         md = client.post("/draft", json=dict(body, format="md"))
         assert md.status_code == 200 and md.text.startswith("# 青山镇中心小学") and "attachment" in md.headers["content-disposition"]

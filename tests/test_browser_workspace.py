@@ -140,7 +140,7 @@ def test_draft_a_rectification_plan_and_download_the_word_file(workspace, browse
     target = downloads / "青山镇中心小学-整改方案提纲.docx"
     WebDriverWait(browser, 30).until(lambda d: target.exists() and target.stat().st_size > 10_000)
     word = Document(io.BytesIO(target.read_bytes()))
-    assert word.paragraphs[0].text == "青山镇中心小学义务教育均衡发展工作整改方案"
+    assert word.paragraphs[0].text == "青山镇中心小学义务教育\n均衡发展工作整改方案"  # 公文 title in balanced lines
     assert "学生650人" in "\n".join(p.text for p in word.paragraphs)
     assert round(word.sections[0].page_width.mm) == 210 and round(word.sections[0].top_margin.mm) == 37
     no_errors(browser)

@@ -4,6 +4,7 @@ moves its folder aside and its documents leave the index; CLI, HTTP and the Open
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +19,7 @@ from assistant.retrieval.filters import Filters
 from assistant.service import Assistant
 from lawtexts import write_laws
 
+SHARED_LAWS = Path(__file__).resolve().parents[1].parent / "shared" / "realworld" / "laws"
 OTHER_SUMMARY = """城关小学工作总结
 一、基本情况
 本校有学生860人,教职工52人。
@@ -197,3 +199,54 @@ def test_a_law_held_in_another_collection_is_said_to_be_outside_the_scope(two):
     assert held.found and "国家实行示范教育制度" in held.text
     outside = two.ask("示范教育法第二条是怎么规定的?", filters=Filters.given(collections=["default"]))
     assert not outside.found and outside.text.startswith("所选范围(知识库 default)的资料中没有《") and "示范教育法》" in outside.text
+
+
+@pytest.mark.shared
+def test_filters_on_the_shipped_corpus_and_the_laws(tmp_path, monkeypatch, fake_embedder):
+    """Kind, year, school and collection filters over the shipped corpus (default) with the 42 laws of
+    ../shared/realworld/laws as a collection: every citation matches what was asked for."""
+    from assistant.config import SHIPPED_CORPUS, load_settings
+
+    monkeypatch.delenv("ASSISTANT_COLLECTIONS", raising=False)
+    settings = load_settings(corpus_dir=SHIPPED_CORPUS, home=tmp_path / "home")
+    collection.create(settings, "laws", SHARED_LAWS)
+    monkeypatch.setattr("assistant.service.load_embedder", lambda name, warn: fake_embedder)
+    data, _ = build_index(settings, warn=lambda m: None, embedder=fake_embedder)
+    assistant = Assistant(settings, data, warn=lambda m: None)
+    meta = data.doc_by_id
+    dated = sorted(d["date"] for d in data.documents if d.get("date") and d["collection"] == "default")
+    school = next(d["organisation"] for d in data.documents if d.get("organisation") and d["collection"] == "default")
+    cases = [(Filters.given(["law"]), lambda d: d["kind"] == "law"),
+             (Filters.given(since=dated[len(dated) // 2][:4]), lambda d: (d.get("date") or "") >= dated[len(dated) // 2][:4]),
+             (Filters.given(organisation=school), lambda d: school in (d.get("organisation") or "") + d["title"]),
+             (Filters.given(collections=["laws"]), lambda d: d["collection"] == "laws"),
+             (Filters.given(["plan"], collections=["default"]), lambda d: d["kind"] == "plan" and d["collection"] == "default")]
+    for question in ("学校要保障教师的工资待遇吗?", "义务教育阶段学生入学有什么规定?", "How are teachers' salaries guaranteed?"):
+        for filters, holds in cases:
+            cited = [meta[c["doc_id"]] for c in assistant.ask(question, filters=filters).citations()]
+            found = [meta[r["doc_id"]] for r in assistant.search(question, 8, filters)["results"]]
+            assert found, (question, filters.describe())
+            assert all(holds(d) for d in cited + found), (question, filters.describe(), [d["title"] for d in cited + found])
+
+
+def test_the_folder_index_build_read_stays_the_default_collection(tmp_path, monkeypatch):
+    """`index build --corpus DIR` then `collection create` (or an upload, an upgrade) without
+    ASSISTANT_CORPUS: the rebuild reads DIR again, not the shipped corpus; a build that does change
+    the default folder says whose documents leave."""
+    from assistant.config import SHIPPED_CORPUS, load_settings
+    from tinycorpus import write_tiny
+
+    monkeypatch.delenv("ASSISTANT_CORPUS", raising=False)
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    mine = write_tiny(tmp_path / "mine")
+    runner = CliRunner()
+    built = runner.invoke(cli_app, ["index", "build", "--corpus", str(mine)])
+    assert built.exit_code == 0 and "is now the default collection's folder" in built.output.replace("\n", "")
+    assert load_settings().corpus_dir == mine.resolve()
+    made = runner.invoke(cli_app, ["collection", "create", "laws", "--from", str(write_laws(tmp_path / "laws"))])
+    assert made.exit_code == 0, made.output
+    listed = json.loads(runner.invoke(cli_app, ["collection", "list", "--json"]).output)["collections"]
+    assert listed[0]["corpus"] == str(mine.resolve()) and listed[0]["indexed_files"] == 2
+    monkeypatch.setenv("ASSISTANT_CORPUS", str(SHIPPED_CORPUS))  # named on purpose: it wins, and says so
+    switched = runner.invoke(cli_app, ["index", "build"])
+    assert switched.exit_code == 0 and f"the last build read {mine.resolve()}" in switched.output.replace("\n", "")

@@ -199,6 +199,9 @@ def _build_index(settings: Settings, warn: Callable[[str], None], progress: Prog
     document_rows = [dict(d.meta(), chunks=chunk_counts.get(d.id, 0), collection=collection_of[d.id])
                      for d in documents]
     previous = backend.load_manifest()
+    if previous is not None and previous.get("corpus") and Path(previous["corpus"]) != corpus_dir.resolve():
+        warn(f"note: the default collection is now {corpus_dir}; the last build read {previous['corpus']}, whose "
+             f"documents leave the index (build with --corpus {previous['corpus']}, or set ASSISTANT_CORPUS, to keep them)")
     manifest = {
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "corpus": str(corpus_dir.resolve()),

@@ -154,6 +154,11 @@ def load_embedder(reference: str, warn: Callable[[str], None] = print) -> Embedd
         return _load(reference, warn)
 
 
+def loaded_embedder(reference: str) -> Embedder | None:
+    """The model this process loaded for `reference`, if it did (None otherwise)."""
+    return _LOADED.get(reference)
+
+
 def _load(reference: str, warn: Callable[[str], None]) -> Embedder | None:
     if reference in _LOADED:
         return _LOADED[reference]
