@@ -288,3 +288,13 @@ def test_one_fact_in_a_long_sentence_leads_with_its_clause(tmp_path, fake_embedd
     assert "[1]。\n根据" not in listing.text
     two = school.ask("城关小学有多少生均图书和生均建筑面积?")  # two things asked: no one fact to lead with
     assert "[1]。\n根据" not in two.text and "8.2平方米" in two.text and "25册" in two.text
+
+
+def test_the_gloss_leaves_out_words_that_only_join_the_sentence():
+    """Issue 28's walkthrough: "或者 = maybe" in a gloss. Conjunctions, prepositions and particles (by their
+    part of speech) are not glossed; the words the sentence is about are."""
+    from assistant.answer.gloss import gloss
+
+    words = dict(gloss("学校或者家长应当按照规定办理入学手续", None))
+    assert "或者" not in words and "按照" not in words
+    assert words.get("学校") and words.get("家长")

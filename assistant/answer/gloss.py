@@ -16,6 +16,8 @@ from ..segmentation import tagged
 #: Words glossed in one answer at most (the first ones the quote holds, in its order).
 MAX_WORDS = 10
 _CHINESE = re.compile(r"^[\u4e00-\u9fff]{2,}$")
+#: Part-of-speech tags (jieba's) of words that are not glossed: conjunctions, prepositions, particles.
+_FUNCTION_TAGS = ("c", "p", "u")
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +63,8 @@ def gloss(text: str, bilingual: Bilingual | None) -> list[tuple[str, str]]:
         after_surname = len(previous[0]) == 1 and previous[1].startswith("nr")
         previous = (word, flag)
         if flag.startswith("nr") or after_surname:
+            continue
+        if flag[:1] in _FUNCTION_TAGS:  # 或者, 按照, 的: how the sentence joins, not what it is about
             continue
         if word in seen or word in skip or not _CHINESE.match(word):
             continue
