@@ -93,22 +93,28 @@ class Searcher:
         keys = ["p:" + t[:UNIT_CHARS] for t in texts]
         with self._lock:
             wanted = ["q:" + query[:UNIT_CHARS]] + keys
+            for k in wanted:  # used now: kept first when new vectors push the oldest out
+                if k in self._vectors:
+                    self._vectors.move_to_end(k)
             missing = [k for k in dict.fromkeys(wanted) if k not in self._vectors]
             queries = [k for k in missing if k.startswith("q:")]
             passages = [k for k in missing if k.startswith("p:")]
             for batch, encode in ((queries, self.embedder.encode_queries), (passages, self.embedder.encode)):
                 if batch:
-                    vectors = np.asarray(encode([k[2:] for k in batch]), dtype=np.float32)
-                    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-                    for k, v in zip(batch, vectors / np.where(norms > 0, norms, 1.0)):
-                        self._vectors[k] = v
-            for k in wanted:
-                self._vectors.move_to_end(k)
+                    for k, v in zip(batch, np.asarray(encode([k[2:] for k in batch]), dtype=np.float32)):
+                        self._keep(k, v)
             matrix = np.stack([self._vectors[k] for k in keys])
             vector = self._vectors[wanted[0]]
-            while len(self._vectors) > UNIT_VECTORS:
-                self._vectors.popitem(last=False)
         return matrix @ vector
+
+    def _keep(self, key: str, vector: np.ndarray) -> None:
+        """Keep a vector (normalised) under `key`, the least recently used going past UNIT_VECTORS
+        (callers hold self._lock)."""
+        norm = float(np.linalg.norm(vector)) or 1.0
+        self._vectors[key] = np.asarray(vector, dtype=np.float32) / norm
+        self._vectors.move_to_end(key)
+        while len(self._vectors) > UNIT_VECTORS:
+            self._vectors.popitem(last=False)
 
     def understand(self, text: str, lang: str | None = None, asked: str | None = None,
                    filters=None) -> Question:
@@ -128,6 +134,8 @@ class Searcher:
         if self.embedder is not None and query.dense_text:
             with self._lock:
                 vector = self.embedder.encode_queries([query.dense_text])[0]
+                if len(query.dense_text) <= UNIT_CHARS:  # similarities() of the same text reuses it
+                    self._keep("q:" + query.dense_text, vector)
             dense = self.index.dense.search(vector, self.config.depth)
         named_docs, exact = self.lookup(question)
         laws = self.reader.laws()

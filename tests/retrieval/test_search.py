@@ -175,3 +175,16 @@ def test_similarities_rank_the_closer_sentence_first_and_reuse_their_vectors(sea
 
 def test_similarities_without_a_dense_model_are_none(searcher):
     assert Searcher(searcher.index, None).similarities("问题", ["一句。"]) is None
+
+
+def test_the_ranking_s_question_vector_is_not_encoded_again_for_the_similarities(searcher, monkeypatch):
+    question = searcher.understand("保障机制组准备什么材料")
+    searcher.rank(question)
+    calls = []
+    queries = searcher.embedder.encode_queries
+    monkeypatch.setattr(searcher.embedder, "encode_queries", lambda batch: calls.append(batch) or queries(batch))
+    sims = searcher.similarities(question.query.dense_text, ["保障机制组准备工资花名册。"])
+    assert calls == [] and sims.shape == (1,)
+    expected = queries([question.query.dense_text])[0]
+    vector = searcher._vectors["p:保障机制组准备工资花名册。"]
+    assert np.isclose(sims[0], vector @ (expected / np.linalg.norm(expected)), atol=1e-5)
