@@ -79,12 +79,24 @@ def focus_zh(text: str) -> list[str]:
     return []
 
 
+#: The rest of a list after the first thing of "how many students, classes and staff": more things
+#: after commas, then "and"/"or" and the last one (each up to four words), before what ends a focus.
+_NOT_A_THING = r"(?!(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|will)\b)"
+_EN_LIST_REST = re.compile(rf"(?:\s*,\s*{_NOT_A_THING}[a-z][a-z'-]*(?:\s[a-z][a-z'-]*){{0,3}}?)*\s*,?\s*\b(?:and|or)\s+"
+                           rf"{_NOT_A_THING}[a-z][a-z'-]*(?:\s[a-z][a-z'-]*){{0,3}}?(?=\s+(?:are|is|do|does|did|were|was|"
+                           r"has|have|had|can|must|should|will|in|at|of|for|by|on|per|to)\b|[?.]|$)", re.I)
+
+
 def focus_en(text: str) -> str | None:
-    """The English words naming the thing asked about, or None."""
+    """The English words naming the thing asked about, or None; a list of things ("students, classes
+    and staff") whole, for things_en to part."""
     match = _EN_FOCUS.search(text)
     if not match:
         return None
-    return (match.group("x") or match.group("y")).strip()
+    phrase = (match.group("x") or match.group("y")).strip()
+    end = match.end("x") if match.group("x") else match.end("y")
+    rest = _EN_LIST_REST.match(text, end) if text[end:end + 1] == "," else None
+    return (phrase + rest.group(0)).strip() if rest else phrase
 
 
 def spellings(words) -> list[str]:

@@ -1,6 +1,8 @@
 """The thing a figure question asks about (retrieval/focus.py), and questions that ask for the
 figures of two or more things at once."""
 
+import pytest
+
 from assistant.retrieval.focus import focus_evidence, things_en, things_zh
 from assistant.retrieval.intent import intent_of
 from assistant.retrieval.query import chinese_word
@@ -47,3 +49,16 @@ def test_a_question_for_what_a_term_means_wants_a_definition():
     assert states("definition", defining) and not states("definition", "学校应当加强对学生的教育。")
     intent = intent_of("Which article defines serious misbehaviour?")
     assert kind_evidence(intent, [defining]) == 1.0 and kind_evidence(intent, ["学校应当加强教育。"]) == 0.0
+
+
+@pytest.mark.parametrize("question, things", [
+    ("How many students, classes and staff does No. 46 Middle School have?", ["students", "classes", "staff"]),
+    ("How many teachers, classrooms, and libraries are there in Caoji?", ["teachers", "classrooms", "libraries"]),
+    ("How many schools and teaching points does the county have?", ["schools", "teaching points"]),
+    ("How many students, and what is the ratio?", []),  # a second question, not a list
+    ("How many students are there?", []),
+])
+def test_an_english_list_of_things_is_read_whole(question, things):
+    from assistant.retrieval.focus import focus_en
+
+    assert things_en(focus_en(question)) == things
