@@ -18,8 +18,7 @@ from ..retrieval.search import Hit
 import numpy as np
 
 from ..documents import TABLE_CELL
-from ..retrieval.facts import has_date, has_figure, states
-from ..retrieval.focus import spellings
+from ..retrieval.facts import has_date, has_figure
 from ..retrieval.units import unit_match
 
 from .gloss import gloss
@@ -34,7 +33,6 @@ PHRASES = {
         "unsure": "资料中可能有答案,但把握不大,请核对原文:\n",
         "where": "{kind}《{title}》", "where_section": "{kind}《{title}》“{heading}”", "where_article": "{kind}《{title}》{article}",
         "whole": "{where}[{n}]:\n{text}", "sentences": "根据{where}[{n}]:{text}",
-        "lead": "{text}[{n}]。\n",
         "more": "\n另据{where}[{n}]:{text}",
         "cut": "\n(该部分较长,以上只摘录了前面部分;全文见 {source} 第{start}–{end}行之后。)",
         "outline": "\n(该部分较长,以上列出其各部分的标题;各部分全文见 {source} 第{start}–{end}行。)",
@@ -181,45 +179,6 @@ def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[H
     return body
 
 
-#: A quoted sentence from this long on may lead with the clause that answers (lead()).
-LEAD_FROM_CHARS = 60
-#: Where a sentence's clauses end (a colon between digits is a ratio, 1:19.96, not an end).
-_CLAUSE_END = re.compile(r"[,，;；。!?！？\n]|(?<!\d)[:：]|[:：](?!\d)")
-#: The kinds of one fact a clause can state.
-_ONE_FACT = ("figure", "date", "who")
-
-
-def lead(question: Question, quote: Quote) -> str | None:
-    """For a Chinese question about one fact (a figure, a date, a person), the one clause of a long
-    quoted sentence that names every word the question asks about (its focus words, not the school or
-    place, nor a word most passages hold) and states a fact of the asked kind ("师生比小学1:19.96、初中
-    1:13.1" of a sentence listing ten indicators): what a reader wants first. None when the question
-    asks for a list or several things, the quote is short or whole, or not exactly one clause does.
-    (English questions get none yet: their lists of things, "students, classes and staff", are not
-    all recognised, and a lead naming one of them would mislead.)"""
-    kinds = [k for k in _ONE_FACT if k in question.intent.kinds]
-    if (question.lang != "zh" or not kinds or "list" in question.intent.kinds or question.parts
-            or question.query.things or quote.whole):
-        return None
-    text = quote.text.strip()
-    if len(text) < LEAD_FROM_CHARS or "\n" in text:
-        return None
-    named = question.query.names
-    words = []  # each focus word as its spellings, without the school or place (曹集 and the 学校 of 曹集学校)
-    for word in question.query.focus:
-        spelled = [s for s in spellings([word]) if len(s) >= 2
-                   and not any(s in n or n in s or n + s in question.text for n in named)]
-        if spelled:
-            words.append(spelled)
-    if not words:
-        return None
-    found = [c.strip() for c in _CLAUSE_END.split(text)
-             if all(any(s in c for s in spelled) for spelled in words) and any(states(k, c) for k in kinds)]
-    if len(found) != 1 or len(found[0]) * 2 > len(text):
-        return None  # no clause names all the question asks about (or two do): not one fact to lead with
-    return found[0]
-
-
 @dataclass
 class Decision:
     """The quotes and the verdict on them (what compose renders; scripts/train_answers.py reads it too)."""
@@ -312,9 +271,6 @@ def compose(question: Question, hits: list[Hit], passages: list[Passage], index:
         return Answer(original, resolved, lang, False, say["not_found"], passages, coverage, False,
                       decision.found, decision.features)
     body = render(say, decision.quotes, passages, hits, index)
-    clause = lead(question, decision.quotes[0])
-    if clause:  # one fact asked, stated in one clause of a long sentence: that clause first
-        body = say["lead"].format(text=clause, n=decision.quotes[0].passage + 1) + body
     pages = {q.passage: quote_pages(passages[q.passage], q.text) for q in decision.quotes}
     sure = decision.sure >= model.sure_at
     if not sure:
