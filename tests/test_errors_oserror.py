@@ -147,15 +147,41 @@ def test_faiss_reporting_a_disk_fault_is_one_line(built, monkeypatch):
     """faiss says it as a RuntimeError (its message names the file and the OS's reason)."""
     settings, root, before = built
 
-    def refuse(index, path):
+    def refuse(index):
+        path = root / "builds" / "x" / "dense.faiss"
         raise RuntimeError("Error in faiss::FileIOWriter::FileIOWriter(const char*) at io.cpp:103: Error: "
                            f"'f' failed: could not open {path} for writing: Read-only file system")
 
     with monkeypatch.context() as patch:
-        patch.setattr("assistant.index.dense.faiss.write_index", refuse)
+        patch.setattr("assistant.index.dense.faiss.serialize_index", refuse)
         line = one_error_line(run("index", "build", "--fresh"))
     assert line.startswith(f"error: read-only file system at {root / 'builds'}") and line.endswith(
         "dense.faiss: set ASSISTANT_HOME to a folder on a writable disk")
+    assert_old_index_in_use(root, before)
+
+
+def test_the_vectors_on_a_full_disk_are_one_line_never_a_truncated_file(built, monkeypatch):
+    """faiss's own writer left a truncated dense.faiss on a full disk without a word (its last flush
+    unchecked), which the build then recorded as complete: the vectors are written by Python now, so
+    the disk's ENOSPC is an error naming the file and the old index stays in use."""
+    import assistant.index.dense as dense
+
+    settings, root, before = built
+
+    def open_full(path, mode="r", *args, **kwargs):
+        if "w" not in mode:
+            return open(path, mode, *args, **kwargs)
+        handle = open(path, mode, *args, **kwargs)
+
+        def write(data):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        handle.write = write
+        return handle
+
+    monkeypatch.setattr(dense, "open", open_full, raising=False)
+    line = one_error_line(run("index", "build", "--fresh"))
+    assert line.startswith("error: disk full while writing ") and "dense.faiss" in line and line.endswith(FULL)
+    monkeypatch.delattr(dense, "open")
     assert_old_index_in_use(root, before)
 
 

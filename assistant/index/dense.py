@@ -8,6 +8,7 @@ why the threshold). `save(dir)`/`load(dir)` round-trip."""
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import faiss
@@ -81,7 +82,15 @@ class DenseIndex:
         return ids[order], sims[order]
 
     def save(self, directory: Path) -> None:
-        faiss.write_index(self.index, str(Path(directory) / "dense.faiss"))
+        """Write the index as faiss serialises it, through Python's file (so a full disk is an OSError
+        here: faiss's own writer does not check its final flush, and a truncated file would be recorded
+        as complete), flushed to the disk."""
+        path = Path(directory) / "dense.faiss"
+        data = faiss.serialize_index(self.index)
+        with open(path, "wb") as handle:
+            handle.write(memoryview(data))
+            handle.flush()
+            os.fsync(handle.fileno())
 
     @classmethod
     def load(cls, directory: Path) -> "DenseIndex":
