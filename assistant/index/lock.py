@@ -70,8 +70,11 @@ class BuildLock:
         info = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])[:200]}
         tmp = self.home / f".{HOLDER_NAME}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.home / HOLDER_NAME)
+        try:
+            tmp.write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, self.home / HOLDER_NAME)
+        except OSError:  # who holds it is only said to a waiting build: a full disk must not keep the
+            tmp.unlink(missing_ok=True)  # lock held (the build's own writes then say what failed)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -106,3 +106,27 @@ def test_opening_a_damaged_index_rebuilds_it(settings, fake_embedder, monkeypatc
     opened = Assistant.open(settings, warn=said.append)
     assert any("is damaged" in m and "rebuilding it now" in m for m in said)
     assert opened.index.build_id != damaged and len(opened.index.sections) > 0
+
+
+def test_a_full_disk_while_saying_who_holds_the_lock_leaves_nothing_held(tmp_path, monkeypatch):
+    """Writing build.lock.json (who holds the lock) on a full disk used to raise inside `with BuildLock`'s
+    entry: the lock stayed held by the process (a server's later builds waited for ever) and the
+    temporary file stayed. Now the note is skipped; the lock is released when the block ends."""
+    import errno
+    import os
+    from pathlib import Path
+
+    real = Path.write_text
+
+    def full(self, *args, **kwargs):
+        if self.name.endswith(".tmp"):
+            real(self, "", encoding="utf-8")  # created, then the disk is full
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    with BuildLock(tmp_path, say=lambda m: None):
+        assert not list(tmp_path.glob(".build.lock.json.*.tmp"))
+    monkeypatch.undo()
+    with BuildLock(tmp_path, say=lambda m: None, wait=0.5):  # released: taken again at once
+        pass
