@@ -101,7 +101,8 @@ class Filters:
     def given(cls, kinds=None, since: str | None = None, until: str | None = None, organisation: str | None = None,
               title: str | None = None, collections=None) -> "Filters":
         """Filters from parameters; an unknown kind or a date not written as YYYY[-MM[-DD]] is a ValueError
-        naming the field (collection names are checked against the list by the caller: collection.check_known)."""
+        naming the field. Collection names are not checked here: one that does not exist matches no
+        document (the command line checks them first: collection.check_known)."""
         kinds = frozenset(k.strip() for k in (kinds or []) if k and k.strip())
         unknown = sorted(kinds - set(KINDS))
         if unknown:
