@@ -70,7 +70,7 @@ def _read(settings: Settings) -> list[dict]:
     try:
         rows = json.loads(path.read_text(encoding="utf-8")).get("collections", [])
         return [row for row in rows if isinstance(row, dict) and row.get("name") and row.get("corpus")]
-    except (OSError, ValueError, AttributeError) as exc:
+    except (OSError, ValueError, AttributeError, TypeError) as exc:
         raise AssistantError(f"{path}: the list of collections cannot be read ({exc}); fix the JSON or move the "
                              f"file away (the collections' folders are not touched)") from exc
 
