@@ -344,6 +344,10 @@ class Rebuilder:
             except OSError as exc:  # it stays: the next start builds once more, which is harmless
                 self.log(f"cannot remove {self.pending.path} ({exc}); the next start will rebuild")
 
+    def busy(self) -> bool:
+        """A build runs or is queued."""
+        return not self._idle.is_set()
+
     def wait(self, timeout: float | None = None) -> bool:
         """Block until no build runs or is queued (tests, shutdown); False on timeout."""
         return self._idle.wait(timeout)

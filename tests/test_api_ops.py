@@ -119,3 +119,16 @@ def test_access_log_leaves_out_query_strings():
     assert record.getMessage() == '127.0.0.1:5 - "GET /search?… HTTP/1.1" 200'
     assert log_config()["handlers"]["access"]["filters"] == ["hide_queries"]
     assert "filters" not in log_config(log_queries=True)["handlers"]["access"]
+
+
+def test_a_build_the_server_is_making_is_loaded_once(env, fake_embedder, monkeypatch):
+    """While the server's own rebuild runs, the follower does not load the build it makes (the rebuild
+    opens it and switches): a large index was loaded twice at once, doubling the server's memory."""
+    with TestClient(create_app(env.with_(reload_seconds=0))) as client:
+        served = client.get("/health").json()["build"]
+        build_index(env, warn=lambda m: None, embedder=fake_embedder)  # a new build is current
+        rebuilder = client.app.state.rebuilder
+        monkeypatch.setattr(rebuilder, "busy", lambda: True)
+        assert client.post("/reload").json()["build"] == served  # left to the running rebuild
+        monkeypatch.setattr(rebuilder, "busy", lambda: False)
+        assert client.post("/reload").json()["build"] == store.current_build(env.index_root)
