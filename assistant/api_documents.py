@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hmac
 from pathlib import Path
+from collections import Counter
 from typing import Optional
 
 from fastapi import APIRouter, HTTPException, Request
@@ -20,7 +21,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from .api_models import error_responses
-from .collection import DEFAULT, all_collections, create, delete as delete_named
+from .collection import DEFAULT, all_collections, create, delete as delete_named, names, of_document
 from .errors import AssistantError
 from .corpus_files import (MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, MAX_UPLOAD_TOTAL_BYTES, UPLOAD_SUFFIXES, StorageError,
                            UploadError, remove_file, save_batch, storage_error)
@@ -90,7 +91,7 @@ def documents(request: Request) -> dict:
     settings = assistant.settings
     manifest = assistant.index.manifest
     return {"documents": document_rows(assistant.index),
-            "skipped": [{"file": s["file"], "reason": s["reason"], "collection": s.get("collection") or DEFAULT}
+            "skipped": [{"file": s["file"], "reason": s["reason"], "collection": of_document(s)}
                         for s in manifest.get("skipped", [])],
             "collections": collection_rows(assistant),
             "index_built_at": manifest.get("built_at"),
@@ -102,9 +103,7 @@ def documents(request: Request) -> dict:
 
 def collection_rows(assistant) -> list[dict]:
     """Each collection: its name, whether the assistant made its folder, and the documents the index holds."""
-    counts: dict[str, int] = {}
-    for doc in assistant.index.documents:
-        counts[doc.get("collection") or DEFAULT] = counts.get(doc.get("collection") or DEFAULT, 0) + 1
+    counts = Counter(of_document(doc) for doc in assistant.index.documents)
     return [{"name": c.name, "managed": c.managed, "created": c.created, "documents": counts.get(c.name, 0)}
             for c in all_collections(assistant.settings)]
 
@@ -128,11 +127,12 @@ def create_collection(body: CollectionRequest, request: Request) -> dict:
     added from the command line: `assistant collection create NAME --from FOLDER`)."""
     writing(request)
     settings = request.app.state.assistant.settings
+    if body.name.strip() in names(settings):
+        raise HTTPException(409, f"there is already a collection {body.name.strip()!r}; pick another name")
     try:
         made = create(settings, body.name)
-    except AssistantError as exc:
-        raise HTTPException(409 if body.name.strip() in [c.name for c in all_collections(settings)] else 422,
-                            str(exc)) from None
+    except AssistantError as exc:  # a name that is not allowed
+        raise HTTPException(422, str(exc)) from None
     return {"created": made.name, "documents": 0}
 
 
@@ -143,7 +143,7 @@ def delete_collection(name: str, request: Request) -> dict:
     folder added with --from stays where it is. Its documents leave the index with the rebuild."""
     writing(request)
     settings = request.app.state.assistant.settings
-    if name not in [c.name for c in all_collections(settings)]:
+    if name not in names(settings):
         raise HTTPException(404, f"no collection {name!r}; GET /collections lists them")
     if name == DEFAULT:
         raise HTTPException(409, "the default collection is the server's corpus folder and cannot be deleted")
@@ -281,9 +281,9 @@ def delete(doc_id: str, request: Request, collection: Optional[str] = None) -> d
     assistant = request.app.state.assistant
     index = assistant.index
     meta = index.doc_by_id.get(doc_id)
-    skipped = {(s.get("collection") or DEFAULT, s["file"]) for s in index.manifest.get("skipped", [])}
+    skipped = {(of_document(s), s["file"]) for s in index.manifest.get("skipped", [])}
     if meta is not None:
-        source, owner = meta["source"], meta.get("collection") or DEFAULT
+        source, owner = meta["source"], of_document(meta)
     elif (collection or DEFAULT, doc_id) in skipped:
         source, owner = doc_id, collection or DEFAULT
     else:
@@ -305,6 +305,6 @@ def delete(doc_id: str, request: Request, collection: Optional[str] = None) -> d
     except BaseException:
         rebuilder.unmark(token)  # the move is a rename or nothing
         raise
-    gone = [d["id"] for d in index.documents if d.get("source") == source and (d.get("collection") or DEFAULT) == owner]
+    gone = [d["id"] for d in index.documents if d.get("source") == source and of_document(d) == owner]
     return {"deleted": source, "documents": gone, "kept_at": str(moved),
             "build": rebuilder.request(f"deleted {source}", token)}

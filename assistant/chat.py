@@ -8,6 +8,7 @@ from typing import Callable
 from rich.console import Console
 from rich.markup import escape
 
+from .collection import DEFAULT
 from .errors import AssistantError
 
 CHAT_HELP = """Type a question (Chinese or English); follow-ups such as "那A3组呢?" or "who leads it?" refer to
@@ -23,7 +24,7 @@ def location(item: dict) -> str:
     """Where a cited passage is: file and lines (and pages), after its collection's name when that
     is not the default ("laws: 义务教育法.md:55-57")."""
     where = f"{item['source']}:{item['start_line']}-{item['end_line']}"
-    if item.get("collection") and item["collection"] != "default":
+    if item.get("collection") and item["collection"] != DEFAULT:
         where = f"{item['collection']}: {where}"
     if item.get("page"):
         where += f", p.{item['page']}" + (f"–{item['page_end']}" if item.get("page_end") else "")

@@ -206,6 +206,7 @@ def remember_default(settings: Settings, folder: Path) -> bool:
 
 
 def of_document(meta: dict) -> str:
+    """The collection of a document's (or a skipped file's) metadata; `default` when it names none."""
     return meta.get("collection") or DEFAULT
 
 
@@ -213,9 +214,3 @@ def of_id(doc_id: str) -> str:
     """The collection a document id belongs to (its part before "~"; `default` without one)."""
     name, mark, _ = doc_id.partition(ID_MARK)
     return name if mark else DEFAULT
-
-
-def folder_of(settings: Settings, meta_or_name) -> Path:
-    """The corpus folder a document (its metadata) or a collection name belongs to."""
-    name = of_document(meta_or_name) if isinstance(meta_or_name, dict) else meta_or_name
-    return find(settings, name).corpus

@@ -54,6 +54,15 @@ def no_errors(driver):
     assert not problems, problems
 
 
+def word_file(path, *paragraphs: str):
+    """A Word file of these paragraphs at `path` (made for an upload)."""
+    document = Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    document.save(str(path))
+    return path
+
+
 def builds(driver) -> int:
     return int(driver.find_element(By.ID, "build-panel").get_attribute("data-builds") or 0)
 
@@ -68,12 +77,8 @@ def build_finished(driver, before: int, timeout=120):
 
 def test_upload_a_word_file_ask_about_it_and_delete_it(workspace, browser, tmp_path):
     url, root = workspace
-    document = Document()
-    for text in ("青山镇中心小学义务教育均衡发展整改方案", "一、存在的问题", "学校图书馆藏书不足,生均图书只有十八册。",
-                 "二、整改措施", "年底前补充图书4000册,由副校长王红梅负责。"):
-        document.add_paragraph(text)
-    upload = tmp_path / "青山镇整改方案.docx"
-    document.save(str(upload))
+    upload = word_file(tmp_path / "青山镇整改方案.docx", "青山镇中心小学义务教育均衡发展整改方案", "一、存在的问题",
+                       "学校图书馆藏书不足,生均图书只有十八册。", "二、整改措施", "年底前补充图书4000册,由副校长王红梅负责。")
 
     browser.get(url + "/library")
     WebDriverWait(browser, 10).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#documents tbody tr")) == 2)
@@ -193,12 +198,8 @@ def test_a_collection_made_on_the_page_holds_an_upload_scopes_answers_and_goes(w
     """Issue 26: create a collection, upload into it, ask scoped to it and see it named in the
     citation, ask scoped to the default and not see it, delete it (its folder kept aside)."""
     url, root = workspace
-    document = Document()
-    for text in ("白沙镇中学自查报告", "一、基本情况", "学校现有学生512人,专任教师41人。",
-                 "二、存在的问题", "实验室仪器不足,计划2025年春季补齐。"):
-        document.add_paragraph(text)
-    upload = tmp_path / "白沙镇自查报告.docx"
-    document.save(str(upload))
+    upload = word_file(tmp_path / "白沙镇自查报告.docx", "白沙镇中学自查报告", "一、基本情况", "学校现有学生512人,专任教师41人。",
+                       "二、存在的问题", "实验室仪器不足,计划2025年春季补齐。")
 
     browser.get(url + "/library")
     WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "build-panel").get_attribute("data-builds"))

@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..collection import DEFAULT
 from ..ingest.discovery import scan
 from ..ingest.pipeline import file_hash
 
@@ -57,7 +58,7 @@ def manifest_hash(corpus_dir: Path) -> str | None:
 def shown(collection: str | None, relative: str) -> str:
     """A file as changes name it: its path, after its collection's name for other collections
     than the default ("laws: 宪法.md")."""
-    return f"{collection}: {relative}" if collection and collection != "default" else relative
+    return f"{collection}: {relative}" if collection and collection != DEFAULT else relative
 
 
 def indexed_hashes(manifest: dict) -> dict[str, str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..collection import of_document
 from ..documents import KINDS
 
 #: Chinese names of kinds of documents and the kinds each covers (a 报告 may be a self-inspection report)
@@ -56,7 +57,7 @@ class Filters:
         return bool(self.kinds or self.since or self.until or self.organisation or self.title or self.collections)
 
     def matches(self, meta: dict) -> bool:
-        if self.collections and (meta.get("collection") or "default") not in self.collections:
+        if self.collections and of_document(meta) not in self.collections:
             return False
         if self.kinds and meta.get("kind") not in self.kinds:
             return False

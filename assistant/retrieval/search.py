@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..collection import of_document
 from ..documents import Chunk
 from ..index.embedders import Embedder
 from ..index.store import IndexData
@@ -37,7 +38,7 @@ class Hit:
     def to_dict(self) -> dict:
         c = self.chunk
         return {"rank": self.rank, "chunk_id": c.id, "doc_id": c.doc_id, "title": self.document["title"],
-                "source": self.document["source"], "collection": self.document.get("collection") or "default",
+                "source": self.document["source"], "collection": of_document(self.document),
                 "section": c.cited_section, "article": article_label(c), "start_line": c.start_line,
                 "end_line": c.end_line, "page": c.page,
                 "page_end": getattr(c, "page_end", None), "text": c.text, "score": round(float(self.score), 6)}
