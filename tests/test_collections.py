@@ -233,7 +233,7 @@ def test_the_folder_index_build_read_stays_the_default_collection(tmp_path, monk
     """`index build --corpus DIR` then `collection create` (or an upload, an upgrade) without
     ASSISTANT_CORPUS: the rebuild reads DIR again, not the shipped corpus; a build that does change
     the default folder says whose documents leave."""
-    from assistant.config import SHIPPED_CORPUS, load_settings
+    from assistant.config import load_settings
     from tinycorpus import write_tiny
 
     monkeypatch.delenv("ASSISTANT_CORPUS", raising=False)
@@ -247,6 +247,6 @@ def test_the_folder_index_build_read_stays_the_default_collection(tmp_path, monk
     assert made.exit_code == 0, made.output
     listed = json.loads(runner.invoke(cli_app, ["collection", "list", "--json"]).output)["collections"]
     assert listed[0]["corpus"] == str(mine.resolve()) and listed[0]["indexed_files"] == 2
-    monkeypatch.setenv("ASSISTANT_CORPUS", str(SHIPPED_CORPUS))  # named on purpose: it wins, and says so
+    monkeypatch.setenv("ASSISTANT_CORPUS", str(write_tiny(tmp_path / "other")))  # named on purpose: it wins, and says so
     switched = runner.invoke(cli_app, ["index", "build"])
     assert switched.exit_code == 0 and f"the last build read {mine.resolve()}" in switched.output.replace("\n", "")
