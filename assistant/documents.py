@@ -21,7 +21,7 @@ def is_table_row(text: str) -> bool:
     return TABLE_CELL in text
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One line of text with where it came from: 1-based source lines `start`..`end`, and the page.
 
@@ -77,7 +77,7 @@ class Document:
                 "history": [dict(event) for event in self.history], "number": self.number}
 
 
-@dataclass
+@dataclass(slots=True)
 class Section:
     """A node of a document's heading tree: a heading (or numbered item) and what follows it."""
 
@@ -96,7 +96,7 @@ class Section:
         return asdict(self)
 
 
-@dataclass
+@dataclass(slots=True)
 class Chunk:
     """A retrievable passage. `start_line`..`end_line` are the source lines it quotes; a piece of a
     long article opens with the article's opening line, which lies before that span. `page` is the

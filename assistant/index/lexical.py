@@ -31,6 +31,8 @@ class LexicalIndex:
         self.params = params or {}
         self._retriever = retriever  # the bm25s object when built in this process (it saves itself)
         self._doc_indptr: np.ndarray | None = None
+        self._doc_token_ids: np.ndarray | None = None
+        self._vocab: list[str] | None = None
 
     @classmethod
     def build(cls, texts: list[str]) -> "LexicalIndex":
@@ -84,22 +86,25 @@ class LexicalIndex:
     def doc_tokens(self, position: int) -> set[str]:
         """The distinct tokens of one chunk, read back from the BM25 matrix (no re-tokenizing)."""
         if self._doc_indptr is None:
-            self._invert()
+            self._doc_token_ids, self._doc_indptr = self._invert()
+        if self._vocab is None:
+            vocab = [""] * len(self.vocab_dict)
+            for token, number in self.vocab_dict.items():
+                vocab[number] = token
+            self._vocab = vocab
         start, end = self._doc_indptr[position], self._doc_indptr[position + 1]
         return {self._vocab[t] for t in self._doc_token_ids[start:end]} - {"∅"}
 
-    def _invert(self) -> None:
-        """Document → token ids from the token → documents (CSC) matrix: O(entries)."""
+    def _invert(self) -> tuple[np.ndarray, np.ndarray]:
+        """Document → token ids (32-bit) and each document's start, from the token → documents (CSC)
+        matrix: O(entries). `save` writes them beside the matrix, so a loaded index maps them instead."""
         indptr = np.asarray(self.indptr)
         indices = np.asarray(self.indices)
-        token_ids = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
-        order = np.argsort(indices, kind="stable")
-        vocab = [""] * len(self.vocab_dict)
-        for token, number in self.vocab_dict.items():
-            vocab[number] = token
-        self._vocab = vocab
-        self._doc_token_ids = token_ids[order]
-        self._doc_indptr = np.searchsorted(indices[order], np.arange(self.size + 1))
+        token_ids = np.repeat(np.arange(len(indptr) - 1, dtype=np.int32), np.diff(indptr))
+        doc_token_ids = token_ids[np.argsort(indices, kind="stable")]
+        doc_indptr = np.zeros(self.size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(indices, minlength=self.size), out=doc_indptr[1:])
+        return doc_token_ids, doc_indptr
 
     def vocabulary(self) -> list[str]:
         return [t for t in self.vocab_dict if t != "∅" and t != ""]
@@ -115,16 +120,27 @@ class LexicalIndex:
                 np.save(directory / f"{name}.csc.index.npy", array)
             (directory / "vocab.index.json").write_text(json.dumps(self.vocab_dict, ensure_ascii=False), encoding="utf-8")
             (directory / "params.index.json").write_text(json.dumps(dict(self.params, num_docs=self.size)), encoding="utf-8")
+        doc_token_ids, doc_indptr = (self._doc_token_ids, self._doc_indptr) if self._doc_indptr is not None \
+            else self._invert()
+        np.save(directory / "doc_tokens.npy", doc_token_ids)
+        np.save(directory / "doc_indptr.npy", doc_indptr)
         (directory / "size.txt").write_text(str(self.size))
 
     @classmethod
     def load(cls, directory: Path) -> "LexicalIndex":
-        """Read the files bm25s wrote (without importing it)."""
+        """Read the files bm25s wrote (without importing it), mapped from the disk rather than read into
+        memory: a question reads the columns of its few tokens, and the system shares and frees the
+        pages as it needs (a 115,000-chunk index: 104 MB of matrix and 51 MB of document tokens)."""
         directory = Path(directory)
         params = json.loads((directory / "params.index.json").read_text(encoding="utf-8"))
         if params.get("method", "lucene") not in EAGER_METHODS:
             raise ValueError(f"BM25 method {params.get('method')!r} is not supported here")
-        arrays = [np.load(directory / f"{name}.csc.index.npy", allow_pickle=False) for name in ("data", "indices", "indptr")]
+        arrays = [np.load(directory / f"{name}.csc.index.npy", allow_pickle=False, mmap_mode="r")
+                  for name in ("data", "indices", "indptr")]
         vocab_dict = json.loads((directory / "vocab.index.json").read_text(encoding="utf-8"))
         size = int((directory / "size.txt").read_text())
-        return cls(*arrays, vocab_dict, size, params)
+        index = cls(*arrays, vocab_dict, size, params)
+        if (directory / "doc_indptr.npy").exists():  # builds before these files invert on first use
+            index._doc_token_ids = np.load(directory / "doc_tokens.npy", allow_pickle=False, mmap_mode="r")
+            index._doc_indptr = np.load(directory / "doc_indptr.npy", allow_pickle=False, mmap_mode="r")
+        return index

@@ -1,3 +1,4 @@
+import faiss
 import numpy as np
 import pytest
 
@@ -67,6 +68,54 @@ def test_dense_round_trip(tmp_path, fake_embedder):
     loaded = DenseIndex.load(tmp_path)
     assert np.allclose(before, loaded.scores(query))
     assert int(np.argmax(before)) == 1
+
+
+def test_loaded_lexical_index_maps_its_files_and_reads_back_each_chunks_tokens(tmp_path):
+    """A loaded BM25 index maps its matrix and the chunks' token lists from the disk (memory the system
+    shares and frees); a chunk's tokens read back from the written lists equal those inverted from the
+    matrix, and a build written before those lists existed inverts them on first use."""
+    texts = ["学校财务管理制度", "教职工工资花名册", "留守儿童入学情况统计表", "工资"]
+    index = LexicalIndex.build(texts)
+    index.save(tmp_path / "bm25")
+    loaded = LexicalIndex.load(tmp_path / "bm25")
+    assert isinstance(loaded.indices, np.memmap) and isinstance(loaded._doc_token_ids, np.memmap)
+    assert loaded._doc_token_ids.dtype == np.int32
+    expected = [set(tokenize(t)) for t in texts]
+    assert [loaded.doc_tokens(i) for i in range(len(texts))] == expected
+    for name in ("doc_tokens.npy", "doc_indptr.npy"):
+        (tmp_path / "bm25" / name).unlink()
+    older = LexicalIndex.load(tmp_path / "bm25")
+    assert [older.doc_tokens(i) for i in range(len(texts))] == expected
+
+
+def test_mapped_dense_index_answers_as_the_one_in_memory(tmp_path):
+    """Flat and IVF indexes are mapped from dense.faiss, not read, and search as before."""
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(400, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    for approximate_from in (10_000, 100):
+        index = DenseIndex.build(vectors, approximate_from=approximate_from)
+        folder = tmp_path / str(approximate_from)
+        folder.mkdir()
+        index.save(folder)
+        loaded = DenseIndex.load(folder)
+        assert loaded.kind == index.kind
+        if loaded.kind == "ivf":  # its lists are the file's pages
+            lists = faiss.downcast_InvertedLists(faiss.extract_index_ivf(loaded.index).invlists)
+            assert type(lists).__name__ == "OnDiskInvertedLists"
+        for query in vectors[:5]:
+            assert [list(a) for a in index.search(query, 10)] == [list(a) for a in loaded.search(query, 10)]
+
+
+def test_loaded_sections_and_chunks_share_their_repeated_paths(settings, fake_embedder):
+    """A loaded index holds each heading path once, however many sections and chunks repeat it."""
+    build_index(settings, warn=lambda m: None, embedder=fake_embedder)
+    loaded = store.load_current(settings.index_root)
+    by_path: dict[tuple, list] = {}
+    for item in [s.path for s in loaded.sections] + [c.section_path for c in loaded.chunks]:
+        by_path.setdefault(tuple(item), []).append(item)
+    repeated = [lists for lists in by_path.values() if len(lists) > 1]
+    assert repeated and all(all(x is lists[0] for x in lists) for lists in repeated)
 
 
 def test_index_round_trip_and_atomic_replace(settings, fake_embedder):
