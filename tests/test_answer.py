@@ -269,3 +269,13 @@ def test_the_gloss_leaves_out_words_that_only_join_the_sentence():
     words = dict(gloss("学校或者家长应当按照规定办理入学手续", None))
     assert "或者" not in words and "按照" not in words
     assert words.get("学校") and words.get("家长")
+
+
+def test_the_found_model_reads_what_the_likeliest_unit_holds_of_the_asked_year(assistant):
+    """Issue 24: an absent question often asks another year than the one its document reports. The
+    likeliest unit stating only another year is a feature the found and sure models read (and one stating
+    the asked year is not)."""
+    other = assistant.ask("2016年是什么时候开始集中整改的?").evidence
+    asked = assistant.ask("2015年是什么时候开始集中整改的?").evidence
+    assert other["best_year_other"] == 1.0 and other["best_years_missing"] == 1.0
+    assert asked["best_year_other"] == 0.0 and asked["best_years_missing"] == 0.0

@@ -43,6 +43,7 @@ from ..retrieval.ranking import Evidence
 from ..retrieval.search import Hit
 from ..retrieval.units import SENTENCE_UNITS, unit_match
 
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _SENTENCE = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])")
 #: A line that leads in to what follows it ("具体分工如下:", "主要有以下问题："): its items follow.
 LEAD_IN = re.compile(r"(如下|以下|下列|分别是|分别为|包括|主要有|有以下)[^。;;]{0,12}[::]?\s*$|[::]\s*$")
@@ -65,7 +66,14 @@ UNIT_FEATURES = (
     "p_dense", "p_whole", "q_multi", "q_english",
 ) + tuple(f"q_{k}" for k in KIND_FLAGS) + ("states_x_fact", "cover_x_list", "heading_x_list", "cover_lead", "after_lead",
                                            "item", "item_x_list", "stated_rank_inv", "focus_rank_inv",
-                                           "heading_x_fact", "chars", "chars_rel", "sim_z", "sim_rel", "sim_rank_inv")
+                                           "heading_x_fact", "chars", "chars_rel", "sim_z", "sim_rel", "sim_rank_inv",
+                                           "year_other")
+
+#: What the likeliest unit itself holds of what the question is specific about: an absent question most often
+#: names a real school, indicator or year and asks for what its documents do not state, so the unit that comes
+#: closest misses the name, states another year, or holds no figure beside the thing asked about.
+BEST_FEATURES = ("best_names_missing", "best_years_missing", "best_year_other", "best_focus_figure", "best_states",
+                 "best_things")
 
 #: The found model reads the evidence only: what kinds of question the writers of a labelled set made absent
 #: is no evidence about a new question (the sure model may learn which kinds are answered right more often).
@@ -73,13 +81,13 @@ FOUND_FEATURES = (
     "u_max", "u_second", "u_top3", "u_count", "primary_rank_inv", "cover_best", "window", "coverage", "kind",
     "unit_ev", "focus_ev", "names_ev", "lookup", "law", "dense_first", "dense_z", "unknown", "unknown_en",
     "unknown_names", "entity_missing", "year_missing", "doc_coverage", "focus_unknown", "blank", "quoted_states",
-    "quoted_unit", "q_english", "sim_best_z", "sim_best_rank_inv")
+    "quoted_unit", "q_english", "sim_best_z", "sim_best_rank_inv") + BEST_FEATURES
 ANSWER_FEATURES = (
     "u_max", "u_second", "u_top3", "u_count", "primary_rank_inv", "cover_best", "window", "coverage", "kind",
     "unit_ev", "focus_ev", "names_ev", "lookup", "law", "dense_first", "dense_z", "unknown", "unknown_en",
     "unknown_names", "entity_missing", "year_missing", "doc_coverage", "focus_unknown", "blank", "quoted_states",
     "quoted_unit", "q_multi", "q_english", "q_fact", "sim_best_z", "sim_best_rank_inv",
-) + tuple(f"q_{k}" for k in KIND_FLAGS)
+) + tuple(f"q_{k}" for k in KIND_FLAGS) + BEST_FEATURES
 
 
 @dataclass(frozen=True)
@@ -186,7 +194,8 @@ def unit_features(question: Question, passages: list[Passage], hits: list[Hit], 
                 1.0 if whole[number] else 0.0,
                 1.0 if question.parts else 0.0, 1.0 if question.lang == "en" else 0.0,
                 *kinds, 0.0, 0.0, 0.0, cover_lead, after_lead, 1.0 if _ITEM.match(text) else 0.0, 0.0, 0.0, 0.0,
-                0.0, (sum(1 for c in chars if c in text) / len(chars)) if chars else 0.0, 0.0, 0.0, 0.0, 0.0])
+                0.0, (sum(1 for c in chars if c in text) / len(chars)) if chars else 0.0, 0.0, 0.0, 0.0, 0.0,
+                1.0 if intent.years and _YEAR.search(text) and not any(y in text for y in intent.years) else 0.0])
             units.append(unit)
             if LEAD_IN.search(text) or re.search(r"(?:问题|不足|措施|做法|任务|要求|条件|情形)[^。]{0,6}[。:：]\s*$", text):
                 lead = text
@@ -312,7 +321,17 @@ def answer_features(question: Question, passages: list[Passage], hits: list[Hit]
     f["primary_rank_inv"] = 1.0 / (primary + 1)
     if len(matrix):
         best = int(np.argmax(probabilities))
-        f["cover_best"] = float(matrix[best, UNIT_FEATURES.index("cover_ctx")])
+        col = {name: i for i, name in enumerate(UNIT_FEATURES)}
+        f["cover_best"] = float(matrix[best, col["cover_ctx"]])
+        f["best_names_missing"] = 1.0 - float(matrix[best, col["names"]]) if query.names else 0.0
+        if intent.years:
+            unit = units[best]
+            about = f"{passages[unit.passage].title} {passages[unit.passage].section} {unit.text}"
+            f["best_years_missing"] = 1.0 - sum(1 for y in intent.years if y in about) / len(intent.years)
+        f["best_year_other"] = float(matrix[best, col["year_other"]])
+        f["best_focus_figure"] = float(matrix[best, col["focus_figure"]])
+        f["best_states"] = float(matrix[best, col["states"]])
+        f["best_things"] = float(matrix[best, col["things"]])
         f["sim_best_z"] = float(matrix[best, UNIT_FEATURES.index("sim_z")])
         f["sim_best_rank_inv"] = float(matrix[best, UNIT_FEATURES.index("sim_rank_inv")])
     else:
