@@ -212,6 +212,9 @@ class AskResponse(Open):
     lang: str
     found: bool
     sure: bool
+    doubt: Optional[Literal["quote", "answers"]] = Field(
+        None, description="When found and not sure, what is uncertain: `quote` (the documents answer this; the "
+                          "quoted lines may not be the answer) or `answers` (whether the documents answer it at all).")
     confidence: float
     coverage: float
     turn: Turn = Field(description="Send this back in `history` with the next question.")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from .answer import PHRASES, Answer, compose
+from .answer import Answer, compose
 from .answer import summary, synthesis
 from .answer.learned import AnswerModel
 from .retrieval.filters import Filters
@@ -335,8 +335,7 @@ class Assistant:
             return answer
         passages = assemble(self.index, self.trees, ranking.question, chosen, SECTION_LIMIT, max_passages=top_k)
         text = summary.listing(passages, answer.lang)
-        if not answer.sure:
-            text = PHRASES["zh" if answer.lang == "zh" else "en"]["unsure"] + text
+        text = answer.unsure_note() + text
         return replace(answer, text=text, passages=passages, pages={}, across_documents=True)
 
     def article_passages(self, doc_ids: list[str], number: int, limit: int):

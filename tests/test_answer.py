@@ -279,3 +279,29 @@ def test_the_found_model_reads_what_the_likeliest_unit_holds_of_the_asked_year(a
     asked = assistant.ask("2015年是什么时候开始集中整改的?").evidence
     assert other["best_year_other"] == 1.0 and other["best_years_missing"] == 1.0
     assert asked["best_year_other"] == 0.0 and asked["best_years_missing"] == 0.0
+
+
+def test_an_unsure_answer_says_what_is_uncertain(assistant):
+    """Issue 28: "把握不大" did not say what is uncertain. When the found model is as confident that the
+    documents answer as a sure answer must be, the doubt is the quote's; otherwise it is whether the
+    documents answer at all. Each has its own note, in the question's language, and `doubt` in the JSON."""
+    from dataclasses import replace
+
+    from assistant.answer.compose import PHRASES, decide
+
+    question = assistant.searcher.understand("A2保障机制组组长是谁?")
+    case = assistant.case(question, 5)
+    decision = decide(question, case.hits, case.passages, assistant.index, assistant.answer_model,
+                      similar=assistant.searcher.similarities)
+    assert decision.sure < decision.found < 1.0
+    model = assistant.answer_model
+    assistant.answer_model = replace(model, found_at=0.0, sure_at=(decision.sure + decision.found) / 2)
+    quote = assistant.ask("A2保障机制组组长是谁?")
+    assert quote.doubt == "quote" and quote.text.startswith(PHRASES["zh"]["unsure_quote"])
+    assert quote.to_dict()["doubt"] == "quote"
+    assistant.answer_model = replace(model, found_at=0.0, sure_at=(decision.found + 1.0) / 2)
+    answers = assistant.ask("Who leads the A2 group?")
+    assert answers.doubt == "answers" and answers.text.startswith(PHRASES["en"]["unsure_answers"])
+    assistant.answer_model = replace(model, found_at=0.0, sure_at=0.0)
+    sure = assistant.ask("A2保障机制组组长是谁?")
+    assert sure.sure and sure.doubt is None and sure.unsure_note() == "" and "把握" not in sure.text

@@ -58,7 +58,7 @@ def test_ask_returns_the_json_of_ask_json(client, app_env):
     data = response.json()
     opened = Assistant.open(app_env, warn=lambda m: None)
     assert data == opened.answer_json(opened.ask(A2, 3))
-    assert {"question", "answer", "citations", "resolved_question", "lang", "found", "sure", "confidence",
+    assert {"question", "answer", "citations", "resolved_question", "lang", "found", "sure", "doubt", "confidence",
             "coverage", "answer_mode", "synthesis", "turn"} == set(data)
     assert data["answer_mode"] == "extractive" and data["synthesis"] is None
     first = data["citations"][0]

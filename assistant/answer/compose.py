@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..collection import of_id
 from ..index.store import IndexData
@@ -30,7 +30,10 @@ from .selection import Quote, choose, wants_whole
 PHRASES = {
     "zh": {
         "not_found": "资料中没有找到这个问题的答案。下面是最接近的段落,仅供参考,它们并不回答这个问题。",
-        "unsure": "资料中可能有答案,但把握不大,请核对原文:\n",
+        # unsure, and what is uncertain: whether the quoted lines are the answer (the documents answer this),
+        # or whether the documents answer it at all (the found model's own doubt)
+        "unsure_quote": "资料中有相关内容,但所引的句子未必就是答案,请核对原文:\n",
+        "unsure_answers": "以下内容可能回答了这个问题,但把握不大,请核对原文:\n",
         "where": "{kind}《{title}》", "where_section": "{kind}《{title}》“{heading}”", "where_article": "{kind}《{title}》{article}",
         "whole": "{where}[{n}]:\n{text}", "sentences": "根据{where}[{n}]:{text}",
         "more": "\n另据{where}[{n}]:{text}",
@@ -48,7 +51,8 @@ PHRASES = {
     "en": {
         "not_found": "The documents do not answer this question. The closest passages are listed below for "
                      "reference; they do not answer it.",
-        "unsure": "The documents may answer this, but the match is uncertain; check the source:\n",
+        "unsure_quote": "The documents cover this, but the quoted lines may not be the exact answer; check the source:\n",
+        "unsure_answers": "These lines may answer the question, but that is uncertain; check the source:\n",
         "where": "{kind}“{title}”", "where_section": "{kind}“{title}”, section “{heading}”",
         "where_article": "{kind}“{title}”, article {article}",
         "whole": "From {where} [{n}] (quoted in the original Chinese):\n{text}",
@@ -92,6 +96,15 @@ class Answer:
     mode: str = "extractive"
     synthesis: dict | None = None  # model, note, cited, dropped: when a language model was asked
     across_documents: bool = False  # a summary question answered from one passage per document
+    #: what is uncertain in an answer given unsure: "quote" (the documents answer this; the quoted lines may
+    #: not be the answer) or "answers" (whether the documents answer it at all); None when sure
+    doubt: str | None = None
+
+    def unsure_note(self) -> str:
+        """The line in front of an unsure answer that says what is uncertain ("" when it is sure)."""
+        if self.sure or not self.found:
+            return ""
+        return PHRASES["zh" if self.lang == "zh" else "en"][f"unsure_{self.doubt or 'answers'}"]
 
     def citations(self) -> list[dict]:
         rows = self._citations()
@@ -110,7 +123,7 @@ class Answer:
     def to_dict(self) -> dict:
         return {"question": self.question, "answer": self.text, "citations": self.citations(),
                 "resolved_question": self.resolved_question, "lang": self.lang, "found": self.found,
-                "sure": self.sure, "confidence": round(self.confidence, 3), "coverage": round(self.coverage, 3),
+                "sure": self.sure, "doubt": self.doubt, "confidence": round(self.confidence, 3), "coverage": round(self.coverage, 3),
                 "answer_mode": self.mode, "synthesis": self.synthesis}
 
 
@@ -273,7 +286,8 @@ def compose(question: Question, hits: list[Hit], passages: list[Passage], index:
     body = render(say, decision.quotes, passages, hits, index)
     pages = {q.passage: quote_pages(passages[q.passage], q.text) for q in decision.quotes}
     sure = decision.sure >= model.sure_at
-    if not sure:
-        body = say["unsure"] + body
-    return Answer(original, resolved, lang, True, body, passages, coverage, sure, decision.sure,
-                  decision.features, pages)
+    # the found model as confident that the documents answer as a sure answer must be: the doubt is the quote's
+    doubt = None if sure else ("quote" if decision.found >= model.sure_at else "answers")
+    answer = Answer(original, resolved, lang, True, body, passages, coverage, sure, decision.sure,
+                    decision.features, pages, doubt=doubt)
+    return replace(answer, text=answer.unsure_note() + body)

@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Iterator
 
 from .checks import Checker
-from .compose import PHRASES, Answer
+from .compose import Answer
 
 if TYPE_CHECKING:  # httpx (llm.py) is imported only when a model is configured
     from ..llm import ChatModel
@@ -126,7 +126,7 @@ def events(answer: Answer, model: ChatModel | None, summary: bool = False,
     lang = "zh" if answer.lang == "zh" else "en"
     blocks = [passage_block(n, p) for n, p in enumerate(answer.passages, start=1)]
     checker = Checker(blocks)
-    prefix = "" if answer.sure else PHRASES[lang]["unsure"]
+    prefix = answer.unsure_note()
     shown = False
     try:
         pieces = model.stream(messages_for(answer, blocks, summary)) if stream else \
