@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..documents import is_table_row
 from ..index.tokenization import tokenize
 from ..retrieval.assembly import Passage
 from ..retrieval.names import name_groups, names_any
@@ -35,6 +36,9 @@ GAP = "……"
 _QUALIFIES = re.compile(r"^(?:但是|但)|除外[。；;]?$")
 #: Characters of items quoted after a chosen lead-in line ("组成人员如下:").
 LEAD_IN_ITEMS = 600
+#: A table a question that ranks or compares rows quotes from is quoted whole up to this many characters
+#: (its other rows are what the quoted row is the highest or the lowest of).
+TABLE_ROWS = 2000
 #: Units quoted from one passage at most (the likeliest, in reading order).
 UNITS_PER_PASSAGE = 4
 #: The likeliest units of the question that are quoted when they are at least `select_ratio` as likely as
@@ -92,6 +96,28 @@ def _with_lead_ins(units: list[Unit], picked: list[int]) -> list[int]:
             extra.append(j)
             size += len(units[j].text)
     return sorted(set(picked) | set(extra))
+
+
+def _with_table(units: list[Unit], picked: list[int]) -> list[int]:
+    """For a question that ranks or compares rows ("哪个…最低"): a picked table row brings the rows of its
+    table in the passage (the run of table rows around it), up to TABLE_ROWS characters."""
+    out = set(picked)
+    for i in picked:
+        if not is_table_row(units[i].text):
+            continue
+        run = [i]
+        for step in (-1, 1):
+            j = i + step
+            while 0 <= j < len(units) and units[j].passage == units[i].passage and is_table_row(units[j].text):
+                run.append(j)
+                j += step
+        size = 0
+        for j in sorted(run, key=lambda j: abs(j - i)):  # the nearest rows first, when the table is long
+            size += len(units[j].text)
+            if size > TABLE_ROWS:
+                break
+            out.add(j)
+    return sorted(out)
 
 
 def _join(units: list[Unit], picked: list[int]) -> str:
@@ -193,6 +219,8 @@ def choose(question: Question, passages: list[Passage], units: list[Unit], proba
             continue
         likely = sorted(sorted(likely, key=lambda i: -probabilities[i])[:UNITS_PER_PASSAGE])
         picked = _with_lead_ins(units, likely)
+        if question.intent.ranks:
+            picked = _with_table(units, picked)
         if is_article(passages[n]):
             picked = _with_qualifiers(units, picked)
         quoted = "".join(q.text for q in quotes)

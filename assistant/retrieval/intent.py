@@ -45,6 +45,12 @@ PATTERNS: dict[str, re.Pattern] = {
     "article": re.compile(r"哪一?条|第几条|哪个条款|哪些条|哪款|\bwhich (?:article|provision|clause)s?\b|"
                           r"\bwhat (?:article|provision)\b", re.I),
 }
+#: A question that ranks or compares the rows of a table ("哪个片区交流比例最低", "which indicator has the largest
+#: coefficient", "哪所学校更多"): the superlative and comparative degree of an adjective, in both languages. Its
+#: answer is read against the other rows, so a table row it quotes brings its table (answer/selection.py).
+_RANKS = re.compile(r"最(?:高|低|大|小|多|少|长|短|早|晚|快|慢|远|近|好|差|严重|突出)|更(?:高|低|大|小|多|少|远|近|好|差)|"
+                    r"排名|排第|倒数第?|\b(?:highest|lowest|largest|smallest|biggest|greatest|most|least|fewest|"
+                    r"best|worst|higher|lower|larger|smaller|fewer|rank(?:s|ed|ing)?)\b", re.I)
 #: Sub-questions answered each from its own passage, at most (the rest of a longer list is left out).
 MAX_PARTS = 6
 #: The kinds of fact a question can ask for that a sentence states or not (facts.states): ranking and
@@ -67,6 +73,7 @@ class Intent:
     articles: list[int] = field(default_factory=list)  # article numbers the question names (第十一条, Article 11)
     parts: list[str] = field(default_factory=list)  # sub-questions, when it asks two things at once
     unit: str | None = None  # the kind of quantity a figure question asks for (units.py)
+    ranks: bool = False  # it ranks or compares rows ("哪个…最低", "which … the largest"): _RANKS
 
     @property
     def wants_figure(self) -> bool:
@@ -74,7 +81,7 @@ class Intent:
 
     def to_dict(self) -> dict:
         return {"kinds": sorted(self.kinds), "years": self.years, "articles": self.articles, "parts": self.parts,
-                "unit": self.unit}
+                "unit": self.unit, "ranks": self.ranks}
 
 
 def kinds_of(text: str) -> set[str]:
@@ -110,4 +117,5 @@ def split_parts(text: str) -> list[str]:
 def intent_of(text: str) -> Intent:
     kinds = kinds_of(text)
     unit = question_unit(text) if "figure" in kinds else None
-    return Intent(kinds, list(dict.fromkeys(_YEAR.findall(text))), article_numbers(text), split_parts(text), unit)
+    return Intent(kinds, list(dict.fromkeys(_YEAR.findall(text))), article_numbers(text), split_parts(text), unit,
+                  bool(_RANKS.search(text)))
