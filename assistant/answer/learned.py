@@ -35,7 +35,7 @@ from ..retrieval.assembly import Passage
 from ..retrieval.evidence import text_tokens
 from ..retrieval.facts import has_date, has_figure, has_person, has_rule, is_signature, states
 from ..retrieval.focus import spellings
-from ..retrieval.intent import FACT_KINDS
+from ..retrieval.intent import FACT_KINDS, YEAR
 from ..retrieval.names import PLACE_WORDS
 from ..retrieval.query import with_synonyms
 from ..retrieval.question import Question
@@ -43,7 +43,6 @@ from ..retrieval.ranking import Evidence
 from ..retrieval.search import Hit
 from ..retrieval.units import SENTENCE_UNITS, unit_match
 
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _SENTENCE = re.compile(r"(?<=[。!?\uff01\uff1f;\uff1b])")
 #: A line that leads in to what follows it ("具体分工如下:", "主要有以下问题："): its items follow.
 LEAD_IN = re.compile(r"(如下|以下|下列|分别是|分别为|包括|主要有|有以下)[^。;;]{0,12}[::]?\s*$|[::]\s*$")
@@ -68,6 +67,9 @@ UNIT_FEATURES = (
                                            "item", "item_x_list", "stated_rank_inv", "focus_rank_inv",
                                            "heading_x_fact", "chars", "chars_rel", "sim_z", "sim_rel", "sim_rank_inv",
                                            "year_other")
+
+#: The column of each unit feature in a unit matrix.
+COLUMN = {name: i for i, name in enumerate(UNIT_FEATURES)}
 
 #: What the likeliest unit itself holds of what the question is specific about: an absent question most often
 #: names a real school, indicator or year and asks for what its documents do not state, so the unit that comes
@@ -195,49 +197,48 @@ def unit_features(question: Question, passages: list[Passage], hits: list[Hit], 
                 1.0 if question.parts else 0.0, 1.0 if question.lang == "en" else 0.0,
                 *kinds, 0.0, 0.0, 0.0, cover_lead, after_lead, 1.0 if _ITEM.match(text) else 0.0, 0.0, 0.0, 0.0,
                 0.0, (sum(1 for c in chars if c in text) / len(chars)) if chars else 0.0, 0.0, 0.0, 0.0, 0.0,
-                1.0 if intent.years and _YEAR.search(text) and not any(y in text for y in intent.years) else 0.0])
+                1.0 if intent.years and YEAR.search(text) and not any(y in text for y in intent.years) else 0.0])
             units.append(unit)
             if LEAD_IN.search(text) or re.search(r"(?:问题|不足|措施|做法|任务|要求|条件|情形)[^。]{0,6}[。:：]\s*$", text):
                 lead = text
     matrix = np.array(rows, dtype=np.float64).reshape(len(rows), len(UNIT_FEATURES))
     parts = np.array(part_covers, dtype=np.float64).reshape(len(rows), len(question.parts))
     if len(rows):
-        col = {name: i for i, name in enumerate(UNIT_FEATURES)}
-        covers = matrix[:, col["cover_ctx"]]
-        matrix[:, col["cover_rel"]] = covers - covers.max()
+        covers = matrix[:, COLUMN["cover_ctx"]]
+        matrix[:, COLUMN["cover_rel"]] = covers - covers.max()
         order = np.argsort(-covers, kind="stable")
         ranks = np.empty(len(rows))
         ranks[order] = np.arange(1, len(rows) + 1)
-        matrix[:, col["cover_rank_inv"]] = 1.0 / ranks
+        matrix[:, COLUMN["cover_rank_inv"]] = 1.0 / ranks
         if question.parts:
-            matrix[:, col["cover_part"]] = parts.max(axis=1)
+            matrix[:, COLUMN["cover_part"]] = parts.max(axis=1)
             best = parts.max(axis=0)
-            matrix[:, col["part_best"]] = ((parts >= best - 1e-9) & (best > 0)).any(axis=1)
+            matrix[:, COLUMN["part_best"]] = ((parts >= best - 1e-9) & (best > 0)).any(axis=1)
         fact = 1.0 if any(k in intent.kinds for k in ("figure", "date", "who", "where")) else 0.0
-        matrix[:, col["states_x_fact"]] = matrix[:, col["states"]] * fact
-        matrix[:, col["cover_x_list"]] = matrix[:, col["cover_ctx"]] * kinds[KIND_FLAGS.index("list")]
-        matrix[:, col["heading_x_list"]] = matrix[:, col["heading"]] * kinds[KIND_FLAGS.index("list")]
-        matrix[:, col["item_x_list"]] = matrix[:, col["item"]] * kinds[KIND_FLAGS.index("list")]
-        matrix[:, col["heading_x_fact"]] = matrix[:, col["heading"]] * fact
-        matrix[:, col["chars_rel"]] = matrix[:, col["chars"]] - matrix[:, col["chars"]].max()
+        matrix[:, COLUMN["states_x_fact"]] = matrix[:, COLUMN["states"]] * fact
+        matrix[:, COLUMN["cover_x_list"]] = matrix[:, COLUMN["cover_ctx"]] * kinds[KIND_FLAGS.index("list")]
+        matrix[:, COLUMN["heading_x_list"]] = matrix[:, COLUMN["heading"]] * kinds[KIND_FLAGS.index("list")]
+        matrix[:, COLUMN["item_x_list"]] = matrix[:, COLUMN["item"]] * kinds[KIND_FLAGS.index("list")]
+        matrix[:, COLUMN["heading_x_fact"]] = matrix[:, COLUMN["heading"]] * fact
+        matrix[:, COLUMN["chars_rel"]] = matrix[:, COLUMN["chars"]] - matrix[:, COLUMN["chars"]].max()
         sims = similar(question.text, [u.text for u in units]) if similar is not None else None
         if sims is None:
-            matrix[:, [col["sim_z"], col["sim_rel"], col["sim_rank_inv"]]] = np.nan
+            matrix[:, [COLUMN["sim_z"], COLUMN["sim_rel"], COLUMN["sim_rank_inv"]]] = np.nan
         else:
             spread = float(sims.std()) or 1.0
-            matrix[:, col["sim_z"]] = (sims - sims.mean()) / spread
-            matrix[:, col["sim_rel"]] = (sims - sims.max()) / spread
+            matrix[:, COLUMN["sim_z"]] = (sims - sims.mean()) / spread
+            matrix[:, COLUMN["sim_rel"]] = (sims - sims.max()) / spread
             order = np.argsort(-sims, kind="stable")
             ranks = np.empty(len(rows))
             ranks[order] = np.arange(1, len(rows) + 1)
-            matrix[:, col["sim_rank_inv"]] = 1.0 / ranks
-        for name, mask in (("stated_rank_inv", matrix[:, col["states"]] > 0), ("focus_rank_inv", matrix[:, col["focus_in"]] > 0)):
+            matrix[:, COLUMN["sim_rank_inv"]] = 1.0 / ranks
+        for name, mask in (("stated_rank_inv", matrix[:, COLUMN["states"]] > 0), ("focus_rank_inv", matrix[:, COLUMN["focus_in"]] > 0)):
             if mask.any():
                 masked = np.where(mask, covers, -1.0)
                 order = np.argsort(-masked, kind="stable")
                 ranks = np.empty(len(rows))
                 ranks[order] = np.arange(1, len(rows) + 1)
-                matrix[:, col[name]] = np.where(mask, 1.0 / ranks, 0.0)
+                matrix[:, COLUMN[name]] = np.where(mask, 1.0 / ranks, 0.0)
     return units, matrix, parts
 
 
@@ -321,19 +322,18 @@ def answer_features(question: Question, passages: list[Passage], hits: list[Hit]
     f["primary_rank_inv"] = 1.0 / (primary + 1)
     if len(matrix):
         best = int(np.argmax(probabilities))
-        col = {name: i for i, name in enumerate(UNIT_FEATURES)}
-        f["cover_best"] = float(matrix[best, col["cover_ctx"]])
-        f["best_names_missing"] = 1.0 - float(matrix[best, col["names"]]) if query.names else 0.0
+        f["cover_best"] = float(matrix[best, COLUMN["cover_ctx"]])
+        f["best_names_missing"] = 1.0 - float(matrix[best, COLUMN["names"]]) if query.names else 0.0
         if intent.years:
             unit = units[best]
             about = f"{passages[unit.passage].title} {passages[unit.passage].section} {unit.text}"
             f["best_years_missing"] = 1.0 - sum(1 for y in intent.years if y in about) / len(intent.years)
-        f["best_year_other"] = float(matrix[best, col["year_other"]])
-        f["best_focus_figure"] = float(matrix[best, col["focus_figure"]])
-        f["best_states"] = float(matrix[best, col["states"]])
-        f["best_things"] = float(matrix[best, col["things"]])
-        f["sim_best_z"] = float(matrix[best, UNIT_FEATURES.index("sim_z")])
-        f["sim_best_rank_inv"] = float(matrix[best, UNIT_FEATURES.index("sim_rank_inv")])
+        f["best_year_other"] = float(matrix[best, COLUMN["year_other"]])
+        f["best_focus_figure"] = float(matrix[best, COLUMN["focus_figure"]])
+        f["best_states"] = float(matrix[best, COLUMN["states"]])
+        f["best_things"] = float(matrix[best, COLUMN["things"]])
+        f["sim_best_z"] = float(matrix[best, COLUMN["sim_z"]])
+        f["sim_best_rank_inv"] = float(matrix[best, COLUMN["sim_rank_inv"]])
     else:
         f["sim_best_z"] = f["sim_best_rank_inv"] = float("nan")
     evidence, _ = evidence_of(passages[primary], hits) if passages else (Evidence(), 0)

@@ -120,15 +120,15 @@ class _Shared:
     def text(self, value):
         return self.texts.setdefault(value, value) if isinstance(value, str) else value
 
-    def list(self, values: list) -> list:
+    def sequence(self, values: list) -> list:
         key = tuple(self.text(v) for v in values)
         return self.lists.setdefault(key, list(key))
 
     def section(self, row: dict) -> dict:
         for name in ("doc_id", "heading", "parent"):
             row[name] = self.text(row.get(name))
-        row["path"] = self.list(row.get("path") or [])
-        row["codes"] = self.list(row.get("codes") or [])
+        row["path"] = self.sequence(row.get("path") or [])
+        row["codes"] = self.sequence(row.get("codes") or [])
         return row
 
     def chunk(self, row: dict) -> dict:
@@ -137,7 +137,7 @@ class _Shared:
                 row[name] = self.text(row[name])
         for name in ("section_path", "codes", "holds"):
             if name in row:
-                row[name] = self.list(row[name] or [])
+                row[name] = self.sequence(row[name] or [])
         return row
 
 

@@ -57,7 +57,8 @@ MAX_PARTS = 6
 #: sentence selection look for them. FACT_KINDS are those the answerability model was fitted on.
 FACT_KINDS = ("figure", "date", "who", "where", "yesno")
 ASKED_KINDS = FACT_KINDS + ("definition",)
-_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
+#: A year as a question or a sentence writes it (1950–2099).
+YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _ARTICLE_REF = re.compile(r"第\s*([零〇一二两三四五六七八九十百千\d]+)\s*条")
 _ARTICLE_EN = re.compile(r"\barticle\s+(\d{1,4})\b", re.I)
 _PART_SPLIT = re.compile(r"[?\uff1f;\uff1b。!\uff01]|[,\uff0c、](?=[^,\uff0c、]{2,})|"
@@ -117,5 +118,5 @@ def split_parts(text: str) -> list[str]:
 def intent_of(text: str) -> Intent:
     kinds = kinds_of(text)
     unit = question_unit(text) if "figure" in kinds else None
-    return Intent(kinds, list(dict.fromkeys(_YEAR.findall(text))), article_numbers(text), split_parts(text), unit,
+    return Intent(kinds, list(dict.fromkeys(YEAR.findall(text))), article_numbers(text), split_parts(text), unit,
                   bool(_RANKS.search(text)))
