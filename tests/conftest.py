@@ -53,8 +53,11 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `shared` read ../shared: skipped where it is missing, failed in CI (.ci/run sets
-    ASSISTANT_REQUIRE_SHARED=1, so a CI run without it cannot pass by skipping)."""
+    """Tests marked `slow` run first: with the two workers of `-n 2 --dist loadfile` (pyproject's addopts)
+    the longest file (the quality sets, which build the laws index with the default model) starts at once
+    and the rest fill the other worker. Tests marked `shared` read ../shared: skipped where it is missing,
+    failed in CI (.ci/run sets ASSISTANT_REQUIRE_SHARED=1, so a CI run without it cannot pass by skipping)."""
+    items.sort(key=lambda item: "slow" not in item.keywords)  # stable: the files keep their order otherwise
     if SHARED.is_dir() or os.environ.get("ASSISTANT_REQUIRE_SHARED") == "1":
         return
     skip = pytest.mark.skip(reason=f"{SHARED} is missing (the tests marked 'shared' read it)")
