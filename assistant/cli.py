@@ -316,7 +316,7 @@ def index_documents(as_json: bool = typer.Option(False, "--json", help="Print JS
     """List the indexed documents: file, title, kind, date, issuing body and document number."""
     from rich.table import Table
 
-    from .api_documents import document_rows
+    from .server.documents_routes import document_rows
     from .index.backends import backend_for
 
     rows = document_rows(backend_for(load_settings()).load())
@@ -579,7 +579,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to lis
           collection: CollectionOption = None):
     """Serve the HTTP API and the chat page (GET /) with uvicorn; the index loads once, here. With
     uploads on (ASSISTANT_ALLOW_UPLOAD=1), a --host other machines can reach needs ASSISTANT_API_KEY."""
-    from .api import check_exposure, check_listen, run
+    from .server.app import check_exposure, check_listen, run
 
     check_exposure(host, _load_settings())  # refused before anything starts: one line, exit code 1
     check_listen(host, port, log_level)  # before the slow start, so a busy port is one line

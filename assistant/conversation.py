@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from .retrieval.query import language_of
-from .segmentation import cut
+from .language.segmentation import cut
 from .structure import parse_marker
 
 

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 
 from .documents import Line
-from .numerals import cn_to_int
+from .language.numerals import cn_to_int
 from .structure import parse_marker
 
 _CN_DIGIT = "〇○零一二三四五六七八九"

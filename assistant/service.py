@@ -27,7 +27,7 @@ from .retrieval.rerank import load_reranker
 from .retrieval.search import Ranking, Searcher, check_question
 
 if TYPE_CHECKING:  # the build (ingest, chunking) is imported only when an index is built
-    from .index.build import BuildStats, ProgressFn
+    from .building import BuildStats, ProgressFn
 
 MAX_TOP_K = 50
 #: Earlier turns read from a history (the newest), and the characters of their text read at most
@@ -137,7 +137,7 @@ class Assistant:
                 if not build_if_missing or backend.name != "local":
                     raise
                 warn(f"{exc}; rebuilding it now (cached files and embeddings are reused)")
-                from .index.build import build_index
+                from .building import build_index
 
                 index, _ = build_index(settings, warn=warn, progress=progress)
                 return cls(settings, index, warn)
@@ -163,7 +163,7 @@ class Assistant:
             backend.load()  # raises IndexMissingError with the fix in its message
         else:
             warn(f"building the index of {settings.corpus_dir} (first use)")
-        from .index.build import build_index
+        from .building import build_index
 
         index, _ = build_index(settings, warn=warn, progress=progress)
         return cls(settings, index, warn)
@@ -172,7 +172,7 @@ class Assistant:
     def build(settings: Settings, warn: Callable[[str], None] = print, progress: ProgressFn | None = None,
               corpus_dir: Path | None = None, fresh: bool = False) -> BuildStats:
         """Build (incrementally: unchanged files and texts come from the caches; `fresh` ignores them)."""
-        from .index.build import build_index
+        from .building import build_index
 
         _, stats = build_index(settings, warn=warn, progress=progress, corpus_dir=corpus_dir, fresh=fresh)
         return stats
@@ -214,6 +214,10 @@ class Assistant:
         if not self.settings.collections:
             return filters
         return (filters or Filters()).merged(Filters(collections=frozenset(self.settings.collections)))
+
+    def warm_up(self) -> None:
+        """Build the lazily made state (segmenter, pinyin names, caches) before the first question."""
+        self.search("义务教育均衡发展 guarantee", 1)
 
     def search(self, query: str, top_k: int = 5, filters: Filters | None = None) -> dict:
         check_top_k(top_k)

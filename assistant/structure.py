@@ -1,4 +1,4 @@
-"""Heading hierarchy → a section tree per document (indicator codes: codes.py).
+"""Heading hierarchy → a section tree per document (indicator codes: language/codes.py).
 
 One table of heading styles (`STYLES`) serves school documents and regulations alike.
 
@@ -26,9 +26,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .codes import extract_codes
+from .language.codes import extract_codes
 from .documents import Document, Line, Section, is_table_row
-from .numerals import cn_to_int
+from .language.numerals import cn_to_int
 
 __all__ = ["STYLES", "Style", "Marker", "Node", "build_tree", "cn_to_int", "extract_codes", "marker_of",
            "parse_marker", "sections_of", "split_hidden_headings"]

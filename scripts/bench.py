@@ -91,7 +91,7 @@ def questions(limit: int | None = None) -> list[dict]:
 
 def worker_build(args) -> dict:
     from assistant.chunking import index_text
-    from assistant.index.build import build_index
+    from assistant.building import build_index
 
     settings = _settings(args)
     data, stats = build_index(settings, warn=lambda message: None)

@@ -82,7 +82,7 @@ def synthesise(source, scale: int, dim: int, seed: int = 7):
     per copy plus a copy token; random unit vectors. Returns (IndexData without stores, tokens, vectors)."""
     from assistant.chunking import index_text
     from assistant.documents import Chunk, Line, Section
-    from assistant.index.tokenization import tokenize
+    from assistant.language.tokenization import tokenize
 
     rng = np.random.default_rng(seed)
     titles = {d["id"]: d["title"] for d in source.documents}
@@ -185,7 +185,7 @@ def worker_query(args) -> dict:
         assistant.ask(text)
     timings = {"search": [], "ask": [], "lexical": [], "dense": []}
     index = assistant.index
-    from assistant.index.tokenization import tokenize
+    from assistant.language.tokenization import tokenize
 
     for _ in range(args.repeat):
         for text in texts:
@@ -214,7 +214,7 @@ def worker_stores(args) -> dict:
     from assistant.index import store
     from assistant.index.dense import DenseIndex
     from assistant.index.lexical import LexicalIndex
-    from assistant.index.tokenization import tokenize
+    from assistant.language.tokenization import tokenize
     from assistant.retrieval.fusion import ranks_of
 
     source = store.load_current(Path(args.source) / "index")

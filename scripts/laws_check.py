@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import load_settings  # noqa: E402
-from assistant.numerals import int_to_cn  # noqa: E402
+from assistant.language.numerals import int_to_cn  # noqa: E402
 from assistant.regulations import law_key  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 

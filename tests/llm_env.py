@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from assistant.config import load_settings
-from assistant.index.build import build_index
+from assistant.building import build_index
 from fakes import FakeEmbedder
 from tinycorpus import write_tiny
 

@@ -1,7 +1,7 @@
 import pytest
 
 from assistant.config import load_settings
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.service import Assistant
 
 

@@ -8,10 +8,10 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api import MAX_BODY_BYTES, create_app
+from assistant.server.app import MAX_BODY_BYTES, create_app
 from assistant.config import load_settings
 from assistant.errors import IndexMissingError
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.retrieval.search import MAX_QUESTION_CHARS
 from assistant.service import Assistant
 from fakes import FakeEmbedder

@@ -9,10 +9,10 @@ import pytest
 from docx import Document
 from fastapi.testclient import TestClient
 
-from assistant.api import create_app
+from assistant.server.app import create_app
 from assistant.config import load_settings
-from assistant.corpus_files import UploadError, check_upload, safe_name, save_upload
-from assistant.index.build import build_index
+from assistant.server.uploads import UploadError, check_upload, safe_name, save_upload
+from assistant.building import build_index
 from fakes import FakeEmbedder
 from tinycorpus import TINY_PLAN, write_tiny
 
@@ -136,7 +136,7 @@ def test_safe_names_and_no_overwrite(tmp_path, monkeypatch):
         check_upload("///", b"x")
     with pytest.raises(UploadError, match="not a PDF"):
         check_upload("a.pdf", b"hello")
-    monkeypatch.setattr("assistant.corpus_files.MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr("assistant.server.uploads.MAX_UPLOAD_BYTES", 10)
     with pytest.raises(UploadError, match="the limit is 0 MB per file|the limit is"):
         check_upload("a.txt", b"x" * 11)
     monkeypatch.undo()

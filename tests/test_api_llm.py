@@ -14,7 +14,7 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
-from assistant.api import create_app
+from assistant.server.app import create_app
 from assistant.service import Assistant
 from fake_llm import FakeModel, Reply, serve
 from llm_env import build, number_of, sure

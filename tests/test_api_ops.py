@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant import service
-from assistant.api import HideQueryStrings, create_app, log_config
+from assistant.server.app import HideQueryStrings, create_app, log_config
 from assistant.errors import RequestTimeout
 from assistant.index import store
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.service import Assistant, Deadline
 
 A2 = "A2保障机制组要准备哪些材料?"
@@ -20,7 +20,7 @@ A2 = "A2保障机制组要准备哪些材料?"
 
 @pytest.fixture
 def env(settings, fake_embedder, monkeypatch):
-    monkeypatch.setattr("assistant.index.build.dictionary_of", lambda lexical, warn: None)
+    monkeypatch.setattr("assistant.building.dictionary_of", lambda lexical, warn: None)
     monkeypatch.setattr("assistant.service.load_embedder", lambda name, warn: fake_embedder)
     small = settings.with_(chunk_chars=120, reload_seconds=0.2)
     build_index(small, warn=lambda m: None, embedder=fake_embedder)

@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from assistant.api import create_app
+from assistant.server.app import create_app
 from assistant.config import load_settings
-from assistant.index.build import build_index
+from assistant.building import build_index
 from fakes import FakeEmbedder
 from tinycorpus import write_tiny
 
@@ -188,7 +188,7 @@ def test_security_headers_on_pages_json_and_errors(env):
             assert response.headers["x-frame-options"] == "DENY"
             assert response.headers["x-content-type-options"] == "nosniff"
             assert response.headers["referrer-policy"] == "same-origin"
-        from assistant.api import page_policy
+        from assistant.server.app import page_policy
 
         policy = responses["/library"].headers["content-security-policy"]
         assert policy == page_policy()
@@ -212,12 +212,12 @@ def test_security_headers_on_pages_json_and_errors(env):
 
 
 def test_serve_on_the_network_with_uploads_and_no_key_does_not_start(tmp_path, monkeypatch):
-    import assistant.api
+    import assistant.server.app
     import assistant.cli
 
     started = []
-    monkeypatch.setattr(assistant.api, "run", lambda *args, **kwargs: started.append(args))  # never serve
-    monkeypatch.setattr(assistant.api, "check_listen", lambda *args, **kwargs: None)  # never bind
+    monkeypatch.setattr(assistant.server.app, "run", lambda *args, **kwargs: started.append(args))  # never serve
+    monkeypatch.setattr(assistant.server.app, "check_listen", lambda *args, **kwargs: None)  # never bind
 
     class Opened:
         index = type("Index", (), {"manifest": {"documents": 2}})()

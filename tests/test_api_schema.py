@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, settings as hypothesis_settings  # noqa: E402
 
-from assistant.api import create_app  # noqa: E402
+from assistant.server.app import create_app  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
-from assistant.index.build import build_index  # noqa: E402
+from assistant.building import build_index  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from fakes import FakeEmbedder  # noqa: E402
 from tinycorpus import write_tiny  # noqa: E402
@@ -23,7 +23,7 @@ def _app(root):
         mp.setenv("ASSISTANT_HOME", str(root / "home"))
         mp.setenv("ASSISTANT_CORPUS", str(corpus))
         mp.setattr("assistant.service.load_embedder", lambda name, warn: embedder)
-        mp.setattr("assistant.index.build.dictionary_of", lambda lexical, warn: None)
+        mp.setattr("assistant.building.dictionary_of", lambda lexical, warn: None)
         settings = load_settings().with_(chunk_chars=120, reload_seconds=0)
         build_index(settings, warn=lambda m: None, embedder=embedder)
         return create_app(settings, Assistant.open(settings, warn=lambda m: None))

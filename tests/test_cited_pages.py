@@ -2,7 +2,7 @@
 page break, the sentence on page 2 is cited as page 2, one on page 1 as page 1 (a chunk over the
 break carries both pages: tests/ingest/test_pdf_loader.py)."""
 
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.service import Assistant
 from realworld import make_pdf, wrap
 

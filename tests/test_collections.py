@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from assistant import collection
-from assistant.api import create_app
+from assistant.server.app import create_app
 from assistant.cli import app as cli_app
 from assistant.errors import AssistantError
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.retrieval.filters import Filters
 from assistant.service import Assistant
 from lawtexts import write_laws

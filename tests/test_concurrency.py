@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from assistant.api import create_app
-from assistant.index.build import build_index
+from assistant.server.app import create_app
+from assistant.building import build_index
 from assistant.service import Assistant
 
 ROOT = Path(__file__).resolve().parent.parent

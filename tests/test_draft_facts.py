@@ -7,13 +7,13 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api import create_app
+from assistant.server.app import create_app
 from assistant.config import load_settings
 from assistant.drafting import parse_facts_text, read_facts, to_markdown
 from assistant.drafting.facts import MAX_FACTS_DEPTH, fill
 from assistant.drafting.outline import build_outline
 from assistant.errors import DraftError
-from assistant.index.build import build_index
+from assistant.building import build_index
 from fakes import FakeEmbedder
 from tinycorpus import write_tiny
 

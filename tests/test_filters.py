@@ -6,9 +6,9 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from assistant.api import create_app
+from assistant.server.app import create_app
 from assistant.cli import app as cli_app
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.retrieval.filters import Filters, said_in
 from assistant.service import Assistant
 

@@ -4,7 +4,7 @@ version answering over a superseded one, citations that name the law and the art
 
 import pytest
 
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.service import Assistant
 from lawtexts import write_laws
 
@@ -85,7 +85,7 @@ def test_a_law_the_documents_do_not_hold_is_said_so(laws):
 
 
 def test_english_nouns_find_the_words_of_their_verbs():
-    from assistant.retrieval.bilingual import build_bilingual
+    from assistant.language.bilingual import build_bilingual
 
     lines = ["預防 预防 [yu4 fang2] /to prevent/to take precautions against/",
              "促進 促进 [cu4 jin4] /to promote (an idea or cause)/to advance/"]

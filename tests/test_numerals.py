@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.numerals import cn_to_int, int_to_cn
+from assistant.language.numerals import cn_to_int, int_to_cn
 
 
 @pytest.mark.parametrize("text, number", [

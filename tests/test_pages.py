@@ -2,7 +2,7 @@
 document text always escaped."""
 
 from assistant.documents import Line
-from assistant.pages import document_html, document_json, marked
+from assistant.server.pages import document_html, document_json, marked
 
 META = {"id": "doc-01", "title": "<b>方案</b>", "kind": "plan", "source": "a.txt", "organisation": "河西小学",
         "date": "2020-07-01", "chunks": 2}

@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.retrieval import evidence, query, question as question_module, ranking
 from assistant.service import Assistant
 from tinycorpus import write_tiny

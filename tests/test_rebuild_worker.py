@@ -8,10 +8,10 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api import create_app
+from assistant.server.app import create_app
 from assistant.config import load_settings
 from assistant.errors import AssistantError
-from assistant.rebuild import build_in_worker, worker_can_build
+from assistant.server.rebuild import build_in_worker, worker_can_build
 from fakes import FakeEmbedder
 from tinycorpus import write_tiny
 

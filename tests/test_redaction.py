@@ -9,7 +9,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api import create_app
+from assistant.server.app import create_app
 from assistant.llm import ChatModel
 from assistant.service import Assistant
 from fake_llm import FakeModel, Reply, serve

@@ -3,9 +3,9 @@
 import jieba
 import pytest
 
-from assistant import segmentation
+from assistant.language import segmentation
 from assistant.config import SHIPPED_CORPUS
-from assistant.word_table import WordTable
+from assistant.language.word_table import WordTable
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,7 @@ def test_word_table_path_changes_with_the_data(monkeypatch):
 def test_tagger_uses_the_saved_tags_and_tags_like_jieba():
     """The part-of-speech tags come from a saved table of jieba's dictionary tags (not jieba.posseg's
     own dictionary load): the same tags as jieba's tagger for dictionary words, names guessed by its HMM."""
-    from assistant.segmentation import tagged, word_tags
+    from assistant.language.segmentation import tagged, word_tags
 
     pairs = dict(tagged("曹集学校有多少孩子、多少老师?"))
     assert pairs["曹集"] == "nr" and pairs["多少"] == "m" and pairs["孩子"] == "n"

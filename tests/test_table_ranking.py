@@ -4,7 +4,7 @@ against the others."""
 
 import docx
 
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.retrieval.intent import intent_of
 from assistant.service import Assistant
 

@@ -12,10 +12,10 @@ from types import SimpleNamespace
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api import create_app
+from assistant.server.app import create_app
 from assistant.config import load_settings
-from assistant.index.build import build_index
-from assistant.rebuild import PENDING_FILE, PendingRecord, Rebuilder
+from assistant.building import build_index
+from assistant.server.rebuild import PENDING_FILE, PendingRecord, Rebuilder
 from fakes import FakeEmbedder
 from tinycorpus import write_tiny
 
@@ -85,7 +85,7 @@ def test_an_upload_killed_mid_build_is_indexed_at_the_next_start(env, monkeypatc
         raise RuntimeError("killed")
 
     with monkeypatch.context() as mp, TestClient(create_app(env)) as client:
-        mp.setattr("assistant.rebuild.rebuild_and_switch", killed)
+        mp.setattr("assistant.server.rebuild.rebuild_and_switch", killed)
         response = client.post("/documents", files={"files": ("整改方案.txt", NEW_TEXT.encode())})
         assert response.status_code == 200, response.text
         # acknowledged: the record is on disk already, and /health says so
@@ -116,7 +116,7 @@ def test_a_delete_is_recorded_before_it_is_answered(env, monkeypatch):
 
     with monkeypatch.context() as mp, TestClient(create_app(env)) as client:
         doc = next(d for d in client.get("/documents").json()["documents"] if d["source"] == "plan.txt")
-        mp.setattr("assistant.rebuild.rebuild_and_switch", slow)
+        mp.setattr("assistant.server.rebuild.rebuild_and_switch", slow)
         gone = client.delete(f"/documents/{doc['id']}")
         assert gone.status_code == 200, gone.text
         record = json.loads((env.home / PENDING_FILE).read_text(encoding="utf-8"))
@@ -135,7 +135,7 @@ def test_no_record_no_change(env, monkeypatch):
             handle.write(data[:3])
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("assistant.rebuild._write_durably", full)
+    monkeypatch.setattr("assistant.server.rebuild._write_durably", full)
     with TestClient(create_app(env)) as client:
         response = client.post("/documents", files={"files": ("整改方案.txt", NEW_TEXT.encode())})
         assert response.status_code == 507, response.text
@@ -155,7 +155,7 @@ def test_refused_uploads_leave_no_record(env):
 
 def test_a_build_that_began_before_the_change_does_not_clear_its_record(tmp_path, monkeypatch):
     runs = []
-    monkeypatch.setattr("assistant.rebuild.rebuild_and_switch", lambda *a, **k: runs.append(1) or {})
+    monkeypatch.setattr("assistant.server.rebuild.rebuild_and_switch", lambda *a, **k: runs.append(1) or {})
     rebuilder = Rebuilder(SimpleNamespace(home=tmp_path), switch=lambda new: None)
     record = PendingRecord(tmp_path)
     token = rebuilder.mark("adding a.txt")  # the record is written before the file is saved
@@ -178,7 +178,7 @@ def test_a_record_is_replaced_atomically(tmp_path, monkeypatch):
             handle.write(data[:5])
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("assistant.rebuild._write_durably", torn)
+    monkeypatch.setattr("assistant.server.rebuild._write_durably", torn)
     with pytest.raises(OSError):
         record.write({"generation": 2, "reasons": ["second"]})
     assert record.read() == {"generation": 1, "reasons": ["first"]}

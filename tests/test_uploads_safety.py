@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-import assistant.corpus_files as corpus_files
-from assistant.api import create_app
-from assistant.api_documents import MAX_UPLOAD_BODY
+import assistant.server.uploads as corpus_files
+from assistant.server.app import create_app
+from assistant.server.documents_routes import MAX_UPLOAD_BODY
 from assistant.config import load_settings
-from assistant.corpus_files import (MAX_NAME_BYTES, MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, MAX_UPLOAD_TOTAL_BYTES,
+from assistant.server.uploads import (MAX_NAME_BYTES, MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, MAX_UPLOAD_TOTAL_BYTES,
                                     StorageError, fit_name, remove_file, safe_name, save_batch)
-from assistant.index.build import build_index
-from assistant.rebuild import PENDING_FILE
+from assistant.building import build_index
+from assistant.server.rebuild import PENDING_FILE
 from fakes import FakeEmbedder
 from tinycorpus import write_tiny
 
@@ -111,7 +111,7 @@ def test_a_batch_is_all_or_nothing_and_a_retry_works(env, monkeypatch):
             ("files", ("三.txt", "第三个文件。".encode()))]
     with TestClient(create_app(env)) as client:
         with monkeypatch.context() as mp:
-            mp.setattr("assistant.corpus_files._write_file", second_fails)
+            mp.setattr("assistant.server.uploads._write_file", second_fails)
             failed = client.post("/documents", files=sent)
         assert failed.status_code == 507, failed.text
         detail = failed.json()["detail"]
@@ -128,7 +128,7 @@ def test_a_batch_is_all_or_nothing_and_a_retry_works(env, monkeypatch):
 def test_a_batch_is_checked_before_anything_is_written(tmp_path, monkeypatch):
     written = []
     real = corpus_files._write_file
-    monkeypatch.setattr("assistant.corpus_files._write_file", lambda path, data: (written.append(data), real(path, data)))
+    monkeypatch.setattr("assistant.server.uploads._write_file", lambda path, data: (written.append(data), real(path, data)))
     saved, refused = save_batch(tmp_path, [("a.txt", b"one"), ("b.exe", b"MZ"), ("c.txt", b"one"), ("d.txt", b"")])
     assert [s.name for s in saved] == ["a.txt"] and written == [b"one"]
     assert [r["file"] for r in refused] == ["b.exe", "c.txt", "d.txt"]
@@ -143,7 +143,7 @@ def test_a_name_the_disk_cannot_hold_takes_the_batch_back(tmp_path, monkeypatch)
             raise OSError(errno.ENAMETOOLONG, "File name too long")
         real(source, target)
 
-    monkeypatch.setattr("assistant.corpus_files.os.link", short_names)
+    monkeypatch.setattr("assistant.server.uploads.os.link", short_names)
     with pytest.raises(StorageError) as caught:
         save_batch(tmp_path, [("a.txt", b"one"), ("长" * 40 + ".txt", b"two")])
     assert caught.value.status == 422 and "rename the file shorter" in str(caught.value)
@@ -172,8 +172,8 @@ def test_a_delete_on_a_full_disk_leaves_the_file_and_no_copy(env, monkeypatch):
     with TestClient(create_app(env)) as client:
         doc = next(d for d in client.get("/documents").json()["documents"] if d["source"] == "plan.txt")
         with monkeypatch.context() as mp:
-            mp.setattr("assistant.corpus_files._rename", cross_device(env.corpus_dir))
-            mp.setattr("assistant.corpus_files._copy_file", full_copy)
+            mp.setattr("assistant.server.uploads._rename", cross_device(env.corpus_dir))
+            mp.setattr("assistant.server.uploads._copy_file", full_copy)
             response = client.delete(f"/documents/{doc['id']}")
         assert response.status_code == 507, response.text
         detail = response.json()["detail"]
@@ -192,7 +192,7 @@ def test_a_delete_without_permission_is_a_503(env, monkeypatch):
     with TestClient(create_app(env)) as client:
         doc = next(d for d in client.get("/documents").json()["documents"] if d["source"] == "summary.txt")
         with monkeypatch.context() as mp:
-            mp.setattr("assistant.corpus_files._rename", refused)
+            mp.setattr("assistant.server.uploads._rename", refused)
             response = client.delete(f"/documents/{doc['id']}")
         assert response.status_code == 503, response.text
         assert "summary.txt" in response.json()["detail"] and "writable" in response.json()["detail"]
@@ -203,13 +203,13 @@ def test_a_delete_across_devices_copies_then_removes(tmp_path, monkeypatch):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "方案.txt").write_text("内容", encoding="utf-8")
-    monkeypatch.setattr("assistant.corpus_files._rename", cross_device(corpus))
+    monkeypatch.setattr("assistant.server.uploads._rename", cross_device(corpus))
     kept = remove_file(corpus, "方案.txt", tmp_path / "trash")
     assert kept.read_text(encoding="utf-8") == "内容" and not (corpus / "方案.txt").exists()
     assert [p.name for p in (tmp_path / "trash").iterdir()] == [kept.name]
 
     (corpus / "b.txt").write_text("b", encoding="utf-8")
-    monkeypatch.setattr("assistant.corpus_files.Path.unlink", _unlink_refusing(corpus))
+    monkeypatch.setattr("assistant.server.uploads.Path.unlink", _unlink_refusing(corpus))
     with pytest.raises(StorageError):
         remove_file(corpus, "b.txt", tmp_path / "trash")
     assert (corpus / "b.txt").exists() and [p.name for p in (tmp_path / "trash").iterdir()] == [kept.name]
@@ -243,7 +243,7 @@ def test_the_limits_are_stated_as_enforced(env):
 
 
 def test_files_over_the_request_total_are_a_413(env, monkeypatch):
-    monkeypatch.setattr("assistant.api_documents.MAX_UPLOAD_TOTAL_BYTES", 1000)
+    monkeypatch.setattr("assistant.server.documents_routes.MAX_UPLOAD_TOTAL_BYTES", 1000)
     with TestClient(create_app(env)) as client:
         sent = [("files", ("a.txt", "甲" * 200)), ("files", ("b.txt", "乙" * 200))]  # 600 bytes each
         response = client.post("/documents", files=sent)
@@ -252,7 +252,7 @@ def test_files_over_the_request_total_are_a_413(env, monkeypatch):
 
 
 def test_a_file_over_the_file_limit_is_a_413(env, monkeypatch):
-    monkeypatch.setattr("assistant.corpus_files.MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr("assistant.server.uploads.MAX_UPLOAD_BYTES", 10)
     with TestClient(create_app(env)) as client:
         response = client.post("/documents", files={"files": ("a.txt", b"x" * 11)})
         assert response.status_code == 413 and "per file" in response.json()["detail"]

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..numerals import cn_to_int, int_to_cn
+from ..language.numerals import cn_to_int, int_to_cn
 
 #: [1], [1, 2], [1][2], 【1】, [^1]: the ways models write a citation marker.
 MARKER = re.compile(r"\[\^?\s*(\d{1,3}(?:\s*[,，、;；]\s*\d{1,3})*)\s*\]|【\s*(\d{1,3})\s*】")

@@ -139,7 +139,7 @@ def quote_pages(passage: Passage, text: str) -> tuple[int | None, int | None]:
 
 
 def _numeral(number: int, lang: str) -> str:
-    from ..numerals import int_to_cn
+    from ..language.numerals import int_to_cn
 
     return int_to_cn(number) if lang == "zh" else str(number)
 

@@ -1,5 +1,5 @@
 """An English gloss of the Chinese words an English answer quotes: word by word, from the domain glossary
-(data/glossary_en_zh.tsv) and the index's CC-CEDICT table (retrieval/bilingual.py) turned round, so that
+(data/glossary_en_zh.tsv) and the index's CC-CEDICT table (language/bilingual.py) turned round, so that
 a reader who reads no Chinese can tell what the quote is about. It is marked as a gloss, never offered
 as a translation; figures, codes and names are left as written (they need none)."""
 
@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..index.tokenization import stopwords
-from ..retrieval.bilingual import Bilingual
+from ..language.tokenization import stopwords
+from ..language.bilingual import Bilingual
 from ..retrieval.query import glossary
-from ..segmentation import tagged
+from ..language.segmentation import tagged
 
 #: Words glossed in one answer at most (the first ones the quote holds, in its order).
 MAX_WORDS = 10

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..documents import is_table_row
-from ..index.tokenization import tokenize
+from ..language.tokenization import tokenize
 from ..retrieval.assembly import Passage
 from ..retrieval.names import name_groups, names_any
 from ..retrieval.question import Question

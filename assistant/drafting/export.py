@@ -8,21 +8,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .outline import Outline, OutlineSection, excerpt
+from .outline import Outline, OutlineSection, excerpt, where
 from .template import PLACEHOLDER
 
 FORMATS = ("md", "docx", "json")
 _EXAMPLE_CHARS = 220
 
-
-def where(example: dict) -> str:
-    lines = f"{example['start_line']}–{example['end_line']}" if example["end_line"] != example["start_line"] \
-        else f"{example['start_line']}"
-    place = f"{example['source']} 第{lines}行"
-    if example.get("page"):
-        place += f",第{example['page']}页"
-    section = f" › {example['section']}" if example.get("section") else ""
-    return f"《{example['title']}》{section}({place})"
 
 
 def header_lines(outline: Outline) -> list[str]:

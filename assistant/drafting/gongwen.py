@@ -29,7 +29,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
-from .export import where
+from .outline import where
 from .outline import Outline, OutlineSection, excerpt
 from .template import PLACEHOLDER
 
@@ -285,7 +285,7 @@ def title_lines(title: str, per_line: int = TITLE_CHARS) -> list[str]:
     no line holds a character or two alone."""
     if len(title) <= per_line:
         return [title]
-    from ..segmentation import cut
+    from ..language.segmentation import cut
 
     tokens: list[str] = []
     position = 0

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import DraftError
-from ..numerals import int_to_cn
+from ..language.numerals import int_to_cn
 from .examples import ExampleFinder, Request, Seen
 from .facts import fill, normalise_facts
 from .template import PLACEHOLDER, Selected, Template, resolve_focus, resolve_kind, select_sections
@@ -181,3 +181,13 @@ def excerpt(text: str, limit: int = 220) -> str:
     if cut < limit // 2:
         cut = limit - 1
     return flat[:cut + 1] + "……"
+
+
+def where(example: dict) -> str:
+    lines = f"{example['start_line']}–{example['end_line']}" if example["end_line"] != example["start_line"] \
+        else f"{example['start_line']}"
+    place = f"{example['source']} 第{lines}行"
+    if example.get("page"):
+        place += f",第{example['page']}页"
+    section = f" › {example['section']}" if example.get("section") else ""
+    return f"《{example['title']}》{section}({place})"

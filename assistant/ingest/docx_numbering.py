@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..numerals import int_to_cn
+from ..language.numerals import int_to_cn
 
 _BULLET = "•"
 

@@ -26,7 +26,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..documents import Line, is_table_row
-from ..numerals import cn_to_int
+from ..language.numerals import cn_to_int
 from ..regulations import DATE as FULL_DATE, regulation_kind
 from ..structure import parse_marker
 

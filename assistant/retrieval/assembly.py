@@ -14,8 +14,8 @@ from functools import lru_cache
 
 from ..documents import Document, Line
 from ..index.store import IndexData
-from ..index.tokenization import tokenize
-from ..segmentation import tagged
+from ..language.tokenization import tokenize
+from ..language.segmentation import tagged
 from ..structure import Node, build_tree
 from .question import Question
 from .search import Hit

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..index.lexical import LexicalIndex
-from ..index.tokenization import tokenize
+from ..language.tokenization import tokenize
 from .query import Query, Word
 
 #: Words that say nothing about what is asked.

@@ -85,6 +85,6 @@ def has_person(text: str) -> bool:
     """A name label, or a person's name as jieba tags one (nr, two or three characters)."""
     if has_name_label(text):
         return True
-    from ..segmentation import tagged
+    from ..language.segmentation import tagged
 
     return any(flag == "nr" and 2 <= len(word) <= 3 for word, flag in tagged(text))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..segmentation import tagged
+from ..language.segmentation import tagged
 from .facts import WHOLE_FIGURE, has_date, has_figure
 from .intent import MEASURE_WORDS
 from .units import SENTENCE_UNITS

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..numerals import cn_to_int
+from ..language.numerals import cn_to_int
 from .units import question_unit
 
 #: Measure words after a numeral or question word (几所, 多少名).

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..numerals import cn_to_int
+from ..language.numerals import cn_to_int
 from ..index.store import IndexData
-from ..segmentation import cut
+from ..language.segmentation import cut
 
 _VERSION = re.compile(r"[(（][^()（）]{0,30}[)）]\s*$")  # a trailing （2018年修正）, (试行)
 _PROVINCE_WORD = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(省|市|自治区)")
@@ -268,7 +268,7 @@ class LawNames:
 
     def written(self, question: str) -> list[str]:
         """The law names a question writes: in 《》, or before an article number (front words cut off)."""
-        from ..segmentation import tagged
+        from ..language.segmentation import tagged
 
         names = [normalise(_VERSION.sub("", n)) for n in _BRACKETED.findall(question)]  # （试行）, （2018年修正） aside
         for raw in _NAMED_ARTICLE.findall(normalise(question)):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ..segmentation import NAME_FLAGS, tagged
+from ..language.segmentation import NAME_FLAGS, tagged
 from .query import Query
 
 #: Words a place's or a school's name ends with (曹集学校, 德新镇, 李庄小学).

@@ -10,11 +10,11 @@ from functools import lru_cache
 from typing import Callable
 from importlib import resources
 
-from ..index.tokenization import tokenize
-from ..numerals import int_to_cn
-from ..segmentation import NAME_FLAGS, cut, data_lines, tagged
-from ..structure import extract_codes
-from .bilingual import STOPWORDS, Bilingual
+from ..language.tokenization import tokenize
+from ..language.numerals import int_to_cn
+from ..language.segmentation import NAME_FLAGS, cut, data_lines, tagged
+from ..language.codes import extract_codes
+from ..language.bilingual import STOPWORDS, Bilingual
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 
 from ..errors import QuestionError
 from ..index.store import IndexData
-from ..segmentation import cut
+from ..language.segmentation import cut
 from .evidence import Weights, weigh
 from .focus import focus_en, focus_zh, things_en, things_zh
 from .intent import Intent, intent_of
-from .bilingual import english_words
+from ..language.bilingual import english_words
 from .filters import Filters, said_in
 from .lookup import EN_UNKNOWN_F1, LawNames, Named, english_law_name, english_law_phrase
 from .names import names_in

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.config import load_settings
 from assistant.drafting import ExampleFinder
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.retrieval.search import Searcher
 
 SUMMARY = """河西小学义务教育均衡发展工作总结

@@ -14,7 +14,7 @@ from docx.shared import Mm, Pt
 from assistant.config import load_settings
 from assistant.drafting import ExampleFinder, build_outline, write_docx
 from assistant.drafting.gongwen import TITLE_CHARS, column_widths, gongwen_number, title_lines
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.retrieval.search import Searcher
 from conftest import INSPECTION, RECTIFICATION, SUMMARY
 from fakes import FakeEmbedder

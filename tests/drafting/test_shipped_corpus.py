@@ -5,7 +5,7 @@ import pytest
 
 from assistant.config import SHIPPED_CORPUS, load_settings
 from assistant.drafting import ExampleFinder, build_outline
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.retrieval.search import Searcher
 
 KINDS = ["summary", "plan", "self-inspection", "rectification", "inspection-prep"]

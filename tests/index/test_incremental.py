@@ -8,7 +8,7 @@ import pytest
 
 from assistant.index import cache as cache_module
 from assistant.index import store
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.index.cache import EmbeddingCache, text_key
 from assistant.retrieval.search import Searcher
 from assistant.service import Assistant
@@ -156,7 +156,7 @@ def test_edited_tokenizer_data_reprocesses_files(settings, fake_embedder, monkey
 
 
 def test_an_index_from_an_older_pipeline_is_rebuilt_on_open(settings, fake_embedder, monkeypatch):
-    from assistant.index.build import stale_reason
+    from assistant.building import stale_reason
 
     settings = settings.with_(embedding_model="fake-bigram")
     build_index(settings, warn=quiet, embedder=fake_embedder)
@@ -164,7 +164,7 @@ def test_an_index_from_an_older_pipeline_is_rebuilt_on_open(settings, fake_embed
     monkeypatch.setattr("assistant.index.vectors.load_embedder", lambda name, warn: fake_embedder)
     assert Assistant.index_status(settings)["stale"] is None
     monkeypatch.setattr(cache_module, "PIPELINE_VERSION", cache_module.PIPELINE_VERSION + 1)
-    monkeypatch.setattr("assistant.index.build.PIPELINE_VERSION", cache_module.PIPELINE_VERSION)
+    monkeypatch.setattr("assistant.building.PIPELINE_VERSION", cache_module.PIPELINE_VERSION)
     status = Assistant.index_status(settings)
     assert "older version of the assistant" in status["stale"]
     said = []
@@ -172,7 +172,7 @@ def test_an_index_from_an_older_pipeline_is_rebuilt_on_open(settings, fake_embed
     assert any("rebuilding it" in line for line in said) and not any("first use" in line for line in said)
     assert stale_reason(assistant.index.manifest) is None
     monkeypatch.setattr(cache_module, "tokenizer_fingerprint", lambda: "edited")
-    monkeypatch.setattr("assistant.index.build.tokenizer_fingerprint", lambda: "edited")
+    monkeypatch.setattr("assistant.building.tokenizer_fingerprint", lambda: "edited")
     assert "tokenizer data" in Assistant.index_status(settings)["stale"]
 
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from assistant.errors import BackendError, IndexMissingError
 from assistant.index.backends import backend_for
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.service import Assistant
 from fakes import FakeEmbedder
 from lawtexts import write_laws
@@ -160,7 +160,7 @@ def test_a_killed_build_leaves_the_previous_collection_answering(corpus, tmp_pat
         from fakes import FakeEmbedder
         from assistant.config import load_settings
         from assistant.index.backends import milvus_rows as milvus
-        from assistant.index.build import build_index
+        from assistant.building import build_index
         settings = load_settings(corpus_dir={str(folder)!r}, home={str(tmp_path / 'home')!r},
                                  embedding_model="fake-bigram", backend="milvus", milvus_uri={str(uri)!r})
         if sys.argv[1] == "kill":

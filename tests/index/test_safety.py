@@ -10,14 +10,14 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.index import integrity, store
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.index.lock import BuildLock
 
 
 @pytest.fixture(autouse=True)
 def no_dictionary(monkeypatch):
     """These builds need no English table (building it is most of a tiny build's time)."""
-    monkeypatch.setattr("assistant.index.build.dictionary_of", lambda lexical, warn: None)
+    monkeypatch.setattr("assistant.building.dictionary_of", lambda lexical, warn: None)
 
 
 def complete(settings) -> bool:

@@ -4,10 +4,10 @@ import pytest
 
 from assistant.errors import IndexCorruptError, IndexMissingError
 from assistant.index import store
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.index.dense import DenseIndex
 from assistant.index.lexical import LexicalIndex
-from assistant.index.tokenization import tokenize
+from assistant.language.tokenization import tokenize
 
 
 def test_tokenizer_keeps_domain_terms_and_codes_whole():

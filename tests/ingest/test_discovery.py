@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 from assistant.config import Limits
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.ingest import discovery
 from assistant.ingest.discovery import scan
 
@@ -20,7 +20,7 @@ GBK_NAME = os.fsdecode("学校总结.txt".encode("gbk"))  # the bytes \xd1\xa7\x
 @pytest.fixture(autouse=True)
 def no_dictionary(monkeypatch):
     """These builds need no English table (building it is most of a tiny build's time)."""
-    monkeypatch.setattr("assistant.index.build.dictionary_of", lambda lexical, warn: None)
+    monkeypatch.setattr("assistant.building.dictionary_of", lambda lexical, warn: None)
 
 
 def reasons(stats) -> dict[str, str]:
@@ -95,7 +95,7 @@ def test_symlinks_out_of_the_corpus_follow_only_when_allowed(tmp_path):
 
 
 def test_unreadable_file_is_skipped_not_fatal(settings, fake_embedder, monkeypatch):
-    from assistant.index import build
+    from assistant import building as build
 
     real = build.file_hash
 

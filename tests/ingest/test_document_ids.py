@@ -7,8 +7,8 @@ import io
 from docx import Document as WordDocument
 
 from assistant.config import load_settings
-from assistant.corpus_files import remove_file
-from assistant.index.build import build_index
+from assistant.server.uploads import remove_file
+from assistant.building import build_index
 from assistant.ingest.pipeline import doc_prefix
 from assistant.service import Assistant
 

@@ -6,7 +6,7 @@ from realworld import DOCX_TITLE, make_docx
 from assistant.chunking import chunk_document
 from assistant.errors import LoadError
 from assistant.ingest.docx_numbering import format_number
-from assistant.numerals import int_to_cn as chinese_number
+from assistant.language.numerals import int_to_cn as chinese_number
 from assistant.ingest.loaders import load_file
 from assistant.ingest.pipeline import load_documents
 

@@ -5,7 +5,7 @@ import pytest
 from realworld import BROKEN_FILES, HTML_FURNITURE, HTML_NAVIGATION, PDF_HEADER, make_realworld_corpus
 
 from assistant.index import store
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.retrieval.search import Searcher
 
 

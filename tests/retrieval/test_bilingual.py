@@ -5,8 +5,8 @@ import json
 import pytest
 
 from assistant.errors import IndexCorruptError
-from assistant.index.build import build_index
-from assistant.retrieval.bilingual import Bilingual, build_bilingual, clean_gloss, english_words
+from assistant.building import build_index
+from assistant.language.bilingual import Bilingual, build_bilingual, clean_gloss, english_words
 from assistant.retrieval.query import analyse, english_groups
 from assistant.retrieval.search import Searcher
 

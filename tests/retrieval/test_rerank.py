@@ -1,4 +1,4 @@
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.retrieval.rerank import load_reranker
 from assistant.retrieval.search import Searcher
 

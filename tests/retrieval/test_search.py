@@ -1,9 +1,9 @@
 import pytest
 
 from assistant.errors import QuestionError
-from assistant.index.build import build_index
+from assistant.building import build_index
 from assistant.retrieval.fusion import ranks_of, reciprocal_rank_fusion
-from assistant.numerals import int_to_cn
+from assistant.language.numerals import int_to_cn
 from assistant.retrieval.query import analyse, english_terms, language_of
 from assistant.retrieval.search import Searcher
 
@@ -82,7 +82,7 @@ def test_ranks_of_selects_like_a_full_sort():
 
 def test_chunk_tokens_come_from_the_bm25_index(searcher):
     from assistant.chunking import index_text
-    from assistant.index.tokenization import tokenize
+    from assistant.language.tokenization import tokenize
 
     index = searcher.index
     for position, chunk in enumerate(index.chunks):

@@ -34,7 +34,7 @@ class LocalBackend:
         return str(store.current_path(self.root).resolve())
 
     def dense_kind(self, count: int) -> str:
-        return "faiss"  # build.py names flat / ivf from the FAISS index it made
+        return "faiss"  # building.py names flat / ivf from the FAISS index it made
 
     def section_chunks(self, data: IndexData, section_id: str) -> list[Chunk]:
         return [chunk for chunk in data.chunks if chunk.section_id == section_id]

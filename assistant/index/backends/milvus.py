@@ -38,7 +38,7 @@ import numpy as np
 from ...config import Settings
 from ...documents import Chunk, Line, Section
 from ...errors import BackendError, IndexCorruptError, IndexMissingError
-from ...retrieval.bilingual import Bilingual
+from ...language.bilingual import Bilingual
 from ..dense import ivf_lists, ivf_probes
 from ..store import FORMAT_VERSION, IndexData
 from . import milvus_rows as rows

@@ -25,11 +25,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .config import Settings
+from ..config import Settings
 # the same durable writes as the uploads (a new file flushed to the disk; the folder's new names synced)
-from .corpus_files import _sync_folder, _write_file as _write_durably
-from .errors import AssistantError
-from .service import Assistant
+from .uploads import _sync_folder, _write_file as _write_durably
+from ..errors import AssistantError
+from ..service import Assistant
 
 
 def rebuild_and_switch(settings: Settings, switch: Callable[[Assistant], None],
@@ -45,7 +45,7 @@ def rebuild_and_switch(settings: Settings, switch: Callable[[Assistant], None],
     if worker_can_build(settings, embedder):
         result = build_in_worker(settings, progress, warn)
     else:
-        from .index.build import build_index
+        from ..building import build_index
 
         _, stats = build_index(settings, warn=warn, progress=progress, embedder=embedder)
         result = build_summary(stats)
@@ -67,7 +67,7 @@ def build_summary(stats) -> dict:
 def worker_can_build(settings: Settings, embedder) -> bool:
     """A worker process builds when it would embed with the same model as the server: the one the
     server loaded by the name in the settings (a test's stand-in model exists in this process only)."""
-    from .index.embedders import loaded_embedder
+    from ..index.embedders import loaded_embedder
 
     return embedder is not None and loaded_embedder(settings.embedding_model) is embedder
 
@@ -113,7 +113,7 @@ def build_in_worker(settings: Settings, progress: Callable[[str, int, int], None
 def _build_worker(settings: Settings, messages) -> None:  # runs in the worker process
     import resource
 
-    from .index.build import build_index
+    from ..building import build_index
 
     try:
         _, stats = build_index(settings, warn=lambda m: messages.put(("warn", m)),

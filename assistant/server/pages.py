@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .documents import Line
+from ..documents import Line
 
 KIND_NAMES = {"summary": "工作总结", "plan": "工作方案", "self-inspection": "自查报告", "rectification": "整改方案",
               "inspection-prep": "迎检工作方案", "standard": "标准/规定", "other": "其他"}

@@ -20,12 +20,12 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
-from .api_models import error_responses
-from .collection import DEFAULT, all_collections, create, delete as delete_named, names, of_document
-from .errors import AssistantError
-from .corpus_files import (MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, MAX_UPLOAD_TOTAL_BYTES, UPLOAD_SUFFIXES, StorageError,
+from .schemas import error_responses
+from ..collection import DEFAULT, all_collections, create, delete as delete_named, names, of_document
+from ..errors import AssistantError
+from .uploads import (MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, MAX_UPLOAD_TOTAL_BYTES, UPLOAD_SUFFIXES, StorageError,
                            UploadError, remove_file, save_batch, storage_error)
-from .index import store
+from ..index import store
 
 #: Multipart bodies of POST /documents may be this large: the files (MAX_UPLOAD_TOTAL_BYTES in all)
 #: plus room for their multipart headers.

@@ -27,14 +27,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError
 
-from .answer.synthesis import continuation
-from .api_errors import STATUS, collapse_unions, message
-from .retrieval.filters import Filters
-from .api_models import NON_BLANK, FilterRequest, OpenAIErrorBody, error_responses, json_whole_number
-from .chat import location
-from .errors import AssistantError
-from .retrieval.search import MAX_QUESTION_CHARS
-from .service import MAX_HISTORY, MAX_TOP_K
+from ..answer.synthesis import continuation
+from .http_errors import STATUS, collapse_unions, message
+from ..retrieval.filters import Filters
+from .schemas import NON_BLANK, FilterRequest, OpenAIErrorBody, error_responses, json_whole_number
+from ..chat import location
+from ..errors import AssistantError
+from ..retrieval.search import MAX_QUESTION_CHARS
+from ..service import MAX_HISTORY, MAX_TOP_K
 
 MODEL_ID = "assistant"
 SOURCES = {"zh": ("来源:", "最接近的段落(不是答案):"), "en": ("Sources:", "Closest passages (not an answer):")}
@@ -157,7 +157,7 @@ def install(app) -> None:
     def models(request: Request):
         if not authorised(request):
             return _unauthorised()
-        from .collection import names
+        from ..collection import names
 
         held = names(request.app.state.assistant.settings)
         ids = [MODEL_ID] + ([f"{MODEL_ID}:{name}" for name in held] if len(held) > 1 else [])

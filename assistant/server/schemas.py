@@ -19,9 +19,9 @@ from typing import Annotated, Any, Literal, Optional, Union
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from pydantic_core import PydanticCustomError
 
-from .documents import KINDS
-from .retrieval.search import MAX_QUESTION_CHARS
-from .service import MAX_TOP_K
+from ..documents import KINDS
+from ..retrieval.search import MAX_QUESTION_CHARS
+from ..service import MAX_TOP_K
 
 EXAMPLE_QUESTION = "A2保障机制组要准备哪些材料?"
 #: The characters str.strip() removes (every c with c.isspace()), as a regex class body.
@@ -137,7 +137,7 @@ class FilterRequest(BaseModel):
                                          "ones the server was started with.")
 
     def to_filters(self):
-        from .retrieval.filters import Filters
+        from ..retrieval.filters import Filters
 
         return Filters.given(self.kind, self.since, self.until, self.organisation, self.title, self.collection)
 
@@ -235,7 +235,7 @@ class SearchResponse(Open):
 
 
 def _kind_names() -> list[str]:
-    from .drafting.template import load_templates
+    from ..drafting.template import load_templates
 
     names = []
     for template in load_templates().values():
@@ -244,7 +244,7 @@ def _kind_names() -> list[str]:
 
 
 def _area_names() -> list[str]:
-    from .drafting.template import load_areas
+    from ..drafting.template import load_areas
 
     names = []
     for area in load_areas().values():
@@ -264,7 +264,7 @@ def _listed(names, resolve, what: str):
     def check(value: str) -> str:
         if value in names():
             return value
-        from .errors import DraftError
+        from ..errors import DraftError
 
         try:
             resolve(value)
@@ -282,13 +282,13 @@ def _areas_enum(schema: dict) -> None:
 
 
 def _resolve_kind(value: str):
-    from .drafting.template import resolve_kind
+    from ..drafting.template import resolve_kind
 
     return resolve_kind(value)
 
 
 def _resolve_area(value: str):
-    from .drafting.template import resolve_focus
+    from ..drafting.template import resolve_focus
 
     return resolve_focus([value])
 

@@ -16,10 +16,10 @@ import threading
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
-from .errors import AssistantError
-from .index import store
+from ..errors import AssistantError
+from ..index import store
 
-log = logging.getLogger("assistant.api")
+log = logging.getLogger("assistant.server")
 
 
 class IndexFollower:
@@ -41,8 +41,7 @@ class IndexFollower:
 
     def check(self) -> bool:
         """Switch to the current build if it is not the one served; True when it switched."""
-        from .api import warm_up
-        from .service import Assistant
+        from ..service import Assistant
 
         rebuilder = getattr(self.app.state, "rebuilder", None)
         if rebuilder is not None and rebuilder.busy():
@@ -55,7 +54,7 @@ class IndexFollower:
             try:
                 index = store.load_current(self.root)
                 fresh = Assistant(old.settings, index, warn=log.warning)
-                warm_up(fresh)
+                fresh.warm_up()
             except (AssistantError, OSError) as exc:
                 self.failed, self.error = build, str(exc)
                 log.warning("build %s is current but cannot be served (%s); still serving %s", build, exc,

@@ -26,7 +26,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import AssistantError
+from ..errors import AssistantError
 
 #: The formats the page accepts (the loaders read .htm as HTML and .markdown as Markdown too).
 UPLOAD_SUFFIXES = (".docx", ".pdf", ".txt", ".md", ".html", ".htm")

@@ -3,7 +3,7 @@
 The index and models load once, in the lifespan handler, and live on `app.state.assistant`; the
 endpoints are plain `def`s, so FastAPI runs them in its thread pool and requests are answered
 concurrently (the library guards its shared state: see Searcher and segmentation). Bad input is a
-4xx whose `detail` says what to fix (api_errors.py). The chat page and the documentation page are
+4xx whose `detail` says what to fix (http_errors.py). The chat page and the documentation page are
 static files shipped in the package and load nothing from the network.
 
 Every request passes SiteGuard first: a Host header the server does not answer to is a 400 (DNS
@@ -35,24 +35,24 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from starlette.datastructures import Headers, MutableHeaders
 
-from . import api_errors, api_openai
-from .api_documents import MAX_UPLOAD_BODY
-from .api_documents import router as documents_router
-from .api_follow import IndexFollower
-from .api_models import (NON_BLANK, AskRequest, AskResponse, DraftRequest, DraftResponse, Health, LineNumber,
+from . import http_errors, openai_routes
+from .documents_routes import MAX_UPLOAD_BODY
+from .documents_routes import router as documents_router
+from .follow import IndexFollower
+from .schemas import (NON_BLANK, AskRequest, AskResponse, DraftRequest, DraftResponse, Health, LineNumber,
                          SearchResponse, TopK, error_responses)
-from .config import Settings, load_settings
-from .errors import AssistantError, RequestTimeout
+from ..config import Settings, load_settings
+from ..errors import AssistantError, RequestTimeout
 from .pages import document_html, document_json
 from .rebuild import Rebuilder
-from .documents import KINDS
-from .retrieval.filters import Filters
-from .retrieval.search import MAX_QUESTION_CHARS
-from .service import MAX_TOP_K, Assistant, Deadline
+from ..documents import KINDS
+from ..retrieval.filters import Filters
+from ..retrieval.search import MAX_QUESTION_CHARS
+from ..service import MAX_TOP_K, Assistant, Deadline
 
-log = logging.getLogger("assistant.api")
+log = logging.getLogger("assistant.server")
 
-WEB_DIR = Path(__file__).resolve().parent / "web"
+WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 #: Request bodies larger than this are refused with 413 (by their Content-Length before they are
 #: read, else when the bytes read pass it).
 MAX_BODY_BYTES = 1_000_000
@@ -407,11 +407,6 @@ def sse(event: str, data) -> str:
     return f"event: {event}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-def warm_up(assistant: Assistant) -> None:
-    """Build the lazily made state (segmenter, pinyin names, caches) before the first request."""
-    assistant.search("义务教育均衡发展 guarantee", 1)
-
-
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None, *,
                host: str | None = None) -> FastAPI:
     """The app. Settings default to `load_settings()` (read when the app starts, not at import);
@@ -425,7 +420,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             app.state.assistant = await run_in_threadpool(lambda: Assistant.open(chosen, warn=log.warning))
         chosen = app.state.assistant.settings
         app.state.request_seconds = chosen.request_seconds
-        await run_in_threadpool(warm_up, app.state.assistant)
+        await run_in_threadpool(app.state.assistant.warm_up)
         app.state.rebuilder = Rebuilder(app.state.assistant.settings, lambda new: switch_assistant(app, new),
                                         log=log.warning, serving=lambda: app.state.assistant)
         app.state.rebuilder.resume()  # a rebuild recorded as pending (the server stopped mid-build) runs now
@@ -444,10 +439,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     chosen = assistant.settings if assistant is not None else settings
     app.state.request_seconds = chosen.request_seconds if chosen is not None else 20.0  # the lifespan sets it too
     follower = app.state.follower = IndexFollower(app)
-    api_errors.install(app)
+    http_errors.install(app)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
-    api_openai.install(app)
+    openai_routes.install(app)
     swagger = _swagger_folder()
     if swagger is not None:
         app.mount("/docs-static", StaticFiles(directory=swagger), name="docs-static")
@@ -523,7 +518,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         `"format": "docx"` the Word file in 公文 format, each as a download named <school>-<kind>提纲."""
         import io
 
-        from .drafting import parse_facts_text, to_markdown, write_docx
+        from ..drafting import parse_facts_text, to_markdown, write_docx
 
         facts = dict(parse_facts_text(body.facts_text, "facts_text") if (body.facts_text or "").strip() else {})
         facts.update(body.facts or {})
@@ -543,7 +538,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     @app.get("/draft/options", summary="The kinds of document and the areas of work the drafting aid knows")
     def draft_options() -> dict:
-        from .drafting.template import load_areas, load_templates
+        from ..drafting.template import load_areas, load_templates
 
         return {"kinds": [{"kind": t.kind, "name": t.name} for t in load_templates().values()],
                 "focus": [name for name in load_areas()]}

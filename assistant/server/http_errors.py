@@ -12,11 +12,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .errors import (AssistantError, BackendError, CorpusError, DraftError, IndexCorruptError, IndexMissingError,
+from ..errors import (AssistantError, BackendError, CorpusError, DraftError, IndexCorruptError, IndexMissingError,
                      QuestionError, RequestTimeout)
-from .service import MAX_TOP_K
+from ..service import MAX_TOP_K
 
-log = logging.getLogger("assistant.api")
+log = logging.getLogger("assistant.server")
 
 #: Status per library error; an AssistantError not listed is a 400.
 STATUS = {QuestionError: 422, DraftError: 422, IndexMissingError: 503, IndexCorruptError: 503, CorpusError: 503,

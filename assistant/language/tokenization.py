@@ -8,8 +8,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from ..segmentation import cut, data_lines
-from ..structure import extract_codes
+from .segmentation import cut, data_lines
+from .codes import extract_codes
 
 _KEEP = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
 _CODE = re.compile(r"^[ABCabc]\d{1,2}$")

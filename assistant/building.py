@@ -13,25 +13,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..chunking import chunk_document, index_text
-from ..collection import DEFAULT, Collection, all_collections
-from ..config import Settings
-from ..documents import Chunk, Document, Section
-from ..errors import CorpusError, LoadError
-from ..config import Limits
-from ..ingest.discovery import scan
-from ..ingest.pipeline import file_hash, load_documents, read_manifest
-from .cache import PIPELINE_VERSION, FileCache, FileEntry, file_key, stale_reason, tokenizer_fingerprint  # noqa: F401
-from .changes import Changes, diff_files, indexed_hashes, manifest_hash
-from ..retrieval.bilingual import Bilingual, build_bilingual
-from .dense import DenseIndex
-from .embedders import Embedder
-from .lexical import LexicalIndex
-from .backends import backend_for
-from .lock import BuildLock
-from .store import IndexData
-from .tokenization import tokenize
-from .vectors import embed_texts
+from .chunking import chunk_document, index_text
+from .collection import DEFAULT, Collection, all_collections
+from .config import Settings
+from .documents import Chunk, Document, Section
+from .errors import CorpusError, LoadError
+from .config import Limits
+from .ingest.discovery import scan
+from .ingest.pipeline import file_hash, load_documents, read_manifest
+from .index.cache import PIPELINE_VERSION, FileCache, FileEntry, file_key, stale_reason, tokenizer_fingerprint  # noqa: F401
+from .index.changes import Changes, diff_files, indexed_hashes, manifest_hash
+from .language.bilingual import Bilingual, build_bilingual
+from .index.dense import DenseIndex
+from .index.embedders import Embedder
+from .index.lexical import LexicalIndex
+from .index.backends import backend_for
+from .index.lock import BuildLock
+from .index.store import IndexData
+from .language.tokenization import tokenize
+from .index.vectors import embed_texts
 
 #: (stage, done, total) — the CLI draws a progress bar from it.
 ProgressFn = Callable[[str, int, int], None]
