@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .answer import Answer, compose
 from .answer import summary, synthesis
+from .answer.config import AnswerConfig
 from .answer.learned import AnswerModel
 from .retrieval.filters import Filters
 from .config import Settings
@@ -24,6 +25,7 @@ from .retrieval.assembly import SectionTrees, assemble
 from .retrieval.names import name_groups, names_any
 from .retrieval.question import Question
 from .retrieval.rerank import load_reranker
+from .retrieval.ranking import RankingConfig
 from .retrieval.search import Ranking, Searcher, check_question
 
 if TYPE_CHECKING:  # the build (ingest, chunking) is imported only when an index is built
@@ -35,10 +37,6 @@ MAX_TOP_K = 50
 #: resolved as text (conversation.resolve), never answered again: a request does one answer's work.
 MAX_HISTORY = 20
 HISTORY_CHARS = 8000
-#: Characters of a whole section quoted in one answer.
-SECTION_LIMIT = 2400
-#: Hits searched for a passage of each place a question names (service.place_passages).
-PLACE_DEPTH = 40
 
 
 @dataclass
@@ -98,8 +96,12 @@ def _text(value) -> str | None:
 
 
 class Assistant:
-    def __init__(self, settings: Settings, index: store.IndexData, warn: Callable[[str], None] = print):
+    def __init__(self, settings: Settings, index: store.IndexData, warn: Callable[[str], None] = print,
+                 ranking: RankingConfig | None = None, answering: AnswerConfig | None = None):
+        """`ranking` and `answering`: the constants that order passages and choose what is quoted (their
+        defaults unless given)."""
         self.settings = settings
+        self.answering = answering or AnswerConfig()
         self.index = index
         self.warn = warn
         model = index.manifest.get("embedding_model")
@@ -109,7 +111,7 @@ class Assistant:
                  f"{index.dense.dim}-d; dense retrieval is off until `assistant index build`")
             embedder = None
         self.embedder = embedder
-        self.searcher = Searcher(index, embedder, reranker=load_reranker(settings.rerank_model, warn))
+        self.searcher = Searcher(index, embedder, ranking, reranker=load_reranker(settings.rerank_model, warn))
         self.answer_model = AnswerModel.load()  # what to quote and whether it answers (answer/learned.py)
         self.trees = SectionTrees(index)
         self.llm = None  # an OpenAI-compatible model (llm.py), or None: extractive answers
@@ -122,7 +124,8 @@ class Assistant:
 
     @classmethod
     def open(cls, settings: Settings, warn: Callable[[str], None] = print,
-             progress: ProgressFn | None = None, build_if_missing: bool = True) -> "Assistant":
+             progress: ProgressFn | None = None, build_if_missing: bool = True,
+             ranking: RankingConfig | None = None, answering: AnswerConfig | None = None) -> "Assistant":
         """Load the current index; build it first when there is none, when the embedding-model
         setting differs from the one the index was built with, or when this version of the
         assistant would process the files differently (pipeline version, tokenizer data).
@@ -140,7 +143,7 @@ class Assistant:
                 from .building import build_index
 
                 index, _ = build_index(settings, warn=warn, progress=progress)
-                return cls(settings, index, warn)
+                return cls(settings, index, warn, ranking, answering)
             stale = stale_reason(index.manifest)
             same_model = index.manifest.get("embedding_setting") == settings.embedding_model
             shared = backend.name != "local"  # rebuilt on purpose (`index build`), never by a query
@@ -150,10 +153,10 @@ class Assistant:
                     f"{index.manifest.get('embedding_setting')!r}, this process is set to {settings.embedding_model!r}; "
                     f"set ASSISTANT_EMBEDDING_MODEL={index.manifest.get('embedding_setting')} or run `assistant index build`")
             if (same_model and stale is None) or not build_if_missing:
-                return cls(settings, index, warn)
+                return cls(settings, index, warn, ranking, answering)
             if shared:
                 warn(f"warning: the index was {stale}; answering from it until `assistant index build`")
-                return cls(settings, index, warn)
+                return cls(settings, index, warn, ranking, answering)
             if not same_model:
                 warn(f"the embedding model setting changed ({index.manifest.get('embedding_setting')} → "
                      f"{settings.embedding_model}); rebuilding the index")
@@ -166,7 +169,7 @@ class Assistant:
         from .building import build_index
 
         index, _ = build_index(settings, warn=warn, progress=progress)
-        return cls(settings, index, warn)
+        return cls(settings, index, warn, ranking, answering)
 
     @staticmethod
     def build(settings: Settings, warn: Callable[[str], None] = print, progress: ProgressFn | None = None,
@@ -214,6 +217,10 @@ class Assistant:
         if not self.settings.collections:
             return filters
         return (filters or Filters()).merged(Filters(collections=frozenset(self.settings.collections)))
+
+    def over(self, settings: Settings, index: store.IndexData) -> "Assistant":
+        """An assistant over another build of the index, with this one's constants and warnings."""
+        return type(self)(settings, index, self.warn, self.searcher.config, self.answering)
 
     def warm_up(self) -> None:
         """Build the lazily made state (segmenter, pinyin names, caches) before the first question."""
@@ -291,7 +298,7 @@ class Assistant:
         place a question names, the article of each law for a bare article number)."""
         ranking = self.searcher.rank(question)
         hits = ranking.hits(max(top_k, 8))
-        passages = assemble(self.index, self.trees, question, hits, SECTION_LIMIT, max_passages=top_k)
+        passages = assemble(self.index, self.trees, question, hits, self.answering.section_limit, max_passages=top_k)
         passages += self.place_passages(ranking, passages, top_k)
         owners = self.searcher.article_owners(question)
         if len(owners) > 1:  # "第二十九条" alone: that article of each law that has one
@@ -305,14 +312,14 @@ class Assistant:
         case = self.case(question, top_k)
         check()
         answer = compose(question, case.hits, case.passages, self.index, self.answer_model, case.missing, case.owners,
-                         self.searcher.similarities)
+                         self.searcher.similarities, self.answering)
         if answer.found and len(case.owners) < 2 and question.summary:
             return self.across_documents(answer, case.ranking, top_k)
         return answer
 
     def place_passages(self, ranking: Ranking, passages: list, top_k: int) -> list:
         """For a question about two or more places or schools, the best passage of the documents of
-        each one the passages do not name (in ranking order, from the first PLACE_DEPTH hits)."""
+        each one the passages do not name (in ranking order, from the first `place_depth` hits)."""
         groups = name_groups(ranking.question.names)
         if len(groups) < 2:
             return []
@@ -320,7 +327,7 @@ class Assistant:
         if not wanted:
             return []
         chosen = []
-        for hit in ranking.hits(PLACE_DEPTH):
+        for hit in ranking.hits(self.answering.place_depth):
             text = self.searcher.document_text(hit.chunk.doc_id)
             for group in [g for g in wanted if names_any(g, text)]:
                 chosen.append(hit)
@@ -329,7 +336,7 @@ class Assistant:
                 break
         if not chosen:
             return []
-        return assemble(self.index, self.trees, ranking.question, chosen, SECTION_LIMIT, max_passages=top_k)
+        return assemble(self.index, self.trees, ranking.question, chosen, self.answering.section_limit, max_passages=top_k)
 
     def across_documents(self, answer: Answer, ranking: Ranking, top_k: int) -> Answer:
         """A summary question ("各学校…的做法"): the best passage of each document instead (when
@@ -337,7 +344,7 @@ class Assistant:
         chosen = summary.one_per_document(ranking.hits(max(40, 8 * top_k)), top_k)
         if len(chosen) < 2:
             return answer
-        passages = assemble(self.index, self.trees, ranking.question, chosen, SECTION_LIMIT, max_passages=top_k)
+        passages = assemble(self.index, self.trees, ranking.question, chosen, self.answering.section_limit, max_passages=top_k)
         text = summary.listing(passages, answer.lang)
         text = answer.unsure_note() + text
         return replace(answer, text=text, passages=passages, pages={}, across_documents=True)

@@ -104,10 +104,14 @@ def test_bad_history_is_a_question_error(assistant, history):
         assistant.ask("那A3组呢?", history=history)
 
 
-def test_long_section_is_cut_and_says_so(assistant, monkeypatch):
-    monkeypatch.setattr("assistant.service.SECTION_LIMIT", 60)
-    answer = assistant.ask("A2保障机制组要准备哪些材料?")
-    assert "该部分较长" in answer.text
+def test_long_section_is_cut_and_says_so(assistant):
+    from assistant.answer.config import AnswerConfig
+
+    whole = assistant.ask("A2保障机制组要准备哪些材料?")
+    assert "该部分较长" not in whole.text
+    short = assistant.over(assistant.settings, assistant.index)
+    short.answering = AnswerConfig(section_limit=60)
+    assert "该部分较长" in short.ask("A2保障机制组要准备哪些材料?").text
 
 
 def test_telephone_numbers_and_slogans_are_no_counts():
@@ -190,8 +194,9 @@ def test_a_list_question_gets_the_outline_of_the_section_that_introduces_its_thi
     settings = load_settings().with_(chunk_chars=200)
     data, _ = build_index(settings, warn=lambda m: None, embedder=fake_embedder)
     monkeypatch.setattr("assistant.service.load_embedder", lambda name, warn: fake_embedder)
-    monkeypatch.setattr("assistant.service.SECTION_LIMIT", 400)
-    school = Assistant(settings, data, warn=lambda m: None)
+    from assistant.answer.config import AnswerConfig
+
+    school = Assistant(settings, data, warn=lambda m: None, answering=AnswerConfig(section_limit=400))
     # what is quoted is tested here, not whether it answers: the found model's threshold is fitted on
     # real corpora, and this one-file corpus with fake vectors lies outside them
     import dataclasses

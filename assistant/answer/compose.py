@@ -21,6 +21,7 @@ from ..documents import TABLE_CELL
 from ..retrieval.facts import has_date, has_figure
 from ..retrieval.units import unit_match
 
+from .config import DEFAULT, AnswerConfig
 from .gloss import gloss
 from .learned import (ANSWER_FEATURES, UNIT_FEATURES, UNIT_PASSAGES, AnswerModel, Similar, answer_features,
                       unit_features)
@@ -72,8 +73,6 @@ PHRASES = {
         "owner": "\n{where} [{n}]: {text}",
     },
 }
-#: Other passages are pointed to ("see also") when their best sentences hold this much of the question.
-RELATED_THRESHOLD = 0.75
 
 
 @dataclass
@@ -163,7 +162,8 @@ def _where(say: dict, passage: Passage) -> str:
     return say["where_section" if heading else "where"].format(kind=kind, title=passage.title, heading=heading)
 
 
-def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[Hit], index: IndexData) -> str:
+def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[Hit], index: IndexData,
+           config: AnswerConfig = DEFAULT) -> str:
     first = quotes[0]
     top = passages[first.passage]
     where = _where(say, top)
@@ -182,7 +182,7 @@ def render(say: dict, quotes: list[Quote], passages: list[Passage], hits: list[H
     window = {h.chunk.id: h.evidence.window for h in hits}
     exact = hits[0].evidence.lookup > 0
     related = [] if exact else [n for n, p in enumerate(passages[1:], start=2) if n - 1 not in quoted
-               and max((window.get(c, 0.0) for c in p.chunk_ids), default=0.0) >= RELATED_THRESHOLD]
+               and max((window.get(c, 0.0) for c in p.chunk_ids), default=0.0) >= config.related_threshold]
     if related:
         body += say["related"].format(refs=say["sep"].join(f"[{n}]" for n in related))
     if "gloss" in say:  # English: what the quoted Chinese words mean, word by word
@@ -203,11 +203,7 @@ class Decision:
     features: dict = field(default_factory=dict)
 
 
-#: Passages searched for a figure of the asked kind (possible()).
-FIGURE_PASSAGES = 3
-
-
-def possible(question: Question, units: list, matrix: np.ndarray, row: np.ndarray) -> bool:
+def possible(question: Question, units: list, matrix: np.ndarray, row: np.ndarray, config: AnswerConfig = DEFAULT) -> bool:
     """What no evidence can outweigh: a question about a place or school no document mentions cannot be
     answered from them; nor a question asking for a quantity of a known kind (money, a share, an area…)
     when no unit of the first passages states a figure of that kind beside any of the question's words
@@ -216,7 +212,7 @@ def possible(question: Question, units: list, matrix: np.ndarray, row: np.ndarra
     if row[0, ANSWER_FEATURES.index("unknown_names")] >= 1.0:
         return False
     cover = UNIT_FEATURES.index("cover_ctx")
-    near = [u for i, u in enumerate(units) if u.passage < FIGURE_PASSAGES and matrix[i, cover] > 0]
+    near = [u for i, u in enumerate(units) if u.passage < config.figure_passages and matrix[i, cover] > 0]
     unit = question.intent.unit
     if unit and not any(unit_match(unit, u.text) or (TABLE_CELL in u.text and has_figure(u.text)) for u in near):
         return False
@@ -227,11 +223,11 @@ def possible(question: Question, units: list, matrix: np.ndarray, row: np.ndarra
 
 def decide(question: Question, hits: list[Hit], passages: list[Passage], index: IndexData, model: AnswerModel,
            select_at: float | None = None, probabilities=None, select_ratio: float | None = None,
-           similar: Similar | None = None) -> Decision:
+           similar: Similar | None = None, config: AnswerConfig = DEFAULT) -> Decision:
     """Choose what to quote (the unit model) and judge it (the found and sure models). `probabilities`:
     the units' chances when already known (training uses out-of-fold ones); `similar`: the dense model's
     closeness of a question and texts (Searcher.similarities), a feature of each unit."""
-    whole = [wants_whole(question, p) for p in passages[:UNIT_PASSAGES]]
+    whole = [wants_whole(question, p, config) for p in passages[:UNIT_PASSAGES]]
     units, matrix, _ = unit_features(question, passages, hits, whole, similar)
     if probabilities is None:
         probabilities = model.unit.probability(matrix)
@@ -241,12 +237,12 @@ def decide(question: Question, hits: list[Hit], passages: list[Passage], index: 
     exact = hits[0].evidence.lookup > 0 and passages[0].article is not None
     quotes, primary = choose(question, passages, units, probabilities, whole,
                              model.select_at if select_at is None else select_at, exact, parts,
-                             model.select_ratio if select_ratio is None else select_ratio)
+                             model.select_ratio if select_ratio is None else select_ratio, config)
     quoted = "\n".join(q.text for q in quotes)
     row = answer_features(question, passages, hits, units, matrix, probabilities, primary, quoted, index)
     found = float(model.found.probability(row, ANSWER_FEATURES)[0])
     sure = found * float(model.sure.probability(row)[0])  # answerable, and answered right
-    if not possible(question, units, matrix, row):
+    if not possible(question, units, matrix, row, config):
         found = 0.0
     if exact:  # the article the question names by law and number: exact, not a guess
         found = sure = 1.0
@@ -256,7 +252,7 @@ def decide(question: Question, hits: list[Hit], passages: list[Passage], index: 
 
 def compose(question: Question, hits: list[Hit], passages: list[Passage], index: IndexData, model: AnswerModel,
             missing_articles: list | None = None, owners: list[str] | None = None,
-            similar: Similar | None = None) -> Answer:
+            similar: Similar | None = None, config: AnswerConfig = DEFAULT) -> Answer:
     """The answer: the quoted lines of the ranked passages, or a plain 'not found'. `missing_articles`:
     (law title, number, last article) for articles the question looks up that its law does not have;
     `owners`: the documents that have the article a question asks for without naming a law."""
@@ -278,12 +274,12 @@ def compose(question: Question, hits: list[Hit], passages: list[Passage], index:
         for n, passage in enumerate(passages, start=1):
             text += say["owner"].format(where=_where(say, passage), n=n, text=passage.text)
         return Answer(original, resolved, lang, True, text, passages, 1.0, True, 1.0, {})
-    decision = decide(question, hits, passages, index, model, similar=similar)
+    decision = decide(question, hits, passages, index, model, similar=similar, config=config)
     coverage = decision.features.get("cover_best", 0.0)
     if decision.found < model.found_at:
         return Answer(original, resolved, lang, False, say["not_found"], passages, coverage, False,
                       decision.found, decision.features)
-    body = render(say, decision.quotes, passages, hits, index)
+    body = render(say, decision.quotes, passages, hits, index, config)
     pages = {q.passage: quote_pages(passages[q.passage], q.text) for q in decision.quotes}
     sure = decision.sure >= model.sure_at
     # the found model as confident that the documents answer as a sure answer must be: the doubt is the quote's

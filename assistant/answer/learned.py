@@ -34,7 +34,7 @@ from ..index.store import IndexData
 from ..retrieval.assembly import Passage
 from ..retrieval.evidence import text_tokens
 from ..retrieval.facts import has_date, has_figure, has_person, has_rule, is_signature, states
-from ..retrieval.focus import spellings
+from ..retrieval.focus import near_figure, spellings
 from ..retrieval.intent import FACT_KINDS, YEAR
 from ..retrieval.names import PLACE_WORDS
 from ..retrieval.query import with_synonyms
@@ -50,8 +50,6 @@ _BLANK = re.compile(r"[(（]\s*[)）]|_{2,}|＿{2,}|\(\s+\)|(?<![A-Za-z])x{2,}(?
 #: An enumerated item: 一是, （一）, 1., ①, (1), 第一, 其一 at the start.
 _ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．](?!\d)|[①-⑳]|"
                    r"第[一二三四五六七八九十]+[,，、]|其[一二三四五六七八九十])")
-#: A figure this close (characters) to the thing asked about is taken as its figure.
-FOCUS_SPAN = 12
 #: Passages whose units are scored (the ranking's first ones).
 UNIT_PASSAGES = 5
 
@@ -114,15 +112,6 @@ def units_of(passage: Passage, number: int) -> list[Unit]:
     return out
 
 
-def _near_figure(names: list[str], text: str, pattern) -> bool:
-    for name in names:
-        for match in re.finditer(re.escape(name), text):
-            around = text[max(0, match.start() - FOCUS_SPAN):match.end() + FOCUS_SPAN]
-            if pattern.search(around) if pattern is not None else (has_figure(around) or has_date(around)):
-                return True
-    return False
-
-
 def evidence_of(passage: Passage, hits: list[Hit]) -> tuple[Evidence, int]:
     """The ranking's evidence for a passage: of the best-ranked hit among its chunks (else empty)."""
     ids = set(passage.chunk_ids)
@@ -181,7 +170,7 @@ def unit_features(question: Question, passages: list[Passage], hits: list[Hit], 
                 stated / len(asked) if asked else 0.0,
                 1.0 if intent.unit and unit_match(intent.unit, text) else 0.0, 1.0 if intent.unit else 0.0,
                 1.0 if focus and any(f in text for f in focus) else 0.0,
-                1.0 if focus and intent.wants_figure and _near_figure(focus, text, pattern) else 0.0,
+                1.0 if focus and intent.wants_figure and near_figure(focus, text, pattern) else 0.0,
                 (sum(1.0 for t in things if t in text) / len(things)) if things else 0.0,
                 (sum(1.0 for n in query.names if n in text or n in context) / len(query.names)) if query.names else 0.0,
                 (sum(1.0 for y in intent.years if y in text) / len(intent.years)) if intent.years else 0.0,
@@ -281,7 +270,7 @@ class AnswerModel:
     found: Linear
     sure: Linear
     select_at: float  # a unit this likely is quoted beside the best one
-    select_ratio: float  # one of the TOP_UNITS likeliest this likely relative to the best is quoted too
+    select_ratio: float  # one of the `top_units` (AnswerConfig) likeliest this likely relative to the best is quoted too
     found_at: float  # below: "not found"
     sure_at: float  # from here: found and sure; between found_at and sure_at: found but unsure
     fitted: dict

@@ -19,31 +19,15 @@ from ..language.tokenization import tokenize
 from ..retrieval.assembly import Passage
 from ..retrieval.names import name_groups, names_any
 from ..retrieval.question import Question
+from .config import DEFAULT, AnswerConfig
 from .learned import LEAD_IN, Unit
 
 _ARTICLE = re.compile(r"^第[零〇一二两三四五六七八九十百千\d]+条")
-#: A section this short is quoted whole (heading and body) rather than cut to its likely units.
-SHORT_SECTION = 300
-#: An article of a law this short is quoted whole.
-SHORT_ARTICLE = 500
-#: An article the question asks for by law and number is quoted whole up to this length (issue 29: the
-#: longest article of the 414 laws of ../shared/realworld/large asked for is ~2,600 characters).
-ASKED_ARTICLE = 3000
 #: Marks what a quote leaves out between two quoted pieces.
 GAP = "……"
 #: A sentence that qualifies the one before it in the same paragraph (款) of a law: a 但书 ("但是，有下列
 #: 情形之一的除外"), an exception; quoted with the sentence it qualifies, never dropped.
 _QUALIFIES = re.compile(r"^(?:但是|但)|除外[。；;]?$")
-#: Characters of items quoted after a chosen lead-in line ("组成人员如下:").
-LEAD_IN_ITEMS = 600
-#: A table a question that ranks or compares rows quotes from is quoted whole up to this many characters
-#: (its other rows are what the quoted row is the highest or the lowest of).
-TABLE_ROWS = 2000
-#: Units quoted from one passage at most (the likeliest, in reading order).
-UNITS_PER_PASSAGE = 4
-#: The likeliest units of the question that are quoted when they are at least `select_ratio` as likely as
-#: the best one (a figure question often asks for two or three figures stated in neighbouring sentences).
-TOP_UNITS = 3
 
 
 @dataclass
@@ -68,39 +52,40 @@ def names_section(question: Question, passage: Passage) -> bool:
     return bool(groups) and len(named) / len(groups) >= 0.5
 
 
-def wants_whole(question: Question, passage: Passage) -> bool:
+def wants_whole(question: Question, passage: Passage, config: AnswerConfig = DEFAULT) -> bool:
     """Is the passage quoted whole: a short article; an assembled section asked for as a list or named
     by the question, or short enough to read at once (not for a figure or a date, which is a line)?"""
     intent = question.intent
     if is_article(passage):
-        return len(passage.text) <= SHORT_ARTICLE
+        return len(passage.text) <= config.short_article
     if not passage.section_id or len(passage.lines) <= 1:
-        return len(passage.text) <= SHORT_SECTION and "figure" not in intent.kinds and bool(passage.section_id)
+        return len(passage.text) <= config.short_section and "figure" not in intent.kinds and bool(passage.section_id)
     if "figure" in intent.kinds or "date" in intent.kinds:
         return False
     if intent.kinds & {"who", "where"} and "list" not in intent.kinds:
         return False  # one line answers (组长:张宗海): it is quoted, not the whole section it heads
-    return "list" in intent.kinds or names_section(question, passage) or len(passage.text) <= SHORT_SECTION
+    return "list" in intent.kinds or names_section(question, passage) or len(passage.text) <= config.short_section
 
 
-def _with_lead_ins(units: list[Unit], picked: list[int]) -> list[int]:
-    """A chosen lead-in ("具体分工如下:") brings the items that follow it in its passage."""
+def _with_lead_ins(units: list[Unit], picked: list[int], limit: int) -> list[int]:
+    """A chosen lead-in ("具体分工如下:") brings the items that follow it in its passage (up to `limit`
+    characters)."""
     extra = []
     for i in picked:
         if not LEAD_IN.search(units[i].text):
             continue
         size = 0
         for j in range(i + 1, len(units)):
-            if units[j].passage != units[i].passage or size > LEAD_IN_ITEMS:
+            if units[j].passage != units[i].passage or size > limit:
                 break
             extra.append(j)
             size += len(units[j].text)
     return sorted(set(picked) | set(extra))
 
 
-def _with_table(units: list[Unit], picked: list[int]) -> list[int]:
+def _with_table(units: list[Unit], picked: list[int], limit: int) -> list[int]:
     """For a question that ranks or compares rows ("哪个…最低"): a picked table row brings the rows of its
-    table in the passage (the run of table rows around it), up to TABLE_ROWS characters."""
+    table in the passage (the run of table rows around it), up to `limit` characters."""
     out = set(picked)
     for i in picked:
         if not is_table_row(units[i].text):
@@ -114,7 +99,7 @@ def _with_table(units: list[Unit], picked: list[int]) -> list[int]:
         size = 0
         for j in sorted(run, key=lambda j: abs(j - i)):  # the nearest rows first, when the table is long
             size += len(units[j].text)
-            if size > TABLE_ROWS:
+            if size > limit:
                 break
             out.add(j)
     return sorted(out)
@@ -146,13 +131,10 @@ def _with_qualifiers(units: list[Unit], picked: list[int]) -> list[int]:
     return sorted(out)
 
 
-#: A part's likeliest unit is quoted when at least this likely (asked of the part alone).
-PART_FLOOR = 0.1
-
-
-def part_units(parts: np.ndarray | None) -> set[int]:
+def part_units(parts: np.ndarray | None, floor: float) -> set[int]:
     """For a question in several parts: the likeliest unit of each part (a column of chances per part),
-    each part a unit of its own (the surest part chooses first: two parts ask two things)."""
+    each part a unit of its own (the surest part chooses first: two parts ask two things), when at
+    least `floor` likely."""
     if parts is None or parts.size == 0:
         return set()
     chosen: set[int] = set()
@@ -160,7 +142,7 @@ def part_units(parts: np.ndarray | None) -> set[int]:
         column = parts[:, k].copy()
         column[list(chosen)] = -1.0
         best = int(np.argmax(column))
-        if column[best] >= PART_FLOOR:
+        if column[best] >= floor:
             chosen.add(best)
     return chosen
 
@@ -185,7 +167,8 @@ def place_units(question: Question, passages: list[Passage], units: list[Unit], 
 
 def choose(question: Question, passages: list[Passage], units: list[Unit], probabilities: np.ndarray,
            whole: list[bool], select_at: float, exact: bool = False,
-           parts: np.ndarray | None = None, select_ratio: float = 1.0) -> tuple[list[Quote], int]:
+           parts: np.ndarray | None = None, select_ratio: float = 1.0,
+           config: AnswerConfig = DEFAULT) -> tuple[list[Quote], int]:
     """The quotes of the answer and the passage answered from (see the module docstring). `exact`: the
     first passage is the article the question looks up by law and number: it is the answer, alone.
     `parts`: the chance of each unit for each part of a question in several parts (a column per part)."""
@@ -195,8 +178,8 @@ def choose(question: Question, passages: list[Passage], units: list[Unit], proba
         return [Quote(0, passages[0].text, True)], 0
     best = int(np.argmax(probabilities))
     primary = 0 if exact else units[best].passage
-    parts = part_units(parts)
-    ranked = np.argsort(-probabilities, kind="stable")[:TOP_UNITS]
+    parts = part_units(parts, config.part_floor)
+    ranked = np.argsort(-probabilities, kind="stable")[:config.top_units]
     parts |= {int(i) for i in ranked if probabilities[i] >= select_ratio * probabilities[best]}
     parts |= place_units(question, passages, units, probabilities, primary)
     quotes: list[Quote] = []
@@ -206,7 +189,7 @@ def choose(question: Question, passages: list[Passage], units: list[Unit], proba
         if n == primary and n < len(whole) and whole[n]:
             quotes.append(Quote(n, passages[n].text, True))
             continue
-        if exact and n == primary and len(passages[n].text) <= ASKED_ARTICLE:
+        if exact and n == primary and len(passages[n].text) <= config.asked_article:
             quotes.append(Quote(n, passages[n].text, True))  # the article asked for by number, whole
             continue
         if exact and n != primary:
@@ -217,10 +200,10 @@ def choose(question: Question, passages: list[Passage], units: list[Unit], proba
             likely = likely or ([top] if top is not None else [])
         if not likely:
             continue
-        likely = sorted(sorted(likely, key=lambda i: -probabilities[i])[:UNITS_PER_PASSAGE])
-        picked = _with_lead_ins(units, likely)
+        likely = sorted(sorted(likely, key=lambda i: -probabilities[i])[:config.units_per_passage])
+        picked = _with_lead_ins(units, likely, config.lead_in_items)
         if question.intent.ranks:
-            picked = _with_table(units, picked)
+            picked = _with_table(units, picked, config.table_rows)
         if is_article(passages[n]):
             picked = _with_qualifiers(units, picked)
         quoted = "".join(q.text for q in quotes)

@@ -5,6 +5,7 @@ the answer (which sentences answer, whether the answer is found)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .units import NOT_A_QUANTITY
 
@@ -81,8 +82,11 @@ def states(kind: str, sentence: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=65536)
 def has_person(text: str) -> bool:
-    """A name label, or a person's name as jieba tags one (nr, two or three characters)."""
+    """A name label, or a person's name as jieba tags one (nr, two or three characters). Remembered by
+    text: tagging runs jieba's HMM (about 1 ms a sentence), and every unit of the first five passages is
+    asked, so the same passages' sentences would be tagged again for each question about them."""
     if has_name_label(text):
         return True
     from ..language.segmentation import tagged

@@ -181,10 +181,17 @@ def focus_evidence(focus_words, intent, text: str, context: str = "", things=())
     present = any(s in text or s in context for s in names)
     if not intent.wants_figure:
         return (1.0 if present else 0.0), 0.5
-    pattern = SENTENCE_UNITS.get(intent.unit) if intent.unit else None
+    if near_figure(names, text, SENTENCE_UNITS.get(intent.unit) if intent.unit else None):
+        return 1.0, 1.0
+    return (1.0 if present else 0.0), 0.0
+
+
+def near_figure(names: list[str], text: str, pattern=None) -> bool:
+    """Does a figure (of `pattern`'s kind of quantity; else any figure or date) stand within FOCUS_SPAN
+    characters of one of the names?"""
     for name in names:
         for match in re.finditer(re.escape(name), text):
             around = text[max(0, match.start() - FOCUS_SPAN):match.end() + FOCUS_SPAN]
-            if pattern.search(around) if pattern else (has_figure(around) or has_date(around)):
-                return 1.0, 1.0
-    return (1.0 if present else 0.0), 0.0
+            if pattern.search(around) if pattern is not None else (has_figure(around) or has_date(around)):
+                return True
+    return False

@@ -41,8 +41,6 @@ class IndexFollower:
 
     def check(self) -> bool:
         """Switch to the current build if it is not the one served; True when it switched."""
-        from ..service import Assistant
-
         rebuilder = getattr(self.app.state, "rebuilder", None)
         if rebuilder is not None and rebuilder.busy():
             return False  # the server's own rebuild loads the build it makes and switches to it: loaded once
@@ -53,7 +51,7 @@ class IndexFollower:
             old = self.app.state.assistant
             try:
                 index = store.load_current(self.root)
-                fresh = Assistant(old.settings, index, warn=log.warning)
+                fresh = old.over(old.settings, index)
                 fresh.warm_up()
             except (AssistantError, OSError) as exc:
                 self.failed, self.error = build, str(exc)

@@ -29,19 +29,23 @@ from ..config import Settings
 # the same durable writes as the uploads (a new file flushed to the disk; the folder's new names synced)
 from .uploads import _sync_folder, _write_file as _write_durably
 from ..errors import AssistantError
+from ..index.backends import backend_for
 from ..service import Assistant
 
 
 def rebuild_and_switch(settings: Settings, switch: Callable[[Assistant], None],
                        progress: Callable[[str, int, int], None] | None = None,
-                       warn: Callable[[str], None] = lambda message: None, embedder=None) -> dict:
+                       warn: Callable[[str], None] = lambda message: None,
+                       serving: Assistant | None = None) -> dict:
     """Build the index of `settings.corpus_dir` (and the other collections) incrementally, open it,
     warm it up, and pass the new Assistant to `switch`. Returns what the build did. The previous
     index stays in use when the build fails (the build is written beside it and made current
     atomically). The build runs in a worker process (`build_in_worker`) when that process can load
     the server's embedding model by its name, so what reading, chunking and embedding hold is
     freed when it ends, not kept by the server; `embedder`: the model the server has loaded (a
-    model it was handed rather than loaded by name is used in this process instead)."""
+    model it was handed rather than loaded by name is used in this process instead). `serving`: the
+    assistant served now, whose model and constants the new one keeps."""
+    embedder = serving.embedder if serving is not None else None
     if worker_can_build(settings, embedder):
         result = build_in_worker(settings, progress, warn)
     else:
@@ -51,8 +55,11 @@ def rebuild_and_switch(settings: Settings, switch: Callable[[Assistant], None],
         result = build_summary(stats)
     if progress:
         progress("switching", 0, 1)
-    assistant = Assistant.open(settings, warn=warn, build_if_missing=False)
-    assistant.search("义务教育均衡发展 guarantee", 1)  # build the lazily made state before requests come
+    if serving is not None:
+        assistant = serving.over(settings, backend_for(settings).load())
+    else:
+        assistant = Assistant.open(settings, warn=warn, build_if_missing=False)
+    assistant.warm_up()  # build the lazily made state before requests come
     switch(assistant)
     return result
 
@@ -311,8 +318,7 @@ class Rebuilder:
         result, error = None, None
         try:
             current = self.serving()
-            result = rebuild_and_switch(self.settings, self.switch, self._progress, self._warn,
-                                        embedder=current.embedder if current is not None else None)
+            result = rebuild_and_switch(self.settings, self.switch, self._progress, self._warn, serving=current)
         except AssistantError as exc:
             error = str(exc)
         except Exception as exc:  # noqa: BLE001 - reported on the page and in the log, never lost
