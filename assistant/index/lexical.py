@@ -107,7 +107,10 @@ class LexicalIndex:
         return doc_token_ids, doc_indptr
 
     def vocabulary(self) -> list[str]:
-        return [t for t in self.vocab_dict if t != "∅" and t != ""]
+        """The words of the index, sorted: bm25s numbers them in an order that changes from build to build
+        (a set's), and what is made from them (the pinyin names a question's English is matched against,
+        the bilingual table) must not."""
+        return sorted(t for t in self.vocab_dict if t != "∅" and t != "")
 
     def save(self, directory: Path) -> None:
         """bm25s's own format (its save); an index that was loaded is written back in that format."""

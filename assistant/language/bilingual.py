@@ -327,18 +327,18 @@ def build_bilingual(vocabulary: Iterable[str], doc_freq: Callable[[str], int] | 
     frequency = doc_freq or (lambda _: 0)
     phrases: dict[tuple[str, ...], list[tuple[str, float]]] = {}
     breadth: dict[tuple[str, ...], int] = {}
-    for key in set(exact) | set(heads):
+    for key in sorted(set(exact) | set(heads)):  # sorted: the same table (and file) from every build
         if len(key) == 1 and key[0] in STOPWORDS:
             continue
         found = exact.get(key) or {h: s * HEAD_SHARE for h, s in heads[key].items()}
         phrases[key] = [(h, round(score, 4)) for h, score in prune(found, frequency)]  # as saved
         breadth[key] = len(found)
     forms: dict[str, set[str]] = {}
-    for word in {w for key in phrases for w in key if w not in STOPWORDS}:
+    for word in sorted({w for key in phrases for w in key if w not in STOPWORDS}):
         for form in lemmas.inflections(word):
             if form != word and "'" not in form:
                 forms.setdefault(form, set()).add(word)
-    for verb in verbs:  # prevention → prevent, promotion → promote: the verb's words for its noun
+    for verb in sorted(verbs):  # prevention → prevent, promotion → promote: the verb's words for its noun
         if (verb,) not in phrases:
             continue
         for noun in nominalisations(verb):
@@ -346,7 +346,7 @@ def build_bilingual(vocabulary: Iterable[str], doc_freq: Callable[[str], int] | 
                 forms.setdefault(noun, set()).add(verb)
     if source is None:
         source = cedict_version(cedict_file()) if lines is None else "test"
-    return Bilingual(phrases, {f: tuple(sorted(b)) for f, b in forms.items()}, source, breadth)
+    return Bilingual(phrases, {f: tuple(sorted(forms[f])) for f in sorted(forms)}, source, breadth)
 
 
 #: Endings that make a noun of an English verb: prevent → prevention, promote → promotion,
