@@ -200,6 +200,20 @@ def test_a_year_picks_the_version_in_force_then(laws, question, source):
         assert "旧版本" in answer.text and "2024-03-01" in answer.text  # says which version is current
 
 
+@pytest.mark.parametrize("question, source", [
+    ("2021年版示范教育法第三条的内容", "示范教育法(2020-05-01).md"),
+    ("2021年修正的示范教育法第三条", "示范教育法(2020-05-01).md"),
+    ("修订后的示范教育法第三条", "示范教育法(2024-03-01).md"),
+    ("新版示范教育法第三条", "示范教育法(2024-03-01).md"),
+])
+def test_a_version_written_before_the_name_is_not_part_of_it(laws, question, source):
+    """"2021年版示范教育法" names 示范教育法 (its 2021 version), not a law "版示范教育法" the index lacks:
+    before, such questions were answered "资料中没有《版示范教育法》"."""
+    answer = laws.ask(question)
+    first = answer.citations()[0]
+    assert answer.found and first["article"] == "第三条" and first["source"] == source, (question, answer.text[:80])
+
+
 @pytest.mark.parametrize("question, name", [("民法通则第十二条说了什么?", "民法通则"),
                                             ("《中华人民共和国民法通则》第十二条是怎么规定的?", "中华人民共和国民法通则")])
 def test_a_general_principles_law_the_index_lacks_is_said_to_be_missing(laws, question, name):

@@ -49,6 +49,10 @@ _BRACKETED = re.compile(r"《([^《》]{2,40})》")
 _NAMED_ARTICLE = re.compile(r"([\u4e00-\u9fff]{1,30}?(?:" + "|".join(LAW_ENDINGS) + r"))(?:[（(][^()（）]{1,12}[)）])?"
                             r"(?:的)?第[零〇一二两三四五六七八九十百千万\d]+条")
 _NOT_NAME_FLAGS = ("r", "p", "d", "c", "u", "y", "e", "m", "q")
+#: A version written before a law's name, as users write it ("2018年版义务教育法", "2018年修正的…", "修订后的…",
+#: "新版…", "现行…"): not part of the name. The year itself is read as the question's year, and the
+#: version in force then is the one looked up; the same information after the name is _VERSION's.
+_VERSION_BEFORE = re.compile(r"^(?:(?:新|旧|最新)版|最新|现行|(?:修正|修订|修改)(?:后|版)?|版本?)?的?")
 #: Verbs that frame a question rather than name a law ("请问…", "帮我查一下…", "想知道…"); other verbs may
 #: be part of a name (示范学校法).
 _ASKING_VERBS = frozenset("请问 问 问问 想 想问 查 查查 看 看看 知道 了解 说 说说 讲 讲讲 帮 告诉 解释 按照 根据 依照 依据 对照".split())
@@ -275,7 +279,8 @@ class LawNames:
             words = tagged(raw)
             while len(words) > 1 and (words[0][1].startswith(_NOT_NAME_FLAGS) or words[0][0] in _ASKING_VERBS):
                 words = words[1:]
-            names.append("".join(w for w, _ in words))
+            name = "".join(w for w, _ in words)
+            names.append(_VERSION_BEFORE.sub("", name) if _GENRE.search(_VERSION_BEFORE.sub("", name)) else name)
         return [n for n in dict.fromkeys(names) if len(n) >= 2 and _GENRE.search(n)]
 
     def named(self, question: str) -> Named | None:
