@@ -30,7 +30,7 @@ from ..documents import Chunk, Document, Line, Section
 #: produce for the same file, or the index gains or changes a part (4: bilingual.json, the
 #: English → Chinese table; 5: regulation structure and the cleaner's line joins): every cached file
 #: is then processed again.
-PIPELINE_VERSION = 11  # 11: titles, numbers, dates, kinds from the head and foot (masthead.py), 附件 and 落款 sections, a top-level chunk's sections (Chunk.holds); 10: one id per file, extension included (same-stem files apart); 9: tables as records with their headers (Word, PDF)
+PIPELINE_VERSION = 12  # 12: a paged file's full line length leaves its table records out (PDF paragraphs beside a table are joined); 11: titles, numbers, dates, kinds from the head and foot (masthead.py), 附件 and 落款 sections, a top-level chunk's sections (Chunk.holds); 10: one id per file, extension included (same-stem files apart); 9: tables as records with their headers (Word, PDF)
 #: Embeddings not used by any of the last this-many builds are deleted.
 KEEP_BUILDS = 3
 

@@ -217,8 +217,10 @@ def page_date(lines: list[Line]) -> str | None:
 
 
 def _full_line_length(lines: list[Line]) -> int | None:
-    """Length of a full line in a paged file (90th percentile of its lines); None when unpaged."""
-    lengths = sorted(len(line.text) for line in lines if line.page is not None)
+    """Length of a full line in a paged file (90th percentile of its lines, a table's records left out:
+    they are not lines of the page's layout, and a page with a table would otherwise have no full
+    line); None when unpaged."""
+    lengths = sorted(len(line.text) for line in lines if line.page is not None and not is_table_row(line.text))
     if len(lengths) < 6:
         return None
     return lengths[int(0.9 * (len(lengths) - 1))]

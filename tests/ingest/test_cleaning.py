@@ -140,3 +140,24 @@ def test_full_stop_put_inside_a_word_is_removed():
     assert [l.text for l in fixed] == ["一年来,遥墙成教中心完成农民技能培训492人次,农民实用技术培训1776人次,工会系统下岗职工技能培训512人次。"]
     kept = ["学校的各项工作取得了显著成效。", "下一步我们将继续努力。"]
     assert [l.text for l in repair_pdf_damage(lines(*kept))] == kept
+
+
+def test_a_paragraph_beside_a_table_is_joined_over_its_wrapped_lines():
+    """A PDF page's full line is measured on its text lines, not on its table's records (a record
+    "指标：… | 小学县自评：0.483 | …" is far longer than any line of the page): before, the paragraph
+    above the table stayed broken into its physical lines ("…进行了复核。经" / "核查，小学…")."""
+    lines = [Line("（一）资源配置。评估组对县级上报数据进行了复核。经", 1, 1, page=1),
+             Line("核查，小学生均体育运动场馆面积差异系数为0.527，高于", 2, 2, page=1),
+             Line("0.50的标准值，其余指标差异系数均达到标准。县自评与市级", 3, 3, page=1),
+             Line("核查数据对比见表1。", 4, 4, page=1)]
+    lines += [Line(f"指标：第{n}项指标的名称写在这里 | 小学县自评：0.{n}83 | 小学市核查：0.{n}27 | 初中县自评：0.{n}16 | "
+                   f"初中市核查：0.{n}33", 5 + n, 5 + n, page=1) for n in range(1, 8)]
+    lines += [Line("差异产生的主要原因：县级自评时将白沙县实验小学租用的县体育中", 20, 20, page=1),
+              Line("心场地面积计入了学校运动场馆面积，评估组认为该场地不能满足", 21, 21, page=1),
+              Line("学校日常教学使用，不予认定。", 22, 22, page=1)]
+    fixed = repair_pdf_damage(lines)
+    assert fixed[-1].text == "差异产生的主要原因：县级自评时将白沙县实验小学租用的县体育中心场地面积计入了学校运动场馆面积，评估组认为该场地不能满足学校日常教学使用，不予认定。"
+    assert fixed[0].text == ("（一）资源配置。评估组对县级上报数据进行了复核。经核查，小学生均体育运动场馆面积差异系数为0.527，高于"
+                             "0.50的标准值，其余指标差异系数均达到标准。县自评与市级核查数据对比见表1。")
+    assert (fixed[0].start, fixed[0].end) == (1, 4)
+    assert [line.text for line in fixed[1:-1]] == [line.text for line in lines[4:11]]  # the records stay apart
