@@ -33,8 +33,10 @@ DEV_NOT_FIRST: dict[str, set[str]] = {"search": set(), "ask": set()}
 OWN_NOT_FIRST = {"heldout": {"h20"}, "helper_set": {"u09", "u11", "u25", "u30"}, "helper_set2": {"v03", "v10", "v11", "v23"},
                  "paraphrase": {"p02"}, "english": {"e05"}}
 OWN_MISSED = {"english": {"e05"}}
-#: tests/data/absent.jsonl: questions the corpus does not answer; these are (wrongly) answered.
-ABSENT_ANSWERED = {"a03", "a08", "a12", "a13", "a14", "a15"}
+#: tests/data/absent.jsonl: questions the corpus does not answer; these are (wrongly) answered. a04
+#: ("学校游泳池有多大?") since the models were retrained on the labelled set with PDF paragraphs joined
+#: (2026-12-08: labelled dev 0.764 → 0.780, absent refused there 0.421 → 0.447).
+ABSENT_ANSWERED = {"a03", "a04", "a08", "a12", "a13", "a14", "a15"}
 
 
 def _assistant(tmp_path_factory, corpus: Path) -> Assistant:
