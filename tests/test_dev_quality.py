@@ -25,7 +25,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.real_model, pytest.mark.shared]
 #: refused (2026-12-02, rules: 38 and 4; a03 and a06 are said not found, a14 and a29 quote the wrong line,
 #: a41 and a42 are absent and answered).
 ANSWERS_DEV_WRONG = {"a03", "a06", "a14", "a29", "a41", "a42"}
-#: laws_dev: 35 of 36 answerable correct (English 12 of 13), 1 of 4 absent refused (l37 answered).
+#: laws_dev: 35 of 36 answerable correct (English 12 of 13), 1 of 4 absent refused (l37 answered); checked in
+#: test_dev_quality_laws.py (a file of its own, so that its index, the 42 laws embedded with e5, is built
+#: by one test process while the other runs this file).
 LAWS_DEV_WRONG = {"l30", "l37", "l39", "l40"}
 #: dev.jsonl: every answer passage in the top 5; these not first (d21 first since the things-with-figures evidence).
 DEV_NOT_FIRST: dict[str, set[str]] = {"search": set(), "ask": set()}
@@ -54,11 +56,6 @@ def shipped(tmp_path_factory):
     return _assistant(tmp_path_factory, SHIPPED_CORPUS)
 
 
-@pytest.fixture(scope="module")
-def laws(tmp_path_factory):
-    return _assistant(tmp_path_factory, LAWS)
-
-
 def _compare(wrong: set[str], expected: set[str], what: str) -> None:
     broken, fixed = sorted(wrong - expected), sorted(expected - wrong)
     assert not broken and not fixed, f"{what}: newly wrong {broken}; newly right {fixed} (update the list)"
@@ -72,28 +69,6 @@ def test_the_shared_sets_are_here():
 def test_answers_dev_question_by_question(shipped):
     report = evaluate_answers(read_questions(EVAL / "answers_dev.jsonl"), lambda q, k: shipped.ask(q, k).to_dict())
     _compare({q["id"] for q in report["questions"] if not q["correct"]}, ANSWERS_DEV_WRONG, "answers_dev")
-
-
-def test_laws_dev_question_by_question(laws):
-    report = evaluate_answers(read_questions(EVAL / "laws_dev.jsonl"), lambda q, k: laws.ask(q, k).to_dict())
-    _compare({q["id"] for q in report["questions"] if not q["correct"]}, LAWS_DEV_WRONG, "laws_dev")
-
-
-def test_laws_every_lookup_returns_its_article(laws):
-    """Each question of laws_dev that names a law and an article gets that article first."""
-    from assistant.retrieval.intent import intent_of
-
-    looked_up = 0
-    for question in read_questions(EVAL / "laws_dev.jsonl"):
-        named = laws.searcher.law_names().named(question["q"])
-        if named is None or not intent_of(question["q"]).articles or question.get("absent"):
-            continue
-        looked_up += 1
-        first = laws.ask(question["q"]).citations()[0]
-        assert first["article"] and first["doc_id"] in named.doc_ids, question["id"]
-        text = first["text"].replace(" ", "")
-        assert any(k.replace(" ", "") in text for k in question["keys"]), question["id"]
-    assert looked_up >= 2
 
 
 @pytest.mark.parametrize("mode", ["search", "ask"])
