@@ -200,8 +200,15 @@ def _build_index(settings: Settings, warn: Callable[[str], None], progress: Prog
                      for d in documents]
     previous = backend.load_manifest()
     if previous is not None and previous.get("corpus") and Path(previous["corpus"]) != corpus_dir.resolve():
-        warn(f"note: the default collection is now {corpus_dir}; the last build read {previous['corpus']}, whose "
-             f"documents leave the index (build with --corpus {previous['corpus']}, or set ASSISTANT_CORPUS, to keep them)")
+        kept = set(files.values())  # by content: files copied into the new folder stay in the index
+        leaving = sum(1 for value in (previous.get("files") or {}).values() if value not in kept)
+        if leaving:
+            warn(f"note: the default collection is now {corpus_dir}; {leaving} of the files the last build read from "
+                 f"{previous['corpus']} are not in it and leave the index (build with --corpus {previous['corpus']}, "
+                 f"or set ASSISTANT_CORPUS, to keep them)")
+        else:
+            warn(f"note: the default collection is now {corpus_dir} (the last build read {previous['corpus']}; "
+                 f"every file of it is in the new folder too)")
     manifest = {
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "corpus": str(corpus_dir.resolve()),

@@ -246,3 +246,24 @@ def test_dense_index_kind_follows_corpus_size(settings, fake_embedder, tmp_path)
         assert [h.chunk.id for h in Searcher(approximate, fake_embedder).search(query, top_k=3)] == expected
     hits = Searcher(approximate, fake_embedder).search("A2保障机制组要准备哪些材料?", top_k=1)
     assert "A2保障机制组" in hits[0].chunk.section
+
+
+def test_a_new_corpus_folder_says_which_files_leave_the_index(settings, fake_embedder, tmp_path):
+    """Building from another folder says how many of the last build's files are not in it (those leave
+    the index); files copied into the new folder stay, and the note says so instead of warning."""
+    build_index(settings, warn=lambda m: None, embedder=fake_embedder)
+    copied = tmp_path / "copied"
+    shutil.copytree(settings.corpus_dir, copied)
+    (copied / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    notes: list[str] = []
+    build_index(settings.with_(corpus_dir=copied), warn=notes.append, embedder=fake_embedder)
+    assert any("every file of it is in the new folder too" in n for n in notes), notes
+    assert not any("leave the index" in n for n in notes), notes
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    notes.clear()
+    build_index(settings.with_(corpus_dir=alone), warn=notes.append, embedder=fake_embedder)
+    files = len([p for p in settings.corpus_dir.rglob("*") if p.is_file()])
+    assert any(f"{files} of the files the last build read from {copied.resolve()} are not in it" in n
+               for n in notes), notes
