@@ -53,6 +53,8 @@ from ..service import MAX_TOP_K, Assistant, Deadline
 log = logging.getLogger("assistant.server")
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
+#: The web pages by path: chat, documents, drafting.
+PAGES = {"/": "index.html", "/library": "library.html", "/drafting": "drafting.html"}
 #: Request bodies larger than this are refused with 413 (by their Content-Length before they are
 #: read, else when the bytes read pass it).
 MAX_BODY_BYTES = 1_000_000
@@ -459,17 +461,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         page.headers["Content-Security-Policy"] = DOCS_POLICY.format(script=scripts)
         return page
 
-    @app.get("/", include_in_schema=False)
-    def chat_page() -> FileResponse:
-        return FileResponse(WEB_DIR / "index.html", media_type="text/html; charset=utf-8")
-
-    @app.get("/library", include_in_schema=False)
-    def library_page() -> FileResponse:
-        return FileResponse(WEB_DIR / "library.html", media_type="text/html; charset=utf-8")
-
-    @app.get("/drafting", include_in_schema=False)
-    def drafting_page() -> FileResponse:
-        return FileResponse(WEB_DIR / "drafting.html", media_type="text/html; charset=utf-8")
+    for path, page in PAGES.items():  # the three pages: chat, documents, drafting
+        app.add_api_route(path, lambda page=page: FileResponse(WEB_DIR / page, media_type="text/html; charset=utf-8"),
+                          methods=["GET"], include_in_schema=False, response_class=FileResponse)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:
